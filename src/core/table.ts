@@ -1,0 +1,55 @@
+/**
+ * The in-memory table every layer passes around: named, equally long columns.
+ * Numbers are Float64Array with NaN for a missing value (written as SQL NULL, never 0);
+ * text and flags are plain arrays with null for missing. Typed arrays keep the numeric
+ * core allocation-free and make the DuckDB/Parquet boundary a straight copy.
+ */
+export type NumberColumn = Float64Array;
+export type TextColumn = Array<string | null>;
+export type FlagColumn = Array<boolean | null>;
+export type Column = NumberColumn | TextColumn | FlagColumn;
+export type Table = Record<string, Column>;
+
+export function tableRowCount(table: Table): number {
+  let n: number | undefined;
+  for (const [name, col] of Object.entries(table)) {
+    if (n === undefined) n = col.length;
+    else if (col.length !== n) {
+      throw new RangeError(`column "${name}" has ${col.length} rows, expected ${n}`);
+    }
+  }
+  return n ?? 0;
+}
+
+export function numberColumn(table: Table, name: string): NumberColumn {
+  const col = table[name];
+  if (!(col instanceof Float64Array)) {
+    throw new TypeError(`column "${name}" is ${col === undefined ? "missing" : "not numeric"}`);
+  }
+  return col;
+}
+
+export function textColumn(table: Table, name: string): TextColumn {
+  const col = table[name];
+  if (!Array.isArray(col) || col.some((v) => v !== null && typeof v !== "string")) {
+    throw new TypeError(`column "${name}" is ${col === undefined ? "missing" : "not text"}`);
+  }
+  return col as TextColumn;
+}
+
+/** Rows picked by index, in the given order, from every column. */
+export function takeRows(table: Table, rows: ArrayLike<number>): Table {
+  const out: Table = {};
+  for (const [name, col] of Object.entries(table)) {
+    if (col instanceof Float64Array) {
+      const v = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) v[i] = col[rows[i]!]!;
+      out[name] = v;
+    } else {
+      const v = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) v[i] = col[rows[i]!] ?? null;
+      out[name] = v as Column;
+    }
+  }
+  return out;
+}
