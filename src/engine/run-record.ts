@@ -1,0 +1,39 @@
+/**
+ * The record of one `somflow run`, written as JSON beside the artifacts and queried with
+ * DuckDB (`read_json`). Shapes here are stable: CI, `somflow runs` and the report read them.
+ */
+export type StepStatus = "ran" | "cached" | "failed" | "skipped";
+
+export interface StepRecord {
+  name: string;
+  type: string;
+  status: StepStatus;
+  /** Cache key of the step (hash of everything that decides its output). */
+  key: string;
+  /** Content hash of the artifact it produced or reused; null when failed/skipped. */
+  artifact: string | null;
+  /** Why it ran ("first run", "with.epochs changed 40 -> 60", ...) or why it was skipped/failed. */
+  reason: string;
+  seconds: number;
+  started_at: string | null;
+  needs: string[];
+  /** Facts the step recorded (backend, threads, seed, ...). */
+  facts: Record<string, string | number | boolean | null>;
+  error: string | null;
+}
+
+export interface RunRecord {
+  run_id: string;
+  pipeline: string;
+  pipeline_file: string;
+  pipeline_hash: string;
+  params: Record<string, unknown>;
+  started_at: string;
+  finished_at: string;
+  seconds: number;
+  status: "ok" | "failed";
+  git_commit: string | null;
+  versions: Record<string, string>;
+  host: { platform: string; arch: string; cpus: number; node: string };
+  steps: StepRecord[];
+}
