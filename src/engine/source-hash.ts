@@ -1,0 +1,64 @@
+/**
+ * What a step's code is: the hash of its module and of every project module it imports,
+ * followed transitively through relative imports. Editing a shared helper therefore
+ * invalidates exactly the steps that import it. Package versions come from node_modules.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sha256 } from "./hash.js";
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const IMPORT = /(?:import|export)\s[^'";]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
+
+const fileCache = new Map<string, Record<string, string>>();
+
+function resolveModule(fromFile: string, spec: string): string | null {
+  const base = resolve(dirname(fromFile), spec);
+  const candidates = [base, base.replace(/\.js$/, ".ts"), `${base}.ts`, resolve(base, "index.ts")];
+  return candidates.find((c) => existsSync(c) && !c.endsWith("/")) ?? null;
+}
+
+/** { project-relative path: sha256 } for the module and everything it imports in the project. */
+export function sourceFingerprint(moduleUrl: string): Record<string, string> {
+  const entry = moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : moduleUrl;
+  const cached = fileCache.get(entry);
+  if (cached) return cached;
+  const out: Record<string, string> = {};
+  const visit = (file: string) => {
+    const rel = relative(PROJECT_ROOT, file);
+    if (rel in out) return;
+    const text = readFileSync(file, "utf8");
+    out[rel] = sha256(text);
+    for (const m of text.matchAll(IMPORT)) {
+      const target = resolveModule(file, (m[1] ?? m[2])!);
+      if (target && !relative(PROJECT_ROOT, target).startsWith("..")) visit(target);
+    }
+  };
+  visit(entry);
+  const sorted = Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  fileCache.set(entry, sorted);
+  return sorted;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Installed version of each package (`missing` when not installed, e.g. optional tfjs-node). */
+export function packageVersions(names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of [...names].sort()) {
+    try {
+      const pkgFile = resolve(PROJECT_ROOT, "node_modules", name, "package.json");
+      const pkg = JSON.parse(readFileSync(existsSync(pkgFile) ? pkgFile : require.resolve(`${name}/package.json`), "utf8"));
+      out[name] = String(pkg.version);
+    } catch {
+      out[name] = "missing";
+    }
+  }
+  return out;
+}
+
+export function projectRoot(): string {
+  return PROJECT_ROOT;
+}
