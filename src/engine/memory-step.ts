@@ -7,7 +7,8 @@ import { mkdtemp, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SpectraBlock } from "../core/spectra/block.js";
-import { METRIC_COLUMNS, type MetricRow } from "../core/stats/metric-row.js";
+import type { MetricRow } from "../core/stats/metric-row.js";
+import { metricsTable } from "./metrics-table.js";
 import type { Table } from "../core/table.js";
 import type { InputArtifact, StepContext, StepDefinition, StepInputs } from "./step.js";
 
@@ -134,14 +135,7 @@ export async function runStepInMemory<S extends StepDefinition>(
     progress: () => ({ tick() {}, done() {} }),
     record: (facts) => Object.assign(records, facts),
     async metrics(rows: readonly MetricRow[]) {
-      const table: Table = {};
-      for (const c of METRIC_COLUMNS) {
-        const vals = rows.map((r) => r[c]);
-        table[c] = typeof vals[0] === "string" || ["step", "model", "target", "split", "scale", "group"].includes(c)
-          ? (vals as (string | null)[])
-          : Float64Array.from(vals as (number | null)[], (v) => (v === null ? NaN : v));
-      }
-      artifact.tables.set("metrics", table);
+      artifact.tables.set("metrics", metricsTable(rows));
     },
     async scratch() {
       const d = join(root, "scratch");

@@ -47,7 +47,7 @@ const fileSchema = z.strictObject({
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   checks: z.record(z.string(), z.string()).optional(),
   steps: z.record(
-    z.string().regex(STEP_NAME, "step names start with a letter and use letters, digits, - and _"),
+    z.string(),
     z.strictObject({
       uses: z.string(),
       needs: z.array(z.string()).optional(),
@@ -163,7 +163,7 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   if (doc.errors.length > 0) {
     throw new ValidationErrors(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = lines.linePos(e.pos[0]);
         return new UsageError(`YAML syntax: ${e.message.split("\n")[0]}`, {
           file,
           line: pos?.line,
@@ -188,6 +188,10 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
 
   for (const [name, step] of Object.entries(spec.steps)) {
     const base = ["steps", name];
+    if (!STEP_NAME.test(name)) {
+      problems.push(new UsageError(`step name "${name}": start with a letter and use letters, digits, - and _`, at.at(base)));
+      continue;
+    }
     const definition = registry.get(step.uses);
     if (!definition) {
       problems.push(new UsageError(`unknown step type "${step.uses}"; known types: ${known}`, at.at([...base, "uses"])));
@@ -213,7 +217,14 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = [...base, "with", ...(issue.path as (string | number)[])];
-        problems.push(new UsageError(`${step.uses}: ${describeIssue(issue)}`, at.at(path)));
+        if (issue.code === "unrecognized_keys") {
+          const allowed = optionNames(definition);
+          for (const key of issue.keys) {
+            problems.push(
+              new UsageError(`${step.uses}: unknown option "${key}"${allowed ? `; options: ${allowed}` : ""}`, at.at([...path, key])),
+            );
+          }
+        } else problems.push(new UsageError(`${step.uses}: ${describeIssue(issue)}`, at.at(path)));
       }
       continue;
     }
@@ -250,8 +261,11 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.length ? `option "${issue.path.join(".")}"` : "options";
-  if (issue.code === "unrecognized_keys") {
-    return `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  }
   return `${key}: ${issue.message}`;
+}
+
+/** Top-level option names of a step's schema, for "did you mean" style listings. */
+function optionNames(def: StepDefinition): string {
+  const shape = (def.options as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).join(", ") : "";
 }

@@ -58,6 +58,7 @@ export async function listRuns(l: StoreLayout): Promise<RunRecord[]> {
 }
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  // Milliseconds keep ids in start order even for runs seconds apart (listRuns sorts by id).
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(".", "");
   return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -1,0 +1,26 @@
+import type { Command } from "../main.js";
+import { findRun, runMetrics } from "../../engine/queries.js";
+import { parse, resolveStore, storeOption } from "../shared.js";
+
+const fmt = (v: unknown) => (typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3)) : v === null ? "—" : String(v));
+
+export const command: Command = {
+  summary: "model metrics of a run (default: the latest)",
+  usage: "somflow metrics [--run ID] [--pipeline NAME] [--store DIR] [--json]",
+  async run(args) {
+    const { values } = parse(args, { ...storeOption, run: { type: "string" }, pipeline: { type: "string" }, json: { type: "boolean" } });
+    const store = resolveStore(values.store);
+    const run = await findRun(store, values.run, values.pipeline);
+    const rows = await runMetrics(store, run);
+    if (values.json) {
+      console.log(JSON.stringify(rows));
+      return 0;
+    }
+    console.log(`run ${run.run_id} (${run.pipeline})`);
+    const cols = ["step", "model", "target", "split", "scale", "group", "n", "r2", "rmse", "mae", "bias", "rpiq", "ccc", "pi_coverage"] as const;
+    const table = [cols.map(String), ...rows.map((r) => cols.map((c) => fmt((r as unknown as Record<string, unknown>)[c])))];
+    const widths = cols.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
+    for (const row of table) console.log(row.map((v, j) => v.padEnd(widths[j]!)).join("  "));
+    return 0;
+  },
+};

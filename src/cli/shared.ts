@@ -1,0 +1,64 @@
+/** Argument handling shared by the commands: store, pipeline loading with --param, step plugins. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { UsageError } from "../engine/errors.js";
+import { loadPipeline, type Pipeline, type Registry } from "../engine/pipeline.js";
+import type { StepDefinition } from "../engine/step.js";
+import { storeRoot } from "../engine/store/layout.js";
+
+export const storeOption = { store: { type: "string" } } as const;
+export const pipelineOptions = {
+  ...storeOption,
+  param: { type: "string", multiple: true, short: "p" },
+  steps: { type: "string", multiple: true },
+} as const;
+
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, positionals = 0) {
+  const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(
+      `expected ${positionals} argument${positionals === 1 ? "" : "s"}, got ${parsed.positionals.length}: ${parsed.positionals.join(" ") || "none"}`,
+    );
+  }
+  return parsed;
+}
+
+export function resolveStore(explicit: string | undefined): string {
+  return storeRoot(explicit);
+}
+
+/**
+ * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
+ * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
+ */
+export async function loadRegistry(extra: readonly string[] = []): Promise<Registry> {
+  const { builtinSteps } = await import("../steps/registry.js");
+  const registry = new Map<string, StepDefinition>(builtinSteps().map((d) => [d.type, d]));
+  const modules = [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
+  for (const m of modules) {
+    let mod: { steps?: StepDefinition[] };
+    try {
+      mod = await import(pathToFileURL(resolve(m)).href);
+    } catch (e) {
+      throw new UsageError(`--steps ${m}: cannot load step module: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(mod.steps)) throw new UsageError(`--steps ${m}: the module must export \`steps\`, an array of step definitions`);
+    for (const d of mod.steps) registry.set(d.type, d);
+  }
+  return registry;
+}
+
+export async function pipelineFromArgs(file: string | undefined, values: { param?: string[]; steps?: string[] }): Promise<Pipeline> {
+  if (!file) throw new UsageError("missing pipeline file, e.g. pipelines/demo.yaml");
+  const registry = await loadRegistry(values.steps ?? []);
+  return loadPipeline(file, registry, { overrides: values.param ?? [] });
+}
+
+/** Integer option parsing with the option's name in the message. */
+export function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} ${value}: expected a whole number >= ${min}`);
+  return n;
+}

@@ -1,0 +1,269 @@
+/**
+ * Runs a validated pipeline against a store: topological, independent steps in parallel up
+ * to `jobs`, a failed step stops only its descendants, finished steps are committed at once
+ * so the next run resumes where this one stopped. Each step's fate is decided by its cache
+ * key; the reasons come from the cues.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { arch, availableParallelism, platform } from "node:os";
+import { join } from "node:path";
+import { cacheKey, ENGINE_FORMAT, explainChange, type KeyManifest } from "./cues.js";
+import { withAncestors } from "./dag.js";
+import { UsageError } from "./errors.js";
+import { metricsTable } from "./metrics-table.js";
+import type { Pipeline, ResolvedStep } from "./pipeline.js";
+import { silentReporter, type Reporter } from "./progress.js";
+import type { RunRecord, StepRecord } from "./run-record.js";
+import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
+import { prepareStore, type StoreLayout } from "./store/layout.js";
+import { acquireLock } from "./store/locks.js";
+import { newRunId, readIndex, readKey, writeIndex, writeKey, writeRun } from "./store/records.js";
+import { StepInputError, type InputArtifact, type StepContext, type StepInputs } from "./step.js";
+import { packageVersions, projectRoot, sourceFingerprint } from "./source-hash.js";
+
+export interface RunOptions {
+  store: string;
+  jobs?: number;
+  /** Run only these steps (and what they need). */
+  only?: readonly string[];
+  /** Rerun these steps even when cached. */
+  force?: readonly string[];
+  reporter?: Reporter;
+  /** Threads a step may use; default: all cores. */
+  threads?: number;
+}
+
+export function manifestFor(step: ResolvedStep, inputs: Record<string, string>): KeyManifest {
+  const def = step.definition;
+  return {
+    engine: ENGINE_FORMAT,
+    type: def.type,
+    version: def.version,
+    options: JSON.parse(JSON.stringify(step.options ?? {})),
+    inputs,
+    source: sourceFingerprint(def.source),
+    packages: packageVersions(def.packages ?? []),
+  };
+}
+
+export function checkStepNames(pipeline: Pipeline, names: readonly string[], flag: string): void {
+  const known = new Set(pipeline.steps.map((s) => s.name));
+  for (const n of names) {
+    if (!known.has(n)) {
+      throw new UsageError(`${flag} ${n}: no such step in ${pipeline.file} (steps: ${[...known].join(", ")})`);
+    }
+  }
+}
+
+function inputsFrom(list: InputArtifact[]): StepInputs {
+  const findAll = (name: string) => list.filter((a) => a.has(name));
+  return {
+    all: list,
+    get(step) {
+      const a = list.find((x) => x.step === step);
+      if (!a) throw new StepInputError(`"${step}" is not among this step's needs (${list.map((x) => x.step).join(", ") || "none"}); add it to needs`);
+      return a;
+    },
+    find(name) {
+      const found = findAll(name);
+      if (found.length === 1) return found[0]!;
+      throw new StepInputError(
+        found.length === 0
+          ? `none of this step's needs (${list.map((x) => x.step).join(", ") || "none"}) provides "${name}"; add the step that writes it to needs`
+          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use`,
+      );
+    },
+    findAll,
+  };
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot(), stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof StepInputError || e instanceof UsageError) return e.message;
+  if (e instanceof Error) return e.stack ?? e.message;
+  return String(e);
+}
+
+interface Outcome {
+  record: StepRecord;
+  artifact: StoredArtifact | null;
+}
+
+export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise<RunRecord> {
+  checkStepNames(pipeline, opts.only ?? [], "--only");
+  checkStepNames(pipeline, opts.force ?? [], "--force");
+  const l = await prepareStore(opts.store);
+  const reporter = opts.reporter ?? silentReporter;
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const threads = Math.max(1, opts.threads ?? availableParallelism());
+  const selected = opts.only?.length ? withAncestors(pipeline.steps, opts.only) : new Set(pipeline.steps.map((s) => s.name));
+  const forced = new Set(opts.force ?? []);
+  const started = new Date();
+  const runId = newRunId(started);
+  const outcomes = new Map<string, Outcome>();
+  const running = new Map<string, Promise<void>>();
+
+  const blockedBy = (step: ResolvedStep) =>
+    step.needs.find((n) => {
+      const o = outcomes.get(n);
+      return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+    });
+
+  const pending = pipeline.steps.filter((s) => selected.has(s.name));
+  while (pending.length > 0 || running.size > 0) {
+    for (let i = 0; i < pending.length && running.size < jobs; ) {
+      const step = pending[i]!;
+      const blocker = blockedBy(step);
+      if (blocker !== undefined) {
+        pending.splice(i, 1);
+        const reason = `not run: ${blocker} did not finish`;
+        outcomes.set(step.name, { record: skippedRecord(step, reason), artifact: null });
+        reporter.stepFinished(step.name, "skipped", 0, reason);
+        continue;
+      }
+      if (!step.needs.every((n) => outcomes.has(n))) {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads).then((o) => {
+        outcomes.set(step.name, o);
+        running.delete(step.name);
+      });
+      running.set(step.name, p);
+    }
+    if (running.size > 0) await Promise.race(running.values());
+  }
+
+  const finished = new Date();
+  const steps = pipeline.steps.filter((s) => outcomes.has(s.name)).map((s) => outcomes.get(s.name)!.record);
+  const allPackages = [...new Set(pipeline.steps.flatMap((s) => s.definition.packages ?? []))];
+  const record: RunRecord = {
+    run_id: runId,
+    pipeline: pipeline.name,
+    pipeline_file: pipeline.file,
+    pipeline_hash: pipeline.hash,
+    params: pipeline.params,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    seconds: (finished.getTime() - started.getTime()) / 1000,
+    status: steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "ok",
+    git_commit: gitCommit(),
+    versions: { node: process.version, ...packageVersions(["@duckdb/node-api", ...allPackages]) },
+    host: { platform: platform(), arch: arch(), cpus: availableParallelism(), node: process.version },
+    steps,
+  };
+  await writeRun(l, record);
+  reporter.close();
+  return record;
+}
+
+function skippedRecord(step: ResolvedStep, reason: string): StepRecord {
+  return {
+    name: step.name, type: step.type, status: "skipped", key: "", artifact: null, reason, seconds: 0,
+    started_at: null, needs: [...step.needs], facts: {}, error: null,
+  };
+}
+
+async function executeStep(
+  step: ResolvedStep,
+  pipeline: Pipeline,
+  l: StoreLayout,
+  outcomes: Map<string, Outcome>,
+  forced: boolean,
+  reporter: Reporter,
+  threads: number,
+): Promise<Outcome> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
+  const manifest = manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])));
+  const key = cacheKey(manifest);
+  const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
+  const seconds = () => (performance.now() - t0) / 1000;
+
+  const cached = async (): Promise<Outcome | null> => {
+    const entry = await readKey(l, key);
+    const art = entry && (await StoredArtifact.open(l, entry.artifact, step.name));
+    if (!entry || !art) return null;
+    await writeIndex(l, pipeline.name, step.name, { key, manifest });
+    reporter.stepFinished(step.name, "cached", seconds(), "cached");
+    return {
+      record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", seconds: seconds(), facts: {}, error: null },
+      artifact: art,
+    };
+  };
+
+  if (!forced && !step.always) {
+    const hit = await cached();
+    if (hit) return hit;
+  }
+  const release = await acquireLock(l, key, () => reporter.log(step.name, "waiting: another somflow run is computing this step"));
+  try {
+    if (!forced && !step.always) {
+      const hit = await cached(); // another process may have finished it while we waited
+      if (hit) return hit;
+    }
+    const previous = await readIndex(l, pipeline.name, step.name);
+    const staleEntry = await readKey(l, key);
+    const reason = forced
+      ? "forced (--force)"
+      : step.always
+        ? "always: true"
+        : staleEntry
+          ? "stored artifact missing or corrupt"
+          : explainChange(previous?.manifest ?? null, manifest).join("; ");
+    reporter.stepStarted(step.name, step.type, reason);
+    const writer = await ArtifactWriter.create(l);
+    const facts: Record<string, string | number | boolean | null> = {};
+    const scratch = join(writer.folder, "..", `${writer.folder.split("/").pop()}.scratch`);
+    const ctx: StepContext = {
+      name: step.name,
+      outputs: writer.outputs,
+      signal: new AbortController().signal,
+      threads,
+      log: (m) => reporter.log(step.name, m),
+      progress: (label, total, unit = "items") => reporter.progress(step.name, label, total, unit),
+      record: (f) => Object.assign(facts, f),
+      metrics: (rows) => writer.outputs.table("metrics", metricsTable(rows)),
+      scratch: async () => {
+        await mkdir(scratch, { recursive: true });
+        return scratch;
+      },
+    };
+    try {
+      await step.definition.run(ctx, inputsFrom(upstream), step.options as never);
+    } catch (e) {
+      await writer.discard();
+      const error = errorText(e);
+      reporter.stepFinished(step.name, "failed", seconds(), error.split("\n")[0]!);
+      if (!(e instanceof StepInputError) && e instanceof Error && e.stack) reporter.log(step.name, e.stack);
+      return {
+        record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, seconds: seconds(), facts, error },
+        artifact: null,
+      };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    const hash = await writer.commit(l, step.name, step.type);
+    await writeKey(l, { key, artifact: hash, manifest, created_at: new Date().toISOString() });
+    await writeIndex(l, pipeline.name, step.name, { key, manifest });
+    const art = await StoredArtifact.open(l, hash, step.name);
+    if (!art) throw new Error(`artifact ${hash} of step ${step.name} vanished right after commit`);
+    reporter.stepFinished(step.name, "ran", seconds(), reason);
+    return { record: { ...base, status: "ran", artifact: hash, reason, seconds: seconds(), facts, error: null }, artifact: art };
+  } finally {
+    await release();
+  }
+}
+
