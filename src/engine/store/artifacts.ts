@@ -11,7 +11,6 @@ import { createHash } from "node:crypto";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import type { Table } from "../../core/table.js";
 import type { InputArtifact, StepOutputs } from "../step.js";
-import { readParquet, writeParquet } from "./duck.js";
 import type { StoreLayout } from "./layout.js";
 import { readSpectra, writeSpectra } from "./spectra-io.js";
 
@@ -27,6 +26,9 @@ export interface ArtifactSeal {
 }
 
 const SEAL = "_artifact.json";
+
+/** DuckDB's native module loads in ~0.3 s: only when a table is really read or written (not on a no-op rerun). */
+const duck = () => import("./duck.js");
 const OUTPUT_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 function fileOf(name: string, kind: OutputKind): string {
@@ -73,7 +75,7 @@ export class ArtifactWriter {
       return join(this.folder, fileOf(name, kind));
     };
     this.outputs = {
-      table: async (name: string, table: Table) => writeParquet(table, claim(name, "table")),
+      table: async (name: string, table: Table) => (await duck()).writeParquet(table, claim(name, "table")),
       spectra: async (name: string, blocks: readonly SpectraBlock[]) => writeSpectra(claim(name, "spectra"), blocks),
       json: async (name: string, value: unknown) => writeFile(claim(name, "json"), JSON.stringify(value, null, 1)),
       dir: async (name: string) => {
@@ -166,8 +168,8 @@ export class StoredArtifact implements InputArtifact {
     return join(this.folder, fileOf(name, kind));
   }
 
-  table(name: string, columns?: readonly string[]): Promise<Table> {
-    return readParquet(this.path(name, "table"), columns);
+  async table(name: string, columns?: readonly string[]): Promise<Table> {
+    return (await duck()).readParquet(this.path(name, "table"), columns);
   }
 
   spectra(name: string): Promise<SpectraBlock[]> {
