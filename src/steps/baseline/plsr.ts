@@ -1,0 +1,183 @@
+/**
+ * `baseline.plsr`: the PLSR baseline on the same split as the CNNs.
+ *
+ * - Fits PLS1 (src/core/chemometrics/pls-regression.ts) on log1p(target), mean-centered X
+ *   (spectra on the common grid, matched to `samples` by sample_id), with the number of
+ *   components chosen by `cv_folds`-fold CV over 1..max_components (`component_rule`).
+ * - Split: `assignSplits` with the CNN's options (scheme/seed/test/val/cal); scheme "group"
+ *   keeps whole sources together (the key is the sample's `source`). PLSR fits on train+val
+ *   (it has no early stopping to feed), calibrates a plain split-conformal interval on the
+ *   cal split (score |log1p y − ŷ|, no σ̂), and is scored on test.
+ * - Samples with `exclude_train` true (when the column exists) or a negative target are kept
+ *   in `predictions` with their split but are used neither to fit nor to calibrate (test rows
+ *   among them are still scored, as `metrics.evaluate` scores every test row).
+ * - Back-transform: predicted = max(0, expm1(ŷ)); interval = [max(0, expm1(ŷ − q)), expm1(ŷ + q)]
+ *   (monotone, so the conformal coverage carries over; the clamp at 0 only touches values that
+ *   are impossible for a concentration).
+ * - `predictions`: every sample with a usable spectrum (labelled with its split, the rest
+ *   `unlabelled`); samples without a spectrum (or with a non-finite value) are left out and
+ *   counted in the run record. sd is NaN and in_domain null (no σ̂, no domain model).
+ */
+import { z } from "zod";
+import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regression.js";
+import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
+import { conformalIntervals, conformalQuantile } from "../../core/stats/conformal.js";
+import { assignSplits, type SplitName } from "../../core/stats/split.js";
+import { numberColumn, tableRowCount, textColumn, type FlagColumn, type Table } from "../../core/table.js";
+import { defineStep, StepInputError } from "../../engine/step.js";
+import { spectraMatrix } from "./spectra-matrix.js";
+
+export const plsrOptions = z.strictObject({
+  /** Target: organic C (`c_gkg`) or organic matter (`om_gkg`). */
+  target: z.enum(["c", "om"]),
+  /** Largest number of PLS components tried by CV. */
+  max_components: z.number().int().min(1).max(200).default(20),
+  /** Folds of the inner CV that picks the number of components. */
+  cv_folds: z.number().int().min(2).max(20).default(5),
+  /** "one_se": fewest components within one SE of the RMSECV minimum; "min": the minimum. */
+  component_rule: z.enum(["min", "one_se"]).default("one_se"),
+  /** Split options, identical to the CNN steps (fed to assignSplits). */
+  scheme: z.enum(["random", "group"]).default("random"),
+  seed: z.number().int().default(1),
+  test: z.number().min(0).lt(1).default(0.15),
+  val: z.number().min(0).lt(1).default(0.1),
+  cal: z.number().min(0).lt(1).default(0.15),
+  /** Nominal level of the split-conformal interval. */
+  pi_level: z.number().gt(0).lt(1).default(0.9),
+});
+
+export type PlsrOptions = z.output<typeof plsrOptions>;
+
+/** The key assignSplits gets: sample id (random) or source (group). */
+export function splitKeys(scheme: "random" | "group", ids: readonly (string | null)[], sources: readonly (string | null)[]): string[] {
+  return ids.map((id, i) => (scheme === "group" ? (sources[i] ?? `sample:${id}`) : (id ?? `row:${i}`)));
+}
+
+function flagColumn(table: Table, name: string, n: number): (boolean | null)[] {
+  const c = table[name];
+  if (c === undefined) return new Array<boolean | null>(n).fill(null);
+  if (!Array.isArray(c)) throw new StepInputError(`samples column "${name}" must be a flag column`);
+  return c as FlagColumn;
+}
+
+export const plsrStep = defineStep({
+  type: "baseline.plsr",
+  version: 1,
+  description: "PLSR baseline (PLS1 on log1p target, components by k-fold CV, split-conformal intervals)",
+  options: plsrOptions,
+  outputs: ["predictions", "metrics", "model_meta"],
+  source: import.meta.url,
+  async run(ctx, inputs, o) {
+    const t0 = performance.now();
+    const samples = await inputs.find("samples").table("samples");
+    const blocks = await inputs.find("spectra").spectra("spectra");
+    const n = tableRowCount(samples);
+    const col = o.target === "c" ? "c_gkg" : "om_gkg";
+    if (!samples[col]) throw new StepInputError(`samples has no column "${col}" for option target=${o.target}`);
+    const ids = textColumn(samples, "sample_id");
+    const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
+    const depth = samples.depth_top_cm ? numberColumn(samples, "depth_top_cm") : new Float64Array(n).fill(NaN);
+    const value = numberColumn(samples, col);
+    const exclude = flagColumn(samples, "exclude_train", n);
+
+    const sm = spectraMatrix(blocks, ids);
+    const p = sm.wavenumbers.length;
+    const m = sm.sampleRow.length;
+    const splitOpts = { scheme: o.scheme, seed: o.seed, test: o.test, val: o.val, cal: o.cal };
+    let splitOf: SplitName[];
+    try {
+      splitOf = assignSplits(splitKeys(o.scheme, ids, sources), splitOpts);
+    } catch (e) {
+      throw new StepInputError(`options test/val/cal: ${(e as Error).message}`);
+    }
+
+    const fitRows: number[] = [];
+    const calRows: number[] = [];
+    let excluded = 0;
+    for (let k = 0; k < m; k++) {
+      const i = sm.sampleRow[k]!;
+      const v = value[i]!;
+      if (!Number.isFinite(v)) continue;
+      if (exclude[i] === true || v < 0) {
+        excluded++;
+        continue;
+      }
+      const s = splitOf[i]!;
+      if (s === "train" || s === "val") fitRows.push(k);
+      else if (s === "cal") calRows.push(k);
+    }
+    const minRows = Math.max(o.cv_folds + 2, 3);
+    if (fitRows.length < minRows) {
+      throw new StepInputError(
+        `only ${fitRows.length} labelled ${o.target} samples with a usable spectrum in train+val; ` +
+          `PLSR needs at least ${minRows} (check the spectra/samples inputs and the split fractions)`,
+      );
+    }
+    const xFit = new Float32Array(fitRows.length * p);
+    fitRows.forEach((k, r) => xFit.set(sm.values.subarray(k * p, (k + 1) * p), r * p));
+    const yFit = Float64Array.from(fitRows, (k) => Math.log1p(value[sm.sampleRow[k]!]!));
+    const fit = plsRegressionCv(xFit, p, yFit, {
+      maxComponents: o.max_components,
+      folds: o.cv_folds,
+      seed: o.seed,
+      rule: o.component_rule,
+    });
+    const yHat = plsPredict(fit.model, sm.values);
+
+    const scores = Float64Array.from(calRows, (k) => Math.abs(Math.log1p(value[sm.sampleRow[k]!]!) - yHat[k]!));
+    const q = calRows.length > 0 ? conformalQuantile(scores, o.pi_level) : NaN;
+    if (calRows.length === 0) ctx.log("no calibration samples: prediction intervals are NaN");
+    else if (q === Infinity) ctx.log(`only ${calRows.length} calibration samples: the ${o.pi_level} interval is unbounded`);
+
+    const pi = conformalIntervals(yHat, new Float64Array(m).fill(1), q, Math.expm1, { lower: 0 });
+    const predictions: Table = {
+      sample_id: Array.from(sm.sampleRow, (i) => ids[i] ?? null),
+      target: new Array<string | null>(m).fill(o.target),
+      split: Array.from(sm.sampleRow, (i) => (Number.isFinite(value[i]!) ? splitOf[i]! : "unlabelled")),
+      source: Array.from(sm.sampleRow, (i) => sources[i] ?? null),
+      depth_top_cm: Float64Array.from(sm.sampleRow, (i) => depth[i]!),
+      observed: Float64Array.from(sm.sampleRow, (i) => value[i]!),
+      predicted: Float64Array.from(yHat, (v) => Math.max(0, Math.expm1(v))),
+      sd: new Float64Array(m).fill(NaN),
+      pi_low: pi.low,
+      pi_high: pi.high,
+      in_domain: new Array<boolean | null>(m).fill(null),
+    };
+    await ctx.outputs.table("predictions", predictions);
+    await ctx.metrics(
+      predictionMetricRows(predictions, { step: ctx.name, model: "plsr", splits: ["test"], level: o.pi_level }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    await ctx.outputs.json("model_meta", {
+      model: "plsr",
+      target: o.target,
+      transform: "log1p",
+      preprocessing: { centering: "mean", scaling: "none" },
+      algorithm: "PLS1, improved kernel algorithm (Dayal & MacGregor 1997)",
+      components: fit.model.components,
+      component_rule: fit.rule,
+      min_rmsecv_components: fit.minComponents,
+      cv: { folds: fit.folds, seed: o.seed, components: fit.cv.components, rmsecv_log1p: fit.cv.rmsecv, se_log1p: fit.cv.se },
+      split: splitOpts,
+      pi_level: o.pi_level,
+      conformal: { kind: "split, absolute log1p residual", n_cal: calRows.length, quantile_log1p: Number.isFinite(q) ? q : null },
+      n_fit: fitRows.length,
+      n_excluded: excluded,
+      n_predicted: m,
+      grid: { n: p, first: sm.wavenumbers[0] ?? null, last: sm.wavenumbers[p - 1] ?? null },
+      seconds,
+    });
+    ctx.record({
+      plsr_components: fit.model.components,
+      plsr_n_fit: fitRows.length,
+      plsr_n_cal: calRows.length,
+      plsr_no_spectrum: sm.missing,
+      plsr_nonfinite_spectrum: sm.nonFinite,
+      plsr_seconds: Math.round(seconds * 100) / 100,
+    });
+    ctx.log(
+      `plsr ${o.target}: ${fit.model.components} components (rule ${fit.rule}), fit on ${fitRows.length}, ` +
+        `cal ${calRows.length}, predicted ${m}; ${sm.missing} samples without spectrum, ${sm.nonFinite} non-finite`,
+    );
+  },
+});

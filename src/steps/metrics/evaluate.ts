@@ -1,0 +1,95 @@
+/**
+ * `metrics.evaluate`: one `metrics` table for every model step it needs — the table
+ * `somflow metrics` and the report read — and a `calibration` table of interval coverage.
+ *
+ * For each input with a `predictions` table (docs/CONTRACTS.md): rows per target × split
+ * (option `splits`, default test) × scale (g/kg, log1p) × group (all, source=…, depth=…),
+ * with `step` = the model step's name and `model` = its step type. The interval level is
+ * read from the input's `model_meta.pi_level` when present, else option `pi_level`.
+ * `calibration` (src/core/stats/calibration.ts): per model and target, the reported level's
+ * empirical coverage, plus a conformally rescaled curve over `levels` when the predictions
+ * have cal rows with intervals.
+ */
+import { z } from "zod";
+import { intervalCalibration } from "../../core/stats/calibration.js";
+import type { MetricRow } from "../../core/stats/metric-row.js";
+import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
+import type { Table } from "../../core/table.js";
+import { defineStep, StepInputError } from "../../engine/step.js";
+
+export const evaluateOptions = z.strictObject({
+  /** Splits scored. */
+  splits: z.array(z.enum(["train", "val", "cal", "test"])).min(1).default(["test"]),
+  /** Interval level assumed when an input has no model_meta.pi_level. */
+  pi_level: z.number().gt(0).lt(1).default(0.9),
+  /** Nominal levels of the rescaled calibration curve. */
+  levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]),
+});
+
+function column(t: Table, name: string, n: number): Float64Array {
+  const c = t[name];
+  return c instanceof Float64Array ? c : new Float64Array(n).fill(NaN);
+}
+
+export const evaluateStep = defineStep({
+  type: "metrics.evaluate",
+  version: 1,
+  description: "Metrics (per source and depth band, g/kg and log1p) and interval calibration of every model step",
+  options: evaluateOptions,
+  outputs: ["metrics", "calibration"],
+  source: import.meta.url,
+  async run(ctx, inputs, o) {
+    const models = inputs.findAll("predictions");
+    if (models.length === 0) {
+      throw new StepInputError(
+        `none of the needed steps (${inputs.all.map((a) => a.step).join(", ") || "none"}) has a predictions table: ` +
+          "list model steps under needs",
+      );
+    }
+    const rows: MetricRow[] = [];
+    const cal = {
+      step: [] as (string | null)[], model: [] as (string | null)[], target: [] as (string | null)[],
+      level: [] as number[], method: [] as (string | null)[], n: [] as number[], coverage: [] as number[], mean_width: [] as number[],
+    };
+    for (const input of models) {
+      const pred = await input.table("predictions");
+      let level = o.pi_level;
+      if (input.has("model_meta")) {
+        const meta = await input.json<{ pi_level?: unknown }>("model_meta");
+        if (typeof meta?.pi_level === "number" && meta.pi_level > 0 && meta.pi_level < 1) level = meta.pi_level;
+      }
+      rows.push(...predictionMetricRows(pred, { step: input.step, model: input.type, splits: o.splits, level }));
+      const target = pred.target as (string | null)[];
+      const split = pred.split as (string | null)[];
+      const n = target.length;
+      const observed = column(pred, "observed", n);
+      const predicted = column(pred, "predicted", n);
+      const low = column(pred, "pi_low", n);
+      const high = column(pred, "pi_high", n);
+      for (const t of [...new Set(target.filter((x): x is string => x !== null))].sort()) {
+        const idx = [...Array(n).keys()].filter((i) => target[i] === t);
+        const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[i]!);
+        const calRows = intervalCalibration({
+          observed: pick(observed), predicted: pick(predicted), low: pick(low), high: pick(high),
+          split: idx.map((i) => split[i] ?? null), level, levels: o.levels, scoreSplits: o.splits,
+        });
+        for (const r of calRows) {
+          cal.step.push(input.step);
+          cal.model.push(input.type);
+          cal.target.push(t);
+          cal.level.push(r.level);
+          cal.method.push(r.method);
+          cal.n.push(r.n);
+          cal.coverage.push(r.coverage ?? NaN);
+          cal.mean_width.push(r.mean_width ?? NaN);
+        }
+      }
+    }
+    await ctx.metrics(rows);
+    await ctx.outputs.table("calibration", {
+      step: cal.step, model: cal.model, target: cal.target, level: Float64Array.from(cal.level), method: cal.method,
+      n: Float64Array.from(cal.n), coverage: Float64Array.from(cal.coverage), mean_width: Float64Array.from(cal.mean_width),
+    });
+    ctx.record({ evaluate_models: models.length, evaluate_rows: rows.length });
+  },
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { emptyArtifact, runStepInMemory } from "../../../src/engine/memory-step.js";
+import { plsrStep } from "../../../src/steps/baseline/plsr.js";
+import { evaluateStep } from "../../../src/steps/metrics/evaluate.js";
+import { makeFixture } from "../baseline/fixture.js";
+
+describe("metrics.evaluate", () => {
+  it("writes metrics and calibration for every model input", async () => {
+    const fx = makeFixture();
+    const c = await runStepInMemory(plsrStep, { target: "c", max_components: 5 }, [fx.input], "plsr-c");
+    const om = await runStepInMemory(plsrStep, { target: "om", max_components: 5 }, [fx.input], "plsr-om");
+    // a model without intervals and without model_meta
+    const bare = emptyArtifact();
+    const pc = c.artifact.tables.get("predictions")!;
+    bare.tables.set("predictions", { ...pc, pi_low: new Float64Array(pc.sample_id!.length).fill(NaN), pi_high: new Float64Array(pc.sample_id!.length).fill(NaN) });
+    const res = await runStepInMemory(evaluateStep, {}, [
+      fx.input,
+      { step: "plsr-c", type: "baseline.plsr", artifact: c.artifact },
+      { step: "plsr-om", type: "baseline.plsr", artifact: om.artifact },
+      { step: "bare", type: "cnn.train", artifact: bare },
+    ]);
+    const m = res.artifact.tables.get("metrics")!;
+    const step = m.step as string[];
+    expect(new Set(step)).toEqual(new Set(["plsr-c", "plsr-om", "bare"]));
+    expect(new Set(m.model as string[])).toEqual(new Set(["baseline.plsr", "cnn.train"]));
+    // identical to the model step's own metrics table
+    const own = c.artifact.tables.get("metrics")!;
+    const k = step.indexOf("plsr-c");
+    expect((m.rmse as Float64Array)[k]).toBe((own.rmse as Float64Array)[0]);
+    expect((m.group as string[])[k]).toBe((own.group as string[])[0]);
+
+    const cal = res.artifact.tables.get("calibration")!;
+    const calStep = cal.step as string[];
+    const method = cal.method as string[];
+    const level = cal.level as Float64Array;
+    const plsrC = calStep.map((s, i) => (s === "plsr-c" ? i : -1)).filter((i) => i >= 0);
+    expect(plsrC.map((i) => method[i])).toEqual(["reported", ...Array(6).fill("rescaled")]);
+    expect(level[plsrC[0]!]).toBe(0.9);
+    // the bare model has no intervals → no calibration rows
+    expect(calStep).not.toContain("bare");
+  });
+
+  it("fails clearly without model inputs", async () => {
+    const fx = makeFixture(40);
+    await expect(runStepInMemory(evaluateStep, {}, [fx.input])).rejects.toThrow(/predictions table/);
+  });
+});
