@@ -14,12 +14,12 @@ export const pipelineOptions = {
   steps: { type: "string", multiple: true },
 } as const;
 
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, positionals = 0) {
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, min = 0, max = min) {
   const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  if (parsed.positionals.length !== positionals) {
-    throw new UsageError(
-      `expected ${positionals} argument${positionals === 1 ? "" : "s"}, got ${parsed.positionals.length}: ${parsed.positionals.join(" ") || "none"}`,
-    );
+  const n = parsed.positionals.length;
+  if (n < min || n > max) {
+    const want = min === max ? `${min}` : `${min} to ${max}`;
+    throw new UsageError(`expected ${want} argument${max === 1 ? "" : "s"}, got ${n}: ${parsed.positionals.join(" ") || "none"}`);
   }
   return parsed;
 }

@@ -13,4 +13,9 @@ export interface RunView {
   /** Parquet path of table `name` written by step `step`; null if the step has no such table. */
   tablePath(step: string, name: string): string | null;
   json<T = unknown>(step: string, name: string): Promise<T | null>;
+  /**
+   * Optional (added for the report's deltas): a view of the previous run's artifacts, or
+   * null if none or no longer in the store. Without it the metrics page shows no deltas.
+   */
+  openPrevious?(): Promise<RunView | null>;
 }

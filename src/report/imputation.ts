@@ -1,0 +1,150 @@
+/** Data for the imputation coverage page: measured vs imputed counts, depth bands, the
+ * lat/lon grid, interval widths and the hybrid dataset download. */
+import { columnsOf, parquetSource, queryRows, sig, sqlString, type DuckDBConnection, type Row } from "./duck.js";
+import type { RunView } from "./run-view.js";
+import { absentTable, findTables, type Absent } from "./tables.js";
+
+export const WIDTH_BINS = 40;
+export const MAX_PAIRS_ROWS = 500;
+/** Breakdown names treated as the lat/lon grid. */
+const GRID_BREAKDOWNS = new Set(["grid", "cell", "latlon", "lat_lon", "grid_cell"]);
+
+export interface DownloadFile {
+  /** File name under `downloads/` in the built site. */
+  name: string;
+  bytes: number;
+}
+
+export interface GridCell {
+  target: string;
+  lat: number;
+  lon: number;
+  lat2: number;
+  lon2: number;
+  n_measured: number;
+  n_predicted: number;
+  n_rejected: number;
+  share_imputed: number | null;
+}
+
+export interface ImputationData {
+  /** Every coverage row except grid cells. */
+  coverage: Absent | Row[];
+  totals: Absent | Row[];
+  grid: Absent | { cell_deg: number; cells: GridCell[]; unparsed: number };
+  pairs: Absent | { rows: Row[]; total: number };
+  widths: Absent | { step: string; histogram: Row[]; summary: Row[] };
+  downloads: DownloadFile[];
+}
+
+/**
+ * Reads a grid-cell key: `lat=<a>;lon=<b>` (any separator) or two numbers `<lat>,<lon>`,
+ * taken as the cell's south-west corner in degrees.
+ */
+export function parseGridKey(key: string): { lat: number; lon: number } | null {
+  const lat = /lat[a-z]*\s*[=:]\s*(-?\d+(?:\.\d+)?)/i.exec(key);
+  const lon = /lon[a-z]*\s*[=:]\s*(-?\d+(?:\.\d+)?)/i.exec(key);
+  if (lat?.[1] && lon?.[1]) return { lat: Number(lat[1]), lon: Number(lon[1]) };
+  const nums = key.match(/-?\d+(?:\.\d+)?/g);
+  if (nums && nums.length === 2) return { lat: Number(nums[0]), lon: Number(nums[1]) };
+  return null;
+}
+
+function cellSize(values: number[]): number {
+  const u = [...new Set(values)].sort((a, b) => a - b);
+  let d = Infinity;
+  for (let i = 1; i < u.length; i++) d = Math.min(d, u[i]! - u[i - 1]!);
+  return Number.isFinite(d) && d > 0 ? d : 1;
+}
+
+export async function imputationData(view: RunView, conn: DuckDBConnection, downloads: DownloadFile[] = []): Promise<ImputationData> {
+  const cov = findTables(view, "coverage");
+  let coverage: ImputationData["coverage"] = absentTable("coverage", "measured vs imputed counts");
+  let totals: ImputationData["totals"] = coverage;
+  let grid: ImputationData["grid"] = absentTable("coverage", "the lat/lon grid");
+  if (cov.length > 0) {
+    const rows = await queryRows(
+      conn,
+      `SELECT target::VARCHAR AS target, breakdown::VARCHAR AS breakdown, key::VARCHAR AS key, n_measured, n_predicted, n_rejected,
+              mean_pi_width, share_out_of_domain
+       FROM ${parquetSource(cov.map((t) => t.path))} ORDER BY target, breakdown, key`,
+    );
+    const isGrid = (r: Row) => GRID_BREAKDOWNS.has(String(r["breakdown"]).toLowerCase());
+    coverage = rows.filter((r) => !isGrid(r)).map((r) => ({ ...r, mean_pi_width: sig(r["mean_pi_width"]), share_out_of_domain: sig(r["share_out_of_domain"]) }));
+    const all = rows.filter((r) => String(r["breakdown"]).toLowerCase() === "all");
+    if (all.length > 0) totals = all;
+    else {
+      // no "all" rows: sum over the first breakdown of each target (each sample counted once)
+      const first = new Map<string, string>();
+      for (const r of rows) if (!first.has(String(r["target"]))) first.set(String(r["target"]), String(r["breakdown"]));
+      const sums = new Map<string, Row>();
+      for (const r of rows) {
+        if (first.get(String(r["target"])) !== String(r["breakdown"])) continue;
+        const s = sums.get(String(r["target"])) ?? { target: r["target"] ?? null, breakdown: "all", key: "all", n_measured: 0, n_predicted: 0, n_rejected: 0 };
+        for (const k of ["n_measured", "n_predicted", "n_rejected"]) s[k] = Number(s[k]) + Number(r[k] ?? 0);
+        sums.set(String(r["target"]), s);
+      }
+      totals = [...sums.values()];
+    }
+    const gridRows = rows.filter(isGrid);
+    if (gridRows.length === 0) grid = { absent: "The coverage table has no grid-cell breakdown (breakdown = \"grid\"), so no lat/lon map." };
+    else {
+      const parsed = gridRows.map((r) => ({ r, p: parseGridKey(String(r["key"])) }));
+      const ok = parsed.filter((x): x is { r: Row; p: { lat: number; lon: number } } => x.p !== null);
+      const size = Math.min(cellSize(ok.map((x) => x.p.lat)), cellSize(ok.map((x) => x.p.lon)));
+      grid = {
+        cell_deg: size,
+        unparsed: parsed.length - ok.length,
+        cells: ok.map(({ r, p }) => {
+          const m = Number(r["n_measured"] ?? 0);
+          const pr = Number(r["n_predicted"] ?? 0);
+          return {
+            target: String(r["target"]), lat: p.lat, lon: p.lon, lat2: p.lat + size, lon2: p.lon + size,
+            n_measured: m, n_predicted: pr, n_rejected: Number(r["n_rejected"] ?? 0),
+            share_imputed: m + pr > 0 ? sig(pr / (m + pr), 3) : null,
+          };
+        }),
+      };
+    }
+  }
+  return { coverage, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn), downloads };
+}
+
+async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["pairs"]> {
+  const t = findTables(view, "pairs");
+  if (t.length === 0) return absentTable("pairs", "the pairs table");
+  const src = parquetSource(t.map((x) => x.path));
+  const [tot] = await queryRows(conn, `SELECT count(*) AS n FROM ${src}`);
+  const rows = await queryRows(conn, `SELECT * FROM ${src} LIMIT ${MAX_PAIRS_ROWS}`);
+  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v]))) };
+}
+
+/** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles. */
+async function widthRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["widths"]> {
+  const t = findTables(view, "hybrid").at(-1);
+  if (!t) return absentTable("hybrid", "interval width distributions");
+  const cols = await columnsOf(conn, [t.path]);
+  if (!cols.has("pi_low") || !cols.has("pi_high")) return { absent: "The hybrid table has no pi_low/pi_high columns." };
+  const target = cols.has("target") ? "target::VARCHAR" : sqlString("all");
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE w AS SELECT ${target} AS target, (pi_high - pi_low)::DOUBLE AS w FROM ${parquetSource([t.path])}
+     WHERE pi_high IS NOT NULL AND pi_low IS NOT NULL AND NOT isnan(pi_high) AND NOT isnan(pi_low)`,
+  );
+  const histogram = await queryRows(
+    conn,
+    `WITH r AS (SELECT target, max(ln(1 + greatest(w, 0))) AS hi FROM w GROUP BY target),
+          b AS (SELECT w.target, least(${WIDTH_BINS - 1}, floor(ln(1 + greatest(w, 0)) / (r.hi / ${WIDTH_BINS}))) AS k, r.hi
+                FROM w JOIN r USING (target) WHERE r.hi > 0)
+     SELECT target, exp(k * hi / ${WIDTH_BINS}) - 1 AS x, exp((k + 1) * hi / ${WIDTH_BINS}) - 1 AS x2, count(*) AS n
+     FROM b GROUP BY target, k, hi ORDER BY target, k`,
+  );
+  const summary = await queryRows(
+    conn,
+    `SELECT target, count(*) AS n, avg(w) AS mean, quantile_cont(w, 0.05) AS p05, median(w) AS p50, quantile_cont(w, 0.95) AS p95
+     FROM w GROUP BY target ORDER BY target`,
+  );
+  await conn.run("DROP TABLE IF EXISTS w");
+  const round = (r: Row) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" && k !== "n" ? sig(v) : v]));
+  if (histogram.length === 0) return { absent: "The hybrid table has no rows with a prediction interval." };
+  return { step: t.step, histogram: histogram.map(round), summary: summary.map(round) };
+}

@@ -1,0 +1,227 @@
+/** Data for the model metrics page: metric rows (with the previous run's deltas), binned
+ * observed-vs-predicted, training curves and calibration. */
+import { METRIC_COLUMNS } from "../core/stats/metric-row.js";
+import { columnsOf, parquetSource, queryRows, sig, sqlIdent, sqlString, type DuckDBConnection, type Row } from "./duck.js";
+import { PUBLISHED_REFERENCE, REFERENCE_LABEL, type ReferenceValues } from "./reference.js";
+import type { RunView } from "./run-view.js";
+import { absentTable, findTables, type Absent } from "./tables.js";
+
+/** Above this many labelled predictions per panel, observed-vs-predicted is a 2D histogram. */
+export const MAX_POINTS = 2500;
+export const BINS = 50;
+const DELTA_METRICS = ["r2", "rmse", "mae", "bias", "rpiq", "rpd", "ccc", "pi_coverage", "pi_width"] as const;
+
+export interface PanelBin {
+  x: number;
+  x2: number;
+  y: number;
+  y2: number;
+  n: number;
+}
+
+export interface PredictionPanel {
+  step: string;
+  target: string;
+  split: string;
+  n: number;
+  /** "log1p": bins equal on log1p(g/kg) (draw with a symlog scale); "linear" otherwise. */
+  scale: "log1p" | "linear";
+  lo: number;
+  hi: number;
+  /** n ≤ MAX_POINTS: [observed, predicted] pairs; otherwise null and `bins` is filled. */
+  points: [number, number][] | null;
+  bins: PanelBin[] | null;
+  /** Residual (observed − predicted) bins against observed, when binned. */
+  residualBins: PanelBin[] | null;
+}
+
+export interface MetricsData {
+  reference: { label: string; values: readonly ReferenceValues[] };
+  previousRun: string | null;
+  previousNote: string | null;
+  /** group = "all" rows, with `prev_<metric>` and `d_<metric>` (this − previous) when known. */
+  overall: Absent | Row[];
+  /** Breakdown rows (group "source=..." / "depth=..."), split into `kind` and `key`. */
+  groups: Absent | Row[];
+  predictions: Absent | PredictionPanel[];
+  history: Absent | Row[];
+  calibration: Absent | Row[];
+}
+
+const metricCols = METRIC_COLUMNS.map(sqlIdent).join(", ");
+
+async function metricRows(conn: DuckDBConnection, paths: string[]): Promise<Row[]> {
+  return queryRows(
+    conn,
+    `SELECT ${metricCols} FROM ${parquetSource(paths)} ORDER BY target, split, scale, model, step, "group"`,
+  );
+}
+
+const rowKey = (r: Row) => [r["step"], r["model"], r["target"], r["split"], r["scale"], r["group"]].join("\u0000");
+
+export async function metricsData(view: RunView, conn: DuckDBConnection): Promise<MetricsData> {
+  const tables = findTables(view, "metrics");
+  let overall: MetricsData["overall"] = absentTable("metrics", "model metrics");
+  let groups: MetricsData["groups"] = absentTable("metrics", "metrics per source and depth");
+  let previousNote: string | null = view.previous ? null : "No previous run of this pipeline: no deltas.";
+  if (tables.length > 0) {
+    const rows = await metricRows(conn, tables.map((t) => t.path));
+    let prev = new Map<string, Row>();
+    if (view.previous) {
+      const pv = view.openPrevious ? await view.openPrevious() : null;
+      if (pv) {
+        const pt = findTables(pv, "metrics");
+        if (pt.length > 0) prev = new Map((await metricRows(conn, pt.map((t) => t.path))).map((r) => [rowKey(r), r]));
+        else previousNote = `The previous run (${view.previous.run_id}) has no metrics table.`;
+      } else {
+        previousNote = `The previous run (${view.previous.run_id}) is recorded but its artifacts are not readable here: no deltas.`;
+      }
+    }
+    const all = rows.filter((r) => r["group"] === "all");
+    overall = all.map((r) => {
+      const p = prev.get(rowKey(r));
+      const out: Row = { ...r };
+      for (const m of DELTA_METRICS) {
+        const a = r[m];
+        const b = p?.[m];
+        out[`prev_${m}`] = typeof b === "number" ? b : null;
+        out[`d_${m}`] = typeof a === "number" && typeof b === "number" ? a - b : null;
+      }
+      return out;
+    });
+    const g = rows.filter((r) => r["group"] !== "all");
+    groups =
+      g.length > 0
+        ? g.map((r) => {
+            const group = String(r["group"]);
+            const eq = group.indexOf("=");
+            return {
+              step: r["step"] ?? null, model: r["model"] ?? null, target: r["target"] ?? null, split: r["split"] ?? null,
+              scale: r["scale"] ?? null, kind: eq > 0 ? group.slice(0, eq) : "group", key: eq > 0 ? group.slice(eq + 1) : group,
+              n: r["n"] ?? null, r2: r["r2"] ?? null, rmse: r["rmse"] ?? null, mae: r["mae"] ?? null,
+              bias: r["bias"] ?? null, rpiq: r["rpiq"] ?? null, ccc: r["ccc"] ?? null,
+            };
+          })
+        : { absent: "The metrics tables hold no per-source or per-depth rows (group other than \"all\")." };
+  }
+  return {
+    reference: { label: REFERENCE_LABEL, values: PUBLISHED_REFERENCE },
+    previousRun: view.previous?.run_id ?? null,
+    previousNote,
+    overall,
+    groups,
+    predictions: await predictionPanels(view, conn),
+    history: await historyRows(view, conn),
+    calibration: await calibrationRows(view, conn),
+  };
+}
+
+async function predictionPanels(view: RunView, conn: DuckDBConnection): Promise<MetricsData["predictions"]> {
+  const tables = findTables(view, "predictions");
+  if (tables.length === 0) return absentTable("predictions", "observed vs predicted");
+  const panels: PredictionPanel[] = [];
+  for (const t of tables) {
+    const src = parquetSource([t.path]);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE p AS SELECT target::VARCHAR AS target, split::VARCHAR AS split,
+              observed::DOUBLE AS o, predicted::DOUBLE AS y
+       FROM ${src} WHERE observed IS NOT NULL AND NOT isnan(observed) AND predicted IS NOT NULL AND NOT isnan(predicted)`,
+    );
+    const combos = await queryRows(
+      conn,
+      `SELECT target, split, count(*) AS n, min(least(o, y)) AS lo, max(greatest(o, y)) AS hi,
+              min(o - y) AS rlo, max(o - y) AS rhi
+       FROM p GROUP BY target, split ORDER BY target, split`,
+    );
+    for (const c of combos) {
+      const target = String(c["target"]);
+      const split = String(c["split"]);
+      const n = Number(c["n"]);
+      const lo = Number(c["lo"]);
+      const hi = Number(c["hi"]);
+      const scale = lo >= 0 ? "log1p" : "linear";
+      const where = `target = ${sqlString(target)} AND split = ${sqlString(split)}`;
+      const panel: PredictionPanel = {
+        step: t.step, target, split, n, scale, lo: sig(lo, 6) ?? 0, hi: sig(hi, 6) ?? 0,
+        points: null, bins: null, residualBins: null,
+      };
+      if (n <= MAX_POINTS) {
+        const pts = await queryRows(conn, `SELECT o, y FROM p WHERE ${where}`);
+        panel.points = pts.map((r) => [sig(r["o"]) ?? 0, sig(r["y"]) ?? 0]);
+      } else {
+        const f = (v: string) => (scale === "log1p" ? `ln(1 + ${v})` : v);
+        const inv = (v: string) => (scale === "log1p" ? `(exp(${v}) - 1)` : v);
+        const flo = scale === "log1p" ? Math.log1p(lo) : lo;
+        const fhi = scale === "log1p" ? Math.log1p(hi) : hi;
+        const w = (fhi - flo) / BINS || 1;
+        const bx = (v: string) => `least(${BINS - 1}, floor((${f(v)} - ${flo}) / ${w}))`;
+        const bins = await queryRows(
+          conn,
+          `SELECT ${inv(`${flo} + bx * ${w}`)} AS x, ${inv(`${flo} + (bx + 1) * ${w}`)} AS x2,
+                  ${inv(`${flo} + kb * ${w}`)} AS y, ${inv(`${flo} + (kb + 1) * ${w}`)} AS y2, count(*) AS n
+           FROM (SELECT ${bx("o")} AS bx, ${bx("y")} AS kb FROM p WHERE ${where}) GROUP BY bx, kb ORDER BY bx, kb`,
+        );
+        panel.bins = bins.map(toBin);
+        const rlo = Number(c["rlo"]);
+        const rhi = Number(c["rhi"]);
+        const rw = (rhi - rlo) / BINS || 1;
+        const rb = await queryRows(
+          conn,
+          `SELECT ${inv(`${flo} + bx * ${w}`)} AS x, ${inv(`${flo} + (bx + 1) * ${w}`)} AS x2,
+                  ${rlo} + br * ${rw} AS y, ${rlo} + (br + 1) * ${rw} AS y2, count(*) AS n
+           FROM (SELECT ${bx("o")} AS bx, least(${BINS - 1}, floor((o - y - ${rlo}) / ${rw})) AS br FROM p WHERE ${where})
+           GROUP BY bx, br ORDER BY bx, br`,
+        );
+        panel.residualBins = rb.map(toBin);
+      }
+      panels.push(panel);
+    }
+    await conn.run("DROP TABLE IF EXISTS p");
+  }
+  return panels;
+}
+
+function toBin(r: Row): PanelBin {
+  return { x: sig(r["x"]) ?? 0, x2: sig(r["x2"]) ?? 0, y: sig(r["y"]) ?? 0, y2: sig(r["y2"]) ?? 0, n: Number(r["n"]) };
+}
+
+async function historyRows(view: RunView, conn: DuckDBConnection): Promise<MetricsData["history"]> {
+  const tables = findTables(view, "history");
+  if (tables.length === 0) return absentTable("history", "training curves");
+  const out: Row[] = [];
+  for (const t of tables) {
+    const cols = await columnsOf(conn, [t.path]);
+    const series = ["member", "fold", "target"].filter((c) => cols.has(c));
+    const seriesExpr = series.length ? `concat_ws(' ', ${series.map((c) => `'${c} ' || ${c}::VARCHAR`).join(", ")})` : "''";
+    const val = cols.has("val_loss") ? "val_loss" : "NULL";
+    // long format; averaged per epoch when a series has several rows per epoch
+    const rows = await queryRows(
+      conn,
+      `SELECT ${sqlString(t.step)} AS step, ${seriesExpr} AS series, epoch::INTEGER AS epoch,
+              avg(loss) AS loss, avg(${val}) AS val_loss
+       FROM ${parquetSource([t.path])} GROUP BY ALL ORDER BY series, epoch`,
+    );
+    for (const r of rows) {
+      out.push({ step: r["step"] ?? null, series: r["series"] ?? null, epoch: r["epoch"] ?? null, metric: "loss", value: sig(r["loss"], 5) });
+      if (r["val_loss"] !== null) out.push({ step: r["step"] ?? null, series: r["series"] ?? null, epoch: r["epoch"] ?? null, metric: "val_loss", value: sig(r["val_loss"], 5) });
+    }
+  }
+  return out;
+}
+
+async function calibrationRows(view: RunView, conn: DuckDBConnection): Promise<MetricsData["calibration"]> {
+  const tables = findTables(view, "calibration");
+  if (tables.length === 0) return absentTable("calibration", "the calibration of prediction intervals");
+  const out: Row[] = [];
+  for (const t of tables) {
+    const cols = await columnsOf(conn, [t.path]);
+    const extra = ["target", "split", "n"].filter((c) => cols.has(c));
+    const rows = await queryRows(
+      conn,
+      `SELECT ${sqlString(t.step)} AS step, ${extra.map((c) => `${c}, `).join("")}nominal::DOUBLE AS nominal, empirical::DOUBLE AS empirical
+       FROM ${parquetSource([t.path])} ORDER BY ALL`,
+    );
+    out.push(...rows);
+  }
+  return out;
+}

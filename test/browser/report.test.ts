@@ -1,0 +1,168 @@
+/**
+ * Builds the report from a fixture run, serves it on 127.0.0.1 and opens every page in
+ * Debian's chromium (playwright-core): no console error, no failed or non-local request,
+ * every chart rendered marks; screenshots go to test-output/screenshots/.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport, REPO_ROOT, type BuildReportResult } from "../../src/report/build.js";
+import { writeFixtureRun } from "../report/fixture.js";
+import { serveDir } from "./serve.js";
+
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const SHOTS = join(REPO_ROOT, "test-output", "screenshots");
+const PAGES = [
+  { path: "/", name: "overview", minCharts: 2 },
+  { path: "/metrics", name: "metrics", minCharts: 15 },
+  { path: "/harmonization", name: "harmonization", minCharts: 12 },
+  { path: "/imputation", name: "imputation", minCharts: 7 },
+];
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env["CI"] === "true") {
+  throw new Error(`CI=true but ${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) for the browser test.`);
+}
+if (!haveChromium) console.warn(`[skip] report browser test: ${CHROMIUM} not found (apt-get install -y chromium).`);
+
+// Browser-side code as strings (the project's tsconfig has no DOM types).
+/** Settled: no pending inline expression, every chart rendered (or failed), and the number of
+ * charts unchanged over a few polls (cells run after the data arrives). */
+const SETTLED = `(() => {
+  const charts = [...document.querySelectorAll(".chart")];
+  const done = document.querySelector("#observablehq-main observablehq-loading") === null &&
+    charts.every((d) => d.dataset.rendered || d.dataset.error);
+  window.__sfStable = done && window.__sfCount === charts.length ? (window.__sfStable ?? 0) + 1 : 0;
+  window.__sfCount = charts.length;
+  return window.__sfStable >= 4;
+})()`;
+/** Charts, charts without marks (Vega SVG mark groups hold paths/lines/text), notes, cell errors. */
+const INSPECT = `(() => {
+  const charts = [...document.querySelectorAll(".chart")];
+  return {
+    charts: charts.length,
+    emptyCharts: charts
+      .filter((c) => c.dataset.error || c.querySelectorAll(".role-mark > path, .role-mark > line, .role-mark > text, canvas").length === 0)
+      .map((c) => c.dataset.chart + (c.dataset.error ? ": " + c.dataset.error : "")),
+    absentNotes: document.querySelectorAll(".absent").length,
+    // Framework shows a failing cell (syntax or runtime error) inline, not on the console
+    cellErrors: [...document.querySelectorAll(".observablehq--error")].map((e) => e.textContent ?? ""),
+  };
+})()`;
+
+interface PageReport {
+  errors: string[];
+  charts: number;
+  emptyCharts: string[];
+  absentNotes: number;
+  /** Overview only: the step column after sorting the steps table by seconds, descending. */
+  sortedSteps?: string[];
+}
+
+describe.skipIf(!haveChromium)("report in a browser", () => {
+  let dir: string;
+  let full: BuildReportResult;
+  let partial: BuildReportResult;
+  let buildSeconds: number[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "somflow-report-browser-"));
+    const manifest = await writeFixtureRun(join(dir, "run"), { n: 20_000, previous: true });
+    const hybrid = join(dir, "hybrid.csv");
+    await writeFile(hybrid, "sample_id,target,value\nS000001,c,12.5\n");
+    full = await buildReport({ output: join(dir, "site"), env: { SOMFLOW_RUN_MANIFEST: manifest }, downloads: [hybrid] });
+    const partialManifest = await writeFixtureRun(join(dir, "partial"), {
+      n: 300, omit: ["coverage", "pairs", "hybrid", "history", "calibration", "pca_scores", "mean_spectra", "qc", "qc_summary", "harmonization"],
+    });
+    partial = await buildReport({ output: join(dir, "site-partial"), env: { SOMFLOW_RUN_MANIFEST: partialManifest } });
+    buildSeconds = [full.seconds, partial.seconds];
+    await mkdir(SHOTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function visitAll(site: string, shotPrefix: string): Promise<Map<string, PageReport>> {
+    const { chromium } = await import("playwright-core");
+    const server = await serveDir(site);
+    const profile = await mkdtemp(join(tmpdir(), "somflow-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    const reports = new Map<string, PageReport>();
+    try {
+      for (const p of PAGES) {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error") errors.push(`console: ${m.text()}`);
+        });
+        page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+        page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+        page.on("request", (r) => {
+          const u = new URL(r.url());
+          if (!["data:", "blob:"].includes(u.protocol) && u.hostname !== "127.0.0.1") errors.push(`non-local request: ${r.url()}`);
+        });
+        page.on("response", (r) => {
+          if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+        });
+        await page.goto(server.url + p.path, { waitUntil: "networkidle" });
+        // settled: no pending inline expression, every chart rendered (or failed), and the
+        // number of charts unchanged over a few polls (cells run after the data arrives)
+        await page.waitForFunction(SETTLED, undefined, { timeout: 30_000, polling: 150 });
+        const result = (await page.evaluate(INSPECT)) as PageReport & { cellErrors: string[] };
+        await page.screenshot({ path: join(SHOTS, `${shotPrefix}${p.name}.png`), fullPage: true });
+        let sortedSteps: string[] | undefined;
+        if (p.name === "overview") {
+          // the sortable table: two clicks on "seconds" sort descending
+          const header = page.locator("table.sf-table th", { hasText: /^seconds$/ }).first();
+          await header.click();
+          await header.click();
+          sortedSteps = await page.locator("table.sf-table").first().locator("tbody tr td:first-child").allTextContents();
+        }
+        const { cellErrors, ...rest } = result;
+        reports.set(p.name, { ...rest, ...(sortedSteps ? { sortedSteps } : {}), errors: [...errors, ...cellErrors.map((e) => `cell error: ${e}`)] });
+        await page.close();
+      }
+    } finally {
+      await context.close();
+      await server.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+    return reports;
+  }
+
+  it("renders every page of a full run without errors or outside requests", async () => {
+    const reports = await visitAll(full.output, "");
+    for (const p of PAGES) {
+      const r = reports.get(p.name)!;
+      expect(r.errors, p.name).toEqual([]);
+      expect(r.emptyCharts, p.name).toEqual([]);
+      expect(r.charts, p.name).toBeGreaterThanOrEqual(p.minCharts);
+    }
+    expect(reports.get("overview")!.sortedSteps?.slice(0, 2)).toEqual(["cnn-c", "cnn-om"]);
+    // the full fixture has every table but no previous-run gaps and no missing downloads
+    expect(reports.get("metrics")!.absentNotes).toBe(0);
+    expect(reports.get("imputation")!.absentNotes).toBe(0);
+    console.log(`report builds took ${buildSeconds.map((s) => s.toFixed(1)).join(" s, ")} s; data bytes`, full.dataBytes);
+  }, 120_000);
+
+  it("shows visible notes where the run lacks tables", async () => {
+    const reports = await visitAll(partial.output, "partial-");
+    for (const p of PAGES) {
+      const r = reports.get(p.name)!;
+      expect(r.errors, p.name).toEqual([]);
+      expect(r.emptyCharts, p.name).toEqual([]);
+    }
+    expect(reports.get("metrics")!.absentNotes).toBeGreaterThanOrEqual(3); // no previous run, history, calibration
+    expect(reports.get("harmonization")!.absentNotes).toBeGreaterThanOrEqual(5);
+    expect(reports.get("imputation")!.absentNotes).toBeGreaterThanOrEqual(6);
+  }, 120_000);
+});

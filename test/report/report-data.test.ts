@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withDuck } from "../../src/report/duck.js";
+import { harmonizationData } from "../../src/report/harmonization.js";
+import { imputationData, parseGridKey } from "../../src/report/imputation.js";
+import { pageData, PAGE_JSON_BUDGET } from "../../src/report/loader-main.js";
+import { metricsData } from "../../src/report/metrics.js";
+import { layoutDag, overviewData } from "../../src/report/overview.js";
+import { readRunManifest } from "../../src/report/static-run-view.js";
+import { isAbsent } from "../../src/report/tables.js";
+import { writeFixtureRun } from "./fixture.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "somflow-report-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("report data from a small run", () => {
+  it("fills every page from the artifacts", async () => {
+    const view = await readRunManifest(await writeFixtureRun(join(dir, "small"), { n: 600, previous: true }));
+    await withDuck(async (conn) => {
+      const o = await overviewData(view, conn);
+      expect(o.run.run_id).toBe("run-fixture");
+      expect(o.counts).toEqual({ ran: 7, cached: 2, failed: 0, skipped: 0 });
+      expect(o.backends).toEqual(["wasm"]);
+      expect(o.seeds).toContain("42");
+      expect(o.dag.edges).toHaveLength(9);
+      expect(o.dag.nodes.find((n) => n.name === "impute")?.layer).toBe(6);
+      if (isAbsent(o.sources)) throw new Error(o.sources.absent);
+      expect(o.sources.rows).toHaveLength(5);
+      expect(o.sources.rows.reduce((s, r) => s + Number(r["n_ingested"]), 0)).toBe(600);
+      expect(o.sources.rows.reduce((s, r) => s + Number(r["n_flagged"]), 0)).toBe(7);
+
+      const m = await metricsData(view, conn);
+      if (isAbsent(m.overall) || isAbsent(m.predictions) || isAbsent(m.history) || isAbsent(m.calibration) || isAbsent(m.groups)) throw new Error("absent");
+      expect(m.overall.length).toBe(6); // 3 steps × (test, cal)
+      const cTest = m.overall.find((r) => r["step"] === "cnn-c" && r["split"] === "test")!;
+      expect(cTest["r2"]).toBeGreaterThan(0.5);
+      expect(typeof cTest["d_rmse"]).toBe("number"); // previous run read through openPrevious
+      expect(m.previousRun).toBe("run-fixture-prev");
+      expect(m.groups.some((g) => g["kind"] === "source" && g["key"] === "kssl")).toBe(true);
+      expect(m.predictions.every((p) => p.points !== null && p.bins === null)).toBe(true);
+      expect(m.history.some((h) => h["metric"] === "val_loss")).toBe(true);
+      expect(m.calibration).toHaveLength(10);
+      expect(m.reference.values.find((r) => r.target === "c")?.rmse).toBe(15.41);
+
+      const h = await harmonizationData(view, conn);
+      if (isAbsent(h.meanSpectra) || isAbsent(h.pca) || isAbsent(h.qc) || isAbsent(h.targets) || isAbsent(h.qcSummary) || isAbsent(h.distances)) throw new Error("absent");
+      expect(h.meanSpectra.every).toBe(6); // 1701 wavenumbers → ≤ 300 points
+      expect(new Set(h.meanSpectra.rows.map((r) => r["stage"]))).toEqual(new Set(["before", "after"]));
+      expect(h.pca.total).toBe(1200);
+      expect(h.qc.t2_limit).toBe(25);
+      expect(h.qc.rows.filter((r) => r["flags"] !== null).length).toBeGreaterThan(0);
+      expect(h.targets.summary.some((r) => r["stage"] === "reported")).toBe(true);
+      expect(h.distances).toHaveLength(5);
+
+      const i = await imputationData(view, conn, [{ name: "hybrid.parquet", bytes: 10 }]);
+      if (isAbsent(i.coverage) || isAbsent(i.totals) || isAbsent(i.grid) || isAbsent(i.widths) || isAbsent(i.pairs)) throw new Error("absent");
+      expect(i.totals).toHaveLength(2);
+      const tot = i.totals[0]!;
+      expect(Number(tot["n_measured"]) + Number(tot["n_predicted"]) + Number(tot["n_rejected"])).toBe(600);
+      expect(i.grid.cell_deg).toBe(10);
+      expect(i.grid.unparsed).toBe(0);
+      expect(i.widths.histogram.length).toBeGreaterThan(0);
+      expect(i.pairs.total).toBe(50);
+    });
+  });
+
+  it("marks absent tables instead of failing", async () => {
+    const view = await readRunManifest(
+      await writeFixtureRun(join(dir, "partial"), { n: 200, omit: ["coverage", "pca_scores", "history", "calibration", "hybrid", "mean_spectra"] }),
+    );
+    await withDuck(async (conn) => {
+      const m = await metricsData(view, conn);
+      expect(isAbsent(m.history) && m.history.absent).toMatch(/history/);
+      expect(m.previousNote).toMatch(/No previous run/);
+      const h = await harmonizationData(view, conn);
+      expect(isAbsent(h.pca)).toBe(true);
+      expect(isAbsent(h.meanSpectra)).toBe(true);
+      const i = await imputationData(view, conn);
+      expect(isAbsent(i.coverage) && isAbsent(i.grid) && isAbsent(i.widths)).toBe(true);
+    });
+  });
+
+  it("parses grid keys", () => {
+    expect(parseGridKey("lat=-10;lon=20")).toEqual({ lat: -10, lon: 20 });
+    expect(parseGridKey("-12.5,30")).toEqual({ lat: -12.5, lon: 30 });
+    expect(parseGridKey("somewhere")).toBeNull();
+    expect(layoutDag([{ name: "a", needs: [] }, { name: "b", needs: ["a"] }, { name: "c", needs: ["a"] }]).get("c")).toEqual({ layer: 1, row: 1 });
+  });
+});
+
+describe("report data at study scale", () => {
+  it("keeps every page's JSON under 2 MB with 57,000 samples", async () => {
+    const view = await readRunManifest(await writeFixtureRun(join(dir, "big"), { n: 57_000 }));
+    const sizes: Record<string, number> = {};
+    await withDuck(async (conn) => {
+      for (const page of ["overview", "metrics", "harmonization", "imputation"] as const) {
+        const data = await pageData(page, view, conn, {});
+        sizes[page] = JSON.stringify(data).length;
+        if (page === "metrics") {
+          const m = data as Awaited<ReturnType<typeof metricsData>>;
+          if (isAbsent(m.predictions)) throw new Error("absent");
+          const big = m.predictions.find((p) => p.split === "train")!;
+          expect(big.points).toBeNull();
+          expect(big.bins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
+          expect(big.residualBins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
+        }
+      }
+    });
+    for (const [page, size] of Object.entries(sizes)) expect(size, page).toBeLessThan(PAGE_JSON_BUDGET);
+    console.log("page JSON bytes at 57k samples:", sizes);
+  }, 120_000);
+});
