@@ -1,0 +1,33 @@
+/** Small CSV files (lab tables, site tables): whole text in, checked string rows out. */
+import { splitCsvLine } from "./csv-header.js";
+import { FormatError } from "./errors.js";
+
+export interface SmallCsv {
+  header: string[];
+  rows: string[][];
+  /** 1-based line of each row. */
+  lines: number[];
+}
+
+export function parseSmallCsv(file: string, text: string, delimiter = ","): SmallCsv {
+  const all = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  let i = 0;
+  while (i < all.length && all[i]!.trim() === "") i++;
+  if (i === all.length) throw new FormatError(file, "the file is empty (no header line)");
+  const header = splitCsvLine(all[i]!, delimiter);
+  if (!header) throw new FormatError(file, "unterminated quote in the header", { line: i + 1 });
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  for (let k = i + 1; k < all.length; k++) {
+    if (all[k]!.trim() === "") continue;
+    const f = splitCsvLine(all[k]!, delimiter);
+    if (!f) throw new FormatError(file, "unterminated quote; line breaks inside quotes are not supported", { line: k + 1 });
+    if (f.length !== header.length) {
+      throw new FormatError(file, `row has ${f.length} fields but the header has ${header.length}; the file is ragged`, { line: k + 1 });
+    }
+    rows.push(f);
+    lines.push(k + 1);
+  }
+  if (rows.length === 0) throw new FormatError(file, "the file has a header but no data rows", { line: i + 1 });
+  return { header, rows, lines };
+}

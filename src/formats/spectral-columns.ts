@@ -1,0 +1,116 @@
+/**
+ * Finds the spectral columns of a wide header (`<prefix><wavenumber><suffix>`) and checks
+ * that the wavenumbers parse and run strictly one way, as a SpectraBlock requires.
+ */
+import { FormatError } from "./errors.js";
+
+export interface SpectralColumns {
+  indices: number[];
+  wavenumbers: Float64Array;
+}
+
+export function findSpectralColumns(
+  file: string,
+  header: readonly string[],
+  prefix: string,
+  suffix = "",
+): SpectralColumns {
+  const indices: number[] = [];
+  const wn: number[] = [];
+  header.forEach((name, i) => {
+    if (!name.startsWith(prefix) || !name.endsWith(suffix) || name.length <= prefix.length + suffix.length) return;
+    const core = name.slice(prefix.length, name.length - suffix.length);
+    const v = Number(core);
+    if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(core) || !Number.isFinite(v)) {
+      throw new FormatError(file, `spectral header "${name}" does not end in a wavenumber (expected ${prefix}<cm-1>${suffix})`, {
+        line: 1,
+        column: `${i + 1} "${name}"`,
+      });
+    }
+    indices.push(i);
+    wn.push(v);
+  });
+  if (indices.length < 2) {
+    throw new FormatError(
+      file,
+      `found ${indices.length} spectral column(s) named "${prefix}<cm-1>${suffix}"; set the spectral prefix/suffix option to match the header (first columns: ${header.slice(0, 5).join(", ")})`,
+      { line: 1 },
+    );
+  }
+  const dir = Math.sign(wn[1]! - wn[0]!);
+  for (let k = 1; k < wn.length; k++) {
+    if (dir === 0 || Math.sign(wn[k]! - wn[k - 1]!) !== dir) {
+      const c = indices[k]!;
+      throw new FormatError(
+        file,
+        `spectral columns are not strictly ${dir >= 0 ? "increasing" : "decreasing"}: ${wn[k - 1]} then ${wn[k]} cm-1; remove the duplicated or misplaced column`,
+        { line: 1, column: `${c + 1} "${header[c]}"` },
+      );
+    }
+  }
+  return { indices, wavenumbers: Float64Array.from(wn) };
+}
+
+/**
+ * Linear interpolation of NaN cells inside each row from their nearest valid neighbours
+ * (edges copy the nearest valid value). Rows with no valid value are left NaN and listed.
+ */
+export function interpolateMissing(values: Float32Array, cols: number): { filled: number; emptyRows: number[] } {
+  const rows = cols === 0 ? 0 : values.length / cols;
+  let filled = 0;
+  const emptyRows: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let prev = -1;
+    let anyGap = false;
+    for (let j = 0; j < cols; j++) {
+      if (Number.isNaN(values[o + j]!)) {
+        anyGap = true;
+        continue;
+      }
+      if (j - prev > 1) {
+        const left = prev < 0 ? values[o + j]! : values[o + prev]!;
+        const right = values[o + j]!;
+        for (let k = prev + 1; k < j; k++) {
+          const t = prev < 0 ? 0 : (k - prev) / (j - prev);
+          values[o + k] = left + t * (right - left);
+          filled++;
+        }
+      }
+      prev = j;
+    }
+    if (prev < 0) {
+      if (anyGap || cols > 0) emptyRows.push(r);
+      continue;
+    }
+    for (let k = prev + 1; k < cols; k++) {
+      values[o + k] = values[o + prev]!;
+      filled++;
+    }
+  }
+  return { filled, emptyRows };
+}
+
+/** Counts that a reader reports about reflectance values (R > 100 % is kept, R <= 0 flagged). */
+export function reflectanceChecks(
+  values: Float32Array,
+  cols: number,
+  unit: "absorbance" | "reflectance" | "reflectance_percent",
+): { spectraAboveFull: number; valuesAboveFull: number; valuesNonPositive: number } {
+  const full = unit === "reflectance_percent" ? 100 : unit === "reflectance" ? 1 : Infinity;
+  let spectraAboveFull = 0;
+  let valuesAboveFull = 0;
+  let valuesNonPositive = 0;
+  if (unit === "absorbance") return { spectraAboveFull, valuesAboveFull, valuesNonPositive };
+  for (let o = 0; o < values.length; o += cols) {
+    let above = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = values[o + j]!;
+      if (v > full) above++;
+      else if (v <= 0) valuesNonPositive++;
+    }
+    if (above > 0) spectraAboveFull++;
+    valuesAboveFull += above;
+  }
+  return { spectraAboveFull, valuesAboveFull, valuesNonPositive };
+}

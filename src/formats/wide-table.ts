@@ -1,0 +1,114 @@
+/**
+ * Any wide CSV library: id, metadata and target columns named by the user, spectra in
+ * columns `<prefix><cm-1><suffix>` in any unit and either wavenumber order.
+ */
+import type { SpectralUnit } from "../core/spectra/block.js";
+import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
+import { FormatError } from "./errors.js";
+import { findSpectralColumns } from "./spectral-columns.js";
+import { percentToGkgInPlace, type TargetUnit } from "./targets.js";
+import { WideCsvParser, type WideCsvPlan } from "./wide-csv.js";
+
+export interface TargetColumn {
+  column: string;
+  unit: TargetUnit;
+  /** Lab method code recorded in c_method/om_method. */
+  method?: string | null;
+}
+
+export interface WideTableOptions {
+  spectralPrefix: string;
+  spectralSuffix?: string;
+  unit: SpectralUnit;
+  idColumn: string;
+  /** Source name for every row (default: the file name without extension). */
+  source?: string;
+  /** Or a column holding the source per row. */
+  sourceColumn?: string;
+  instrument?: string;
+  targets?: { c?: TargetColumn; om?: TargetColumn };
+  columns?: { lat?: string; lon?: string; depth_top_cm?: string; depth_bottom_cm?: string };
+  delimiter?: string;
+}
+
+const META = ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const;
+
+export function fileStem(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/(\.csv)?(\.gz)?$/i, "").replace(/\.[^.]+$/, "");
+}
+
+export function createWideTableReader(file: string, o: WideTableOptions) {
+  let wavenumbers: Float64Array = new Float64Array(0);
+  const slot = new Map<string, number>();
+  const plan = (header: string[]): WideCsvPlan => {
+    const spec = findSpectralColumns(file, header, o.spectralPrefix, o.spectralSuffix ?? "");
+    wavenumbers = spec.wavenumbers;
+    const text: number[] = [];
+    const want = (key: string, name: string | undefined) => {
+      if (!name) return;
+      const i = header.indexOf(name);
+      if (i < 0) {
+        throw new FormatError(file, `no column "${name}" (option ${key}); the header starts: ${header.slice(0, 8).join(", ")}`, { line: 1 });
+      }
+      slot.set(key, text.length);
+      text.push(i);
+    };
+    want("idColumn", o.idColumn);
+    want("sourceColumn", o.sourceColumn);
+    want("targets.c.column", o.targets?.c?.column);
+    want("targets.om.column", o.targets?.om?.column);
+    for (const k of META) want(`columns.${k}`, o.columns?.[k]);
+    return { text, spectral: spec.indices };
+  };
+  const parser = new WideCsvParser(file, plan, o.delimiter ?? ",");
+  return {
+    push: (chunk: Uint8Array) => parser.push(chunk),
+    finish(): IngestResult {
+      const res = parser.end();
+      const col = (k: string) => (slot.has(k) ? res.text[slot.get(k)!]! : undefined);
+      const num = (k: string, name: string | undefined) => numericColumn(file, name ?? k, col(k), res.lines, res.rows);
+      const target = (t: TargetColumn | undefined, key: string) => {
+        const v = num(key, t?.column);
+        if (t?.unit === "percent") percentToGkgInPlace(v);
+        const method = Array.from(v, (x) => (Number.isNaN(x) ? null : (t?.method ?? null)));
+        return { v, method };
+      };
+      const c = target(o.targets?.c, "targets.c.column");
+      const om = target(o.targets?.om, "targets.om.column");
+      const source = o.source ?? fileStem(file);
+      const out = assembleLibrary({
+        file,
+        ids: col("idColumn")!,
+        lines: res.lines,
+        idColumn: o.idColumn,
+        sources: col("sourceColumn") ?? null,
+        defaultSource: source,
+        instrumentOf: (s) => o.instrument ?? s,
+        unit: o.unit,
+        wavenumbers,
+        spectra: res.spectra,
+        lat: num("columns.lat", o.columns?.lat),
+        lon: num("columns.lon", o.columns?.lon),
+        depthTop: num("columns.depth_top_cm", o.columns?.depth_top_cm),
+        depthBottom: num("columns.depth_bottom_cm", o.columns?.depth_bottom_cm),
+        c: c.v,
+        om: om.v,
+        cMethod: c.method,
+        omMethod: om.method,
+        declaredUnits: { c: o.targets?.c?.unit ?? "gkg", om: o.targets?.om?.unit ?? "gkg" },
+      });
+      out.report.first_missing = res.firstMissing;
+      // Unmapped targets are simply absent: don't warn about their (NaN) medians.
+      if (!o.targets?.c) out.report.targets.unit_warnings = out.report.targets.unit_warnings.filter((w) => !w.startsWith("median C"));
+      if (!o.targets?.om) out.report.targets.unit_warnings = out.report.targets.unit_warnings.filter((w) => !w.startsWith("median OM"));
+      return out;
+    },
+  };
+}
+
+export function parseWideTable(file: string, bytes: Uint8Array, o: WideTableOptions): IngestResult {
+  const r = createWideTableReader(file, o);
+  r.push(bytes);
+  return r.finish();
+}

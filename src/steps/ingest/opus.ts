@@ -1,0 +1,84 @@
+/**
+ * `ingest.opus`: a folder of Bruker OPUS files (absorbance block) plus an optional lab CSV
+ * joined on the sample id taken from each file name; replicate scans are averaged.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { z } from "zod";
+import { defineStep, StepInputError } from "../../engine/step.js";
+import { buildOpusLibrary, type OpusFile } from "../../formats/opus-library.js";
+import { asStepInput, requireFile } from "./read-input.js";
+import { logReport } from "./report.js";
+
+const target = z.strictObject({
+  column: z.string().min(1),
+  unit: z.enum(["percent", "gkg"]),
+  method: z.string().nullable().optional(),
+});
+
+function regex(option: string) {
+  return z.string().superRefine((s, ctx) => {
+    try {
+      new RegExp(s);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: `${option} is not a valid regular expression: ${(e as Error).message}` });
+    }
+  });
+}
+
+export const opusOptions = z.strictObject({
+  dir: z.string().min(1),
+  /** Which files in `dir` are OPUS files (regex on the name); OPUS numbers saves .0, .1, ... */
+  file_pattern: regex("file_pattern").default("\\.\\d+$"),
+  /** Sample id = capture group 1 of this regex on the file name (replicates share an id). */
+  id_pattern: regex("id_pattern").default("^(.+?)\\.\\d+$"),
+  source: z.string().min(1).optional(),
+  instrument: z.string().min(1).optional(),
+  lab_table: z.string().min(1).optional(),
+  lab_id_column: z.string().min(1).default("sample_id"),
+  lab_targets: z.strictObject({ c: target.optional(), om: target.optional() }).default({}),
+  lab_columns: z
+    .strictObject({ lat: z.string().optional(), lon: z.string().optional(), depth_top_cm: z.string().optional(), depth_bottom_cm: z.string().optional() })
+    .default({}),
+});
+
+export const ingestOpusStep = defineStep({
+  type: "ingest.opus",
+  version: 1,
+  description: "Read a folder of Bruker OPUS files (AB block), average replicates, join a lab table by sample id",
+  options: opusOptions,
+  outputs: ["samples", "spectra", "ingest_report"],
+  source: import.meta.url,
+  async run(ctx, _inputs, o) {
+    const dir = resolve(o.dir);
+    let names: string[];
+    try {
+      names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+    } catch (e) {
+      throw new StepInputError(`dir: cannot list ${dir} (${(e as NodeJS.ErrnoException).code ?? e}); check the path`);
+    }
+    const pattern = new RegExp(o.file_pattern);
+    const picked = names.filter((n) => pattern.test(n)).sort();
+    if (picked.length === 0) {
+      throw new StepInputError(`dir: no file in ${dir} matches file_pattern ${pattern} (${names.length} files there)`);
+    }
+    const files: OpusFile[] = [];
+    for (const name of picked) files.push({ name: join(dir, name), bytes: await readFile(join(dir, name)) });
+    const lab = o.lab_table ? await requireFile(o.lab_table, "lab_table") : null;
+    const result = await asStepInput(async () =>
+      buildOpusLibrary(files, {
+          idPattern: new RegExp(o.id_pattern),
+          source: o.source ?? basename(dir),
+          instrument: o.instrument,
+          lab: lab
+            ? { file: lab.path, text: await readFile(lab.path, "utf8"), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
+            : undefined,
+      }),
+    );
+    logReport(ctx, result.report);
+    ctx.record({ opus_files: files.length });
+    await ctx.outputs.table("samples", result.samples);
+    await ctx.outputs.spectra("spectra", result.blocks);
+    await ctx.outputs.json("ingest_report", result.report);
+  },
+});
