@@ -20,6 +20,8 @@ export interface KeyManifest {
   source: Record<string, string>;
   /** npm package -> installed version. */
   packages: Record<string, string>;
+  /** Outside input file -> content hash ("missing" when absent). */
+  files: Record<string, string>;
 }
 
 export function cacheKey(m: KeyManifest): string {
@@ -71,9 +73,19 @@ const cueSource: Cue = (p, c) => {
   }
   return out;
 };
+const cueFiles: Cue = (p, c) => {
+  const out: string[] = [];
+  for (const f of [...new Set([...Object.keys(p.files ?? {}), ...Object.keys(c.files)])].sort()) {
+    const [a, b] = [p.files?.[f], c.files[f]];
+    if (a === undefined) out.push(`input file ${f} added`);
+    else if (b === undefined) out.push(`input file ${f} no longer read`);
+    else if (a !== b) out.push(b === "missing" ? `input file ${f} is missing` : `input file ${f} changed`);
+  }
+  return out;
+};
 const cuePackages: Cue = (p, c) => diffValues("package", p.packages, c.packages).map((s) => s.replace(/^package\./, "package "));
 
-const CUES: readonly Cue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueSource, cuePackages];
+const CUES: readonly Cue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueSource, cueFiles, cuePackages];
 
 /** Why `cur` differs from the manifest the step last ran with. */
 export function explainChange(prev: KeyManifest | null, cur: KeyManifest): string[] {

@@ -4,6 +4,8 @@
  * with "input X will rerun" (its new input hash is only known after X has run).
  */
 import { cacheKey, explainChange } from "./cues.js";
+import { join } from "node:path";
+import { FileHasher } from "./file-hash.js";
 import type { Pipeline } from "./pipeline.js";
 import { checkStepNames, manifestFor } from "./runner.js";
 import { layout } from "./store/layout.js";
@@ -26,13 +28,15 @@ export async function planPipeline(
   const forced = new Set(opts.force ?? []);
   const artifacts = new Map<string, string | null>(); // step -> artifact hash, null when it will run
   const out: PlannedStep[] = [];
+  // Reads the store's file-hash cache but never saves it: plan writes nothing.
+  const files = new FileHasher(join(l.root, "file-hashes.json"));
   for (const step of pipeline.steps) {
     const previous = await readIndex(l, pipeline.name, step.name);
     const rerunning = step.needs.filter((n) => artifacts.get(n) === null);
     const inputs = Object.fromEntries(
       step.needs.map((n) => [n, artifacts.get(n) ?? previous?.manifest.inputs[n] ?? "unknown"]),
     );
-    const manifest = manifestFor(step, inputs);
+    const manifest = await manifestFor(step, inputs, files);
     let reasons: string[] = [];
     if (forced.has(step.name)) reasons.push("forced (--force)");
     if (step.always) reasons.push("always: true");

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { arch, availableParallelism, platform } from "node:os";
 import { join } from "node:path";
+import { FileHasher } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, explainChange, type KeyManifest } from "./cues.js";
 import { withAncestors } from "./dag.js";
 import { UsageError } from "./errors.js";
@@ -34,7 +35,7 @@ export interface RunOptions {
   threads?: number;
 }
 
-export function manifestFor(step: ResolvedStep, inputs: Record<string, string>): KeyManifest {
+export async function manifestFor(step: ResolvedStep, inputs: Record<string, string>, files: FileHasher): Promise<KeyManifest> {
   const def = step.definition;
   return {
     engine: ENGINE_FORMAT,
@@ -44,6 +45,7 @@ export function manifestFor(step: ResolvedStep, inputs: Record<string, string>):
     inputs,
     source: sourceFingerprint(def.source),
     packages: packageVersions(def.packages ?? []),
+    files: await files.hash(def.inputFiles?.(step.options as never) ?? []),
   };
 }
 
@@ -111,6 +113,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   const started = new Date();
   const runId = newRunId(started);
   const outcomes = new Map<string, Outcome>();
+  const files = new FileHasher(join(l.root, "file-hashes.json"));
   const running = new Map<string, Promise<void>>();
 
   const blockedBy = (step: ResolvedStep) =>
@@ -136,7 +139,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
         continue;
       }
       pending.splice(i, 1);
-      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads).then((o) => {
+      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads, files).then((o) => {
         outcomes.set(step.name, o);
         running.delete(step.name);
       });
@@ -145,6 +148,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
     if (running.size > 0) await Promise.race(running.values());
   }
 
+  await files.save();
   const finished = new Date();
   const steps = pipeline.steps.filter((s) => outcomes.has(s.name)).map((s) => outcomes.get(s.name)!.record);
   const allPackages = [...new Set(pipeline.steps.flatMap((s) => s.definition.packages ?? []))];
@@ -183,11 +187,12 @@ async function executeStep(
   forced: boolean,
   reporter: Reporter,
   threads: number,
+  files: FileHasher,
 ): Promise<Outcome> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
-  const manifest = manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])));
+  const manifest = await manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])), files);
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;

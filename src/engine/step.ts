@@ -21,6 +21,11 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   readonly outputs: readonly string[];
   /** npm packages the step relies on: their installed versions join the cache key. */
   readonly packages?: readonly string[];
+  /**
+   * Outside files or folders the step reads (paths as given in its options, relative to the
+   * working directory): their content hashes join the cache key, so editing them reruns it.
+   */
+  readonly inputFiles?: (options: z.output<S>) => readonly string[];
   /** `import.meta.url` of the defining module: its source (and the project modules it imports) joins the cache key. */
   readonly source: string;
   run(ctx: StepContext, inputs: StepInputs, options: z.output<S>): Promise<void>;

@@ -89,6 +89,19 @@ describe("runPipeline", () => {
     expect(statuses(await runPipeline(load(), { store }))).toEqual({ a: "cached", c: "cached", b: "cached", total: "cached" });
   });
 
+  it("reruns a step when the content of an outside file it reads changes", async () => {
+    const store = await newStore();
+    const file = join(await mkdtemp(join(tmpdir(), "somflow-in-")), "in.txt");
+    await writeFile(file, "one");
+    const text = `name: r\nsteps:\n  r:\n    uses: test.read\n    with:\n      path: ${file}\n`;
+    expect(statuses(await runPipeline(load(text), { store }))).toEqual({ r: "ran" });
+    await writeFile(file, "one"); // rewritten, same content: still cached
+    expect(statuses(await runPipeline(load(text), { store }))).toEqual({ r: "cached" });
+    await writeFile(file, "two");
+    expect((await planPipeline(load(text), { store }))[0]!.reasons).toEqual([`input file ${file} changed`]);
+    expect(statuses(await runPipeline(load(text), { store }))).toEqual({ r: "ran" });
+  });
+
   it("gives clear errors for a store that cannot be created", async () => {
     const base = await mkdtemp(join(tmpdir(), "somflow-bad-"));
     await expect(runPipeline(load(), { store: join(base, "missing", "store") })).rejects.toThrow(/parent folder .* does not exist/);

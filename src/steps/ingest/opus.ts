@@ -48,6 +48,7 @@ export const ingestOpusStep = defineStep({
   description: "Read a folder of Bruker OPUS files (AB block), average replicates, join a lab table by sample id",
   options: opusOptions,
   outputs: ["samples", "spectra", "ingest_report"],
+  inputFiles: (o) => (o.lab_table ? [o.dir, o.lab_table] : [o.dir]),
   source: import.meta.url,
   async run(ctx, _inputs, o) {
     const dir = resolve(o.dir);

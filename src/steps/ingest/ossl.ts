@@ -25,6 +25,7 @@ export const ingestOsslStep = defineStep({
   description: "Read an OSSL CSV export (.csv/.csv.gz): samples, absorbance spectra per dataset, targets in g/kg",
   options: osslOptions,
   outputs: ["samples", "spectra", "ingest_report"],
+  inputFiles: (o) => [o.path],
   source: import.meta.url,
   async run(ctx, _inputs, o) {
     const file = await requireFile(o.path, "path");

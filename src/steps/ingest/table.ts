@@ -43,6 +43,7 @@ export const ingestTableStep = defineStep({
   description: "Read a wide CSV spectral library (prefix-named spectral columns, any unit) with id/target/metadata mapping",
   options: tableOptions,
   outputs: ["samples", "spectra", "ingest_report"],
+  inputFiles: (o) => [o.path],
   source: import.meta.url,
   async run(ctx, _inputs, o) {
     const file = await requireFile(o.path, "path");
