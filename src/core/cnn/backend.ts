@@ -1,0 +1,84 @@
+/**
+ * TensorFlow.js backend selection at run time: tfjs-node (native libtensorflow) when it loads,
+ * else wasm (XNNPACK, single thread under Node), else the pure-JS cpu backend. tfjs-node is an
+ * optional dependency that cannot install offline, so it is imported dynamically and its
+ * absence is not an error. The chosen name is returned so every training run can record it.
+ */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+
+export type BackendName = "node" | "wasm" | "cpu";
+export type BackendChoice = BackendName | "auto";
+
+export const BACKEND_CHOICES = ["auto", "node", "wasm", "cpu"] as const;
+
+/** tfjs registers tfjs-node's backend under the name "tensorflow". */
+const TF_NAME: Record<BackendName, string> = { node: "tensorflow", wasm: "wasm", cpu: "cpu" };
+
+let current: BackendName | null = null;
+
+async function tryNode(): Promise<boolean> {
+  try {
+    // A variable specifier keeps TypeScript from requiring the optional package's types.
+    const spec = "@tensorflow/tfjs-node";
+    await import(spec);
+    return await tf.setBackend(TF_NAME.node);
+  } catch {
+    return false;
+  }
+}
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    // Node cannot fetch the .wasm binaries by URL: point the loader at the files in the package.
+    const require = createRequire(import.meta.url);
+    const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm"));
+    wasm.setWasmPaths({
+      "tfjs-backend-wasm.wasm": join(dist, "tfjs-backend-wasm.wasm"),
+      "tfjs-backend-wasm-simd.wasm": join(dist, "tfjs-backend-wasm-simd.wasm"),
+      "tfjs-backend-wasm-threaded-simd.wasm": join(dist, "tfjs-backend-wasm-threaded-simd.wasm"),
+    });
+    // Threaded wasm cannot start its pool under Node (blob: worker URLs): stay single-threaded
+    // inside one tfjs instance and get parallelism from worker_threads instead.
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    return await tf.setBackend(TF_NAME.wasm);
+  } catch {
+    return false;
+  }
+}
+
+async function tryCpu(): Promise<boolean> {
+  return tf.setBackend(TF_NAME.cpu);
+}
+
+/**
+ * Select and initialise a backend; returns the name in use. `auto` tries node → wasm → cpu.
+ * Forcing a backend that cannot load throws, naming the option.
+ */
+export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendName> {
+  if (current !== null && (choice === "auto" || choice === current)) return current;
+  const order: BackendName[] = choice === "auto" ? ["node", "wasm", "cpu"] : [choice];
+  for (const name of order) {
+    const ok = name === "node" ? await tryNode() : name === "wasm" ? await tryWasm() : await tryCpu();
+    if (ok) {
+      await tf.ready();
+      current = name;
+      return name;
+    }
+  }
+  throw new Error(
+    `backend "${choice}" could not be loaded` +
+      (choice === "node"
+        ? " (@tensorflow/tfjs-node is not installed: run `npm install @tensorflow/tfjs-node` on an online machine, or use backend: auto)"
+        : "; use backend: auto"),
+  );
+}
+
+/** The backend chosen by the last initBackend call (null before). */
+export function currentBackend(): BackendName | null {
+  return current;
+}
+
+export { tf };

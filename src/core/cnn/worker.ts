@@ -1,0 +1,42 @@
+/**
+ * worker_threads entry: one tfjs instance (its own single-threaded wasm) holding a model
+ * replica. Threaded wasm cannot start under Node, so this is how training uses a second core.
+ * Protocol: {id, kind, ...} requests, {id, ok, value | error} replies (see parallel.ts).
+ */
+import { parentPort } from "node:worker_threads";
+import { initBackend, type BackendChoice } from "./backend.js";
+import type { CnnConfig, TargetStats } from "./model.js";
+import { Replica, type GradRequest } from "./replica.js";
+
+interface InitMessage {
+  kind: "init";
+  backend: BackendChoice;
+  config: CnnConfig;
+  stats: TargetStats;
+  x: Float32Array;
+  y: Float32Array[];
+}
+
+type Request =
+  | ({ id: number } & InitMessage)
+  | { id: number; kind: "grad"; req: GradRequest }
+  | { id: number; kind: "eval"; weights: Float32Array; state: Float32Array; rows: Int32Array };
+
+let replica: Replica | null = null;
+
+parentPort!.on("message", async (m: Request) => {
+  try {
+    if (m.kind === "init") {
+      const backend = await initBackend(m.backend);
+      replica = new Replica(m.config, m.stats, { x: m.x, y: m.y });
+      parentPort!.postMessage({ id: m.id, ok: true, value: backend });
+    } else if (m.kind === "grad") {
+      const r = replica!.grad(m.req);
+      parentPort!.postMessage({ id: m.id, ok: true, value: r }, [r.grads.buffer as ArrayBuffer]);
+    } else {
+      parentPort!.postMessage({ id: m.id, ok: true, value: replica!.evaluate(m.weights, m.state, m.rows) });
+    }
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+});

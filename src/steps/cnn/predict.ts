@@ -1,0 +1,151 @@
+/**
+ * `cnn.predict`: applies a `cnn.train` model (its `model` dir + `model_meta`) to a `spectra`
+ * input, block by block in batches, so memory grows with the data only. Output `predictions`
+ * (docs/CONTRACTS.md) with σ̂, conformal intervals (g/kg) and the applicability-domain flag.
+ * With a `samples` input, observed values fill `observed` and labelled samples get the split
+ * the training run assigned them (same keyed split options, stored in model_meta); otherwise
+ * every row is `unlabelled`.
+ */
+import { z } from "zod";
+import { BACKEND_CHOICES, initBackend } from "../../core/cnn/backend.js";
+import { loadCnn } from "../../core/cnn/io.js";
+import { tasksOf, type TaskName } from "../../core/cnn/model.js";
+import { predictWithUncertainty, type UncertaintyMeta } from "../../core/cnn/predict.js";
+import type { DomainModel } from "../../core/stats/domain.js";
+import { assignSplits, type SplitOptions } from "../../core/stats/split.js";
+import { blockShape } from "../../core/spectra/block.js";
+import { tableRowCount, textColumn, type Table } from "../../core/table.js";
+import { defineStep, StepInputError } from "../../engine/step.js";
+import { cnnSplitKeys } from "./train.js";
+
+export const cnnPredictOptions = z.strictObject({
+  /** Rows per forward pass. */
+  batch: z.number().int().min(1).max(65536).default(512),
+  backend: z.enum(BACKEND_CHOICES).default("auto"),
+});
+
+/** The parts of model_meta cnn.predict reads (written by cnn.train). */
+export interface CnnModelMeta {
+  format: string;
+  targets: TaskName[];
+  grid: number[];
+  pi_level: number;
+  conformal: { quantile: Partial<Record<TaskName, number | null>> };
+  domain: DomainModel | null;
+  split: SplitOptions;
+}
+
+const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
+
+export const cnnPredictStep = defineStep({
+  type: "cnn.predict",
+  version: 1,
+  description: "Predict C / OM with a trained CNN: σ̂, conformal intervals, applicability domain",
+  options: cnnPredictOptions,
+  outputs: ["predictions"],
+  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
+  source: import.meta.url,
+  async run(ctx, inputs, o) {
+    const modelInput = inputs.find("model");
+    const meta = await modelInput.json<CnnModelMeta>("model_meta");
+    if (meta.format !== "somflow-cnn/1") {
+      throw new StepInputError(`input "${modelInput.step}" model_meta is not a cnn.train model (format ${meta.format})`);
+    }
+    const bundle = await loadCnn(modelInput.dir("model"));
+    const backend = await initBackend(o.backend);
+    const blocks = await inputs.find("spectra").spectra("spectra");
+    const p = meta.grid.length;
+    // Optional samples: observed values, source/depth, and the training split of labelled rows.
+    const sampleInput = inputs.findAll("samples")[0];
+    const samples: Table | null = sampleInput ? await sampleInput.table("samples") : null;
+    const rowOf = new Map<string, number>();
+    let splitOf: string[] | null = null;
+    if (samples) {
+      const ids = textColumn(samples, "sample_id");
+      ids.forEach((id, i) => id !== null && !rowOf.has(id) && rowOf.set(id, i));
+      const n = tableRowCount(samples);
+      const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
+      splitOf = assignSplits(cnnSplitKeys(meta.split.scheme, ids, sources), meta.split);
+    }
+    const tasks = tasksOf(bundle.config.target);
+    const q: UncertaintyMeta["q"] = {};
+    for (const t of tasks) {
+      const v = meta.conformal.quantile[t];
+      if (v !== undefined && v !== null) q[t] = v;
+    }
+    // JSON has no Infinity: an unbounded interval was stored as null → keep it unbounded.
+    for (const t of tasks) if (meta.conformal.quantile[t] === null) q[t] = Infinity;
+    const um: UncertaintyMeta = { level: meta.pi_level, q, domain: meta.domain };
+
+    const cols = {
+      sample_id: [] as (string | null)[],
+      target: [] as (string | null)[],
+      split: [] as (string | null)[],
+      source: [] as (string | null)[],
+      depth_top_cm: [] as number[],
+      observed: [] as number[],
+      predicted: [] as number[],
+      sd: [] as number[],
+      pi_low: [] as number[],
+      pi_high: [] as number[],
+      in_domain: [] as (boolean | null)[],
+    };
+    let total = 0;
+    for (const b of blocks) total += b.ids.length;
+    const progress = ctx.progress("cnn.predict", total, "spectra");
+    for (const b of blocks) {
+      const { rows } = blockShape(b);
+      const same = b.wavenumbers.length === p && b.wavenumbers.every((w, j) => Math.abs(w - meta.grid[j]!) < 1e-6);
+      if (!same) {
+        throw new StepInputError(
+          `spectra block "${b.source}" (${b.wavenumbers.length} points) is not on the model's grid (${p} points, ` +
+            `${meta.grid[0]}–${meta.grid[p - 1]} cm-1): preprocess it with the same spectra.preprocess options as the training data`,
+        );
+      }
+      // Rows with non-finite values cannot be predicted: skip them (counted in the record).
+      const finite: number[] = [];
+      for (let r = 0; r < rows; r++) if (b.values.subarray(r * p, (r + 1) * p).every(Number.isFinite)) finite.push(r);
+      const x = finite.length === rows ? b.values : new Float32Array(finite.length * p);
+      if (x !== b.values) finite.forEach((r, k) => x.set(b.values.subarray(r * p, (r + 1) * p), k * p));
+      const res = predictWithUncertainty(bundle, um, x, o.batch);
+      res.tasks.forEach((out, k) => {
+        const col = samples?.[COLUMN[out.task]];
+        finite.forEach((r, j) => {
+          const id = b.ids[r]!;
+          const i = rowOf.get(id);
+          const obs = i !== undefined && col instanceof Float64Array ? col[i]! : NaN;
+          cols.sample_id.push(id);
+          cols.target.push(tasks[k]!);
+          cols.split.push(Number.isFinite(obs) && splitOf && i !== undefined ? splitOf[i]! : "unlabelled");
+          const src = i !== undefined && samples?.source ? (samples.source as (string | null)[])[i] ?? null : b.source;
+          cols.source.push(src);
+          const dcol = samples?.depth_top_cm;
+          cols.depth_top_cm.push(i !== undefined && dcol instanceof Float64Array ? dcol[i]! : NaN);
+          cols.observed.push(obs);
+          cols.predicted.push(out.predicted[j]!);
+          cols.sd.push(out.sd[j]!);
+          cols.pi_low.push(out.piLow[j]!);
+          cols.pi_high.push(out.piHigh[j]!);
+          cols.in_domain.push(res.inDomain ? res.inDomain[j]! : null);
+        });
+      });
+      progress.tick(rows);
+      if (finite.length < rows) ctx.log(`block "${b.source}": ${rows - finite.length} spectra with non-finite values skipped`);
+    }
+    progress.done();
+    await ctx.outputs.table("predictions", {
+      sample_id: cols.sample_id,
+      target: cols.target,
+      split: cols.split,
+      source: cols.source,
+      depth_top_cm: Float64Array.from(cols.depth_top_cm),
+      observed: Float64Array.from(cols.observed),
+      predicted: Float64Array.from(cols.predicted),
+      sd: Float64Array.from(cols.sd),
+      pi_low: Float64Array.from(cols.pi_low),
+      pi_high: Float64Array.from(cols.pi_high),
+      in_domain: cols.in_domain,
+    });
+    ctx.record({ backend, predicted: cols.sample_id.length / tasks.length });
+  },
+});

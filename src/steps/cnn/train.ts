@@ -1,0 +1,363 @@
+/**
+ * `cnn.train`: a 1-D CNN (TensorFlow.js) for organic C, OM, or both (multi-task, masked loss),
+ * on spectra matched to `samples` by sample_id. Thin adapter over src/core/cnn.
+ *
+ * - Split: `assignSplits` with the same options and keys as baseline.plsr (sample id, or
+ *   source for scheme "group"), so all models are scored on the same held-out samples.
+ *   train fits, val drives early stopping and the LR schedule, cal calibrates the conformal
+ *   interval, test is scored. Samples with `exclude_train` or a negative label are predicted
+ *   but used neither to fit nor to calibrate.
+ * - Targets log1p(g/kg), standardized and bounded by construction (src/core/cnn/model.ts):
+ *   0 ≤ C ≤ 580, and in the multi-task model C ≤ OM < 1000 via a sigmoid OM/C ratio in [1, 2.5].
+ * - Uncertainty: "nll" (default) = mean–variance head trained with Gaussian NLL, σ̂ per sample
+ *   at ~no extra cost; "ensemble" = `members` independently seeded nets, σ̂ from their spread
+ *   (and heads), costing `members`× the training time; "none" = plain MSE, intervals from
+ *   absolute log residuals. σ̂ is calibrated by split-conformal normalized scores on cal.
+ * - Applicability domain: PCA (T² and Q, training 99th percentiles) of the training spectra.
+ * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`,
+ * metrics (test split) via ctx.metrics.
+ */
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { BACKEND_CHOICES, initBackend } from "../../core/cnn/backend.js";
+import { saveCnn } from "../../core/cnn/io.js";
+import { DEFAULT_ARCH, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/model.js";
+import { finishTasks, fitInputScaling, predictRaw, scaleRows, type CnnBundle, type UncertaintyMeta } from "../../core/cnn/predict.js";
+import { trainCnn, type EpochProgress } from "../../core/cnn/train.js";
+import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
+import { domainScores, fitDomain } from "../../core/stats/domain.js";
+import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
+import { assignSplits, type SplitName } from "../../core/stats/split.js";
+import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
+import { defineStep, StepInputError } from "../../engine/step.js";
+import { spectraMatrix } from "../baseline/spectra-matrix.js";
+
+const convBlock = z.strictObject({
+  filters: z.number().int().min(1).max(1024),
+  kernel: z.number().int().min(1),
+  /** Max-pool size after the block; 1 = none. */
+  pool: z.number().int().min(1).default(2),
+  dropout: z.number().min(0).lt(1).default(0),
+  batch_norm: z.boolean().default(false),
+});
+
+export const architectureOptions = z.strictObject({
+  conv: z.array(convBlock).min(1).default(
+    DEFAULT_ARCH.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batch_norm: b.batchNorm })),
+  ),
+  /** "flatten" keeps band positions (default); "avg" = global average pooling. */
+  head_pool: z.enum(["flatten", "avg"]).default(DEFAULT_ARCH.headPool),
+  dense: z.array(z.number().int().min(1)).default(DEFAULT_ARCH.dense),
+  dense_dropout: z.number().min(0).lt(1).default(DEFAULT_ARCH.denseDropout),
+});
+
+export const cnnTrainOptions = z.strictObject({
+  /** c, om, or multi (both, masked multi-task loss). */
+  target: z.enum(["c", "om", "multi"]),
+  architecture: architectureOptions.default(architectureOptions.parse({})),
+  epochs: z.number().int().min(1).default(100),
+  batch: z.number().int().min(2).default(64),
+  lr: z.number().positive().default(1e-3),
+  /** Early-stopping patience (epochs without val improvement); 0 = off. */
+  patience: z.number().int().min(0).default(15),
+  schedule: z.enum(["plateau", "cosine", "constant"]).default("plateau"),
+  seed: z.number().int().default(1),
+  /** Split options, identical to baseline.plsr (fed to assignSplits). */
+  scheme: z.enum(["random", "group"]).default("random"),
+  test: z.number().min(0).lt(1).default(0.15),
+  val: z.number().min(0).lt(1).default(0.1),
+  cal: z.number().min(0).lt(1).default(0.15),
+  /** σ̂ source: mean–variance head (nll), an ensemble, or none (absolute-residual intervals). */
+  uncertainty: z.enum(["nll", "ensemble", "none"]).default("nll"),
+  /** Ensemble size when uncertainty = ensemble. */
+  members: z.number().int().min(2).max(20).default(5),
+  pi_level: z.number().gt(0).lt(1).default(0.9),
+  /** PCA components of the applicability domain (0 = no domain check). */
+  domain_components: z.number().int().min(0).max(50).default(5),
+  backend: z.enum(BACKEND_CHOICES).default("auto"),
+  /** Worker threads for data-parallel training; 0 = auto (engine's threads, ≤ 2, 1 for small data). */
+  threads: z.number().int().min(0).max(64).default(0),
+});
+
+export type CnnTrainOptions = z.output<typeof cnnTrainOptions>;
+
+/** Same keys as baseline.plsr's splitKeys: sample id, or the source for scheme "group". */
+export function cnnSplitKeys(scheme: "random" | "group", ids: readonly (string | null)[], sources: readonly (string | null)[]): string[] {
+  return ids.map((id, i) => (scheme === "group" ? (sources[i] ?? `sample:${id}`) : (id ?? `row:${i}`)));
+}
+
+export function configFromOptions(o: CnnTrainOptions, inputPoints: number): CnnConfig {
+  return {
+    inputPoints,
+    target: o.target,
+    variance: o.uncertainty === "nll",
+    arch: {
+      conv: o.architecture.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batchNorm: b.batch_norm })),
+      headPool: o.architecture.head_pool,
+      dense: o.architecture.dense,
+      denseDropout: o.architecture.dense_dropout,
+    },
+  };
+}
+
+const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
+
+function meanSd(values: number[]): { mean: number; sd: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  const v = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1);
+  return { mean, sd: Math.sqrt(v) };
+}
+
+export const cnnTrainStep = defineStep({
+  type: "cnn.train",
+  version: 1,
+  description: "1-D CNN (TensorFlow.js) for soil C / OM with bounded outputs, conformal intervals and a PCA domain check",
+  options: cnnTrainOptions,
+  outputs: ["model", "model_meta", "predictions", "history", "metrics"],
+  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
+  source: import.meta.url,
+  async run(ctx, inputs, o) {
+    const t0 = performance.now();
+    const samples = await inputs.find("samples").table("samples");
+    const blocks = await inputs.find("spectra").spectra("spectra");
+    const n = tableRowCount(samples);
+    const tasks = tasksOf(o.target);
+    for (const t of tasks) {
+      if (!(samples[COLUMN[t]] instanceof Float64Array)) {
+        throw new StepInputError(`samples has no numeric column "${COLUMN[t]}" needed by option target=${o.target}`);
+      }
+    }
+    const ids = textColumn(samples, "sample_id");
+    const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
+    const depth = samples.depth_top_cm instanceof Float64Array ? samples.depth_top_cm : new Float64Array(n).fill(NaN);
+    const exclude = Array.isArray(samples.exclude_train) ? (samples.exclude_train as (boolean | null)[]) : null;
+    const values = tasks.map((t) => numberColumn(samples, COLUMN[t]));
+
+    const sm = spectraMatrix(blocks, ids);
+    const p = sm.wavenumbers.length;
+    const m = sm.sampleRow.length;
+    const config = configFromOptions(o, p);
+    try {
+      layoutOf(config);
+    } catch (e) {
+      throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
+    }
+    const splitOpts = { scheme: o.scheme, seed: o.seed, test: o.test, val: o.val, cal: o.cal };
+    let splitOf: SplitName[];
+    try {
+      splitOf = assignSplits(cnnSplitKeys(o.scheme, ids, sources), splitOpts);
+    } catch (e) {
+      throw new StepInputError(`options test/val/cal: ${(e as Error).message}`);
+    }
+
+    // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
+    const y = tasks.map((_, k) =>
+      Float32Array.from(sm.sampleRow, (i) => {
+        const v = values[k]![i]!;
+        return Number.isFinite(v) && v >= 0 && exclude?.[i] !== true ? Math.log1p(v) : NaN;
+      }),
+    );
+    const rowsOf = (s: SplitName) => {
+      const out: number[] = [];
+      for (let r = 0; r < m; r++) if (splitOf[sm.sampleRow[r]!] === s && y.some((yt) => Number.isFinite(yt[r]!))) out.push(r);
+      return Int32Array.from(out);
+    };
+    const train = rowsOf("train");
+    const val = rowsOf("val");
+    const cal = rowsOf("cal");
+    const labelledTrain = tasks.map((_, k) => Array.from(train).filter((r) => Number.isFinite(y[k]![r]!)).length);
+    if (train.length === 0 || labelledTrain.every((c) => c === 0)) {
+      throw new StepInputError(
+        `zero labelled ${tasks.map((t) => COLUMN[t]).join("/")} samples with a spectrum in the train split ` +
+          `(${m} samples have spectra): check the samples/spectra inputs, exclude_train and the split fractions`,
+      );
+    }
+    // Standardization per task from the train rows; a task without train labels borrows C's.
+    const stats: TargetStats = { mean: { c: NaN, om: NaN }, sd: { c: NaN, om: NaN }, ratio0: 1.724 };
+    tasks.forEach((t, k) => {
+      const ms = meanSd(Array.from(train).map((r) => y[k]![r]!).filter(Number.isFinite));
+      stats.mean[t] = ms.mean;
+      stats.sd[t] = ms.sd > 1e-3 ? ms.sd : 1;
+    });
+    if (o.target === "multi") {
+      const ratios: number[] = [];
+      for (const r of train) {
+        const c = Math.expm1(y[0]![r]!);
+        const om = Math.expm1(y[1]![r]!);
+        if (c > 0 && om > 0) ratios.push(om / c);
+      }
+      if (ratios.length) stats.ratio0 = ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+      if (!Number.isFinite(stats.mean.om)) {
+        stats.mean.om = stats.mean.c + Math.log(stats.ratio0);
+        stats.sd.om = stats.sd.c;
+      }
+    }
+    for (const t of tasks) {
+      if (!Number.isFinite(stats.mean[t])) {
+        stats.mean[t] = Math.log1p(20);
+        stats.sd[t] = 1;
+      }
+    }
+
+    const input = fitInputScaling(sm.values, p, train);
+    const xScaled = scaleRows(sm.values, p, input);
+    const threads =
+      o.threads > 0 ? o.threads : train.length < 512 ? 1 : Math.max(1, Math.min(2, ctx.threads, availableParallelism()));
+    const memberCount = o.uncertainty === "ensemble" ? o.members : 1;
+    const progress = ctx.progress("cnn.train", o.epochs * memberCount, "epochs");
+    const history: (EpochProgress & { member: number })[] = [];
+    const members: CnnBundle["members"] = [];
+    let backend = "";
+    let usedThreads = threads;
+    let sps = 0;
+    const bestEpochs: number[] = [];
+    for (let k = 0; k < memberCount; k++) {
+      const seed = o.seed + 7919 * k;
+      const res = await trainCnn(
+        config,
+        stats,
+        { x: xScaled, y, train, val },
+        {
+          epochs: o.epochs,
+          batch: o.batch,
+          lr: o.lr,
+          patience: o.patience,
+          seed,
+          schedule: o.schedule,
+          clipNorm: 5,
+          threads,
+          backend: o.backend,
+          signal: ctx.signal,
+          onEpoch: (e) => {
+            history.push({ ...e, member: k });
+            progress.tick(1, `loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)} ${e.samplesPerS.toFixed(0)} samples/s`);
+          },
+        },
+      ).catch((e: Error) => {
+        if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
+        throw e;
+      });
+      // Members that stopped early leave ticks unused; keep the bar honest.
+      const ran = history.filter((h) => h.member === k).length;
+      if (ran < o.epochs) progress.tick(o.epochs - ran);
+      members.push({ weights: res.weights, state: res.state });
+      backend = res.backend;
+      usedThreads = res.threads;
+      sps = res.samplesPerS;
+      bestEpochs.push(res.bestEpoch);
+    }
+    progress.done(`${backend}, ${usedThreads} thread(s)`);
+    await initBackend(o.backend); // inference runs in this thread
+    const bundle: CnnBundle = { config, stats, input, members };
+
+    // Conformal calibration on cal (log1p scale) and the domain model from train spectra.
+    const raw = predictRaw(bundle, sm.values);
+    const q: UncertaintyMeta["q"] = {};
+    const nCal: Partial<Record<TaskName, number>> = {};
+    tasks.forEach((t, k) => {
+      const rows = Array.from(cal).filter((r) => Number.isFinite(y[k]![r]!));
+      nCal[t] = rows.length;
+      if (rows.length === 0) {
+        ctx.log(`no calibration samples for ${t}: prediction intervals are NaN`);
+        return;
+      }
+      const tHat = rows.map((r) => raw[t].t[r]!);
+      const sig = rows.map((r) => (Number.isNaN(raw[t].sdLog[r]!) ? 1 : raw[t].sdLog[r]!));
+      const qk = conformalQuantile(normalizedScores(rows.map((r) => y[k]![r]!), tHat, sig), o.pi_level);
+      if (qk === Infinity) ctx.log(`only ${rows.length} calibration samples for ${t}: the ${o.pi_level} interval is unbounded`);
+      q[t] = qk;
+    });
+    const domain = o.domain_components > 0 && train.length >= 3 ? fitDomain(sm.values, p, train, { components: o.domain_components, seed: o.seed }) : null;
+    const meta: UncertaintyMeta = { level: o.pi_level, q, domain };
+    const outs = finishTasks(o.target, raw, meta);
+    const inDom = domain ? domainScores(domain, sm.values, p).inDomain : null;
+
+    const rowsOut = m * tasks.length;
+    const predictions: Table = {
+      sample_id: new Array<string | null>(rowsOut),
+      target: new Array<string | null>(rowsOut),
+      split: new Array<string | null>(rowsOut),
+      source: new Array<string | null>(rowsOut),
+      depth_top_cm: new Float64Array(rowsOut),
+      observed: new Float64Array(rowsOut),
+      predicted: new Float64Array(rowsOut),
+      sd: new Float64Array(rowsOut),
+      pi_low: new Float64Array(rowsOut),
+      pi_high: new Float64Array(rowsOut),
+      in_domain: new Array<boolean | null>(rowsOut),
+    };
+    tasks.forEach((t, k) => {
+      const out = outs[k]!;
+      for (let r = 0; r < m; r++) {
+        const i = sm.sampleRow[r]!;
+        const j = k * m + r;
+        const obs = values[k]![i]!;
+        (predictions.sample_id as (string | null)[])[j] = ids[i] ?? null;
+        (predictions.target as (string | null)[])[j] = t;
+        (predictions.split as (string | null)[])[j] = Number.isFinite(obs) ? splitOf[i]! : "unlabelled";
+        (predictions.source as (string | null)[])[j] = sources[i] ?? null;
+        (predictions.depth_top_cm as Float64Array)[j] = depth[i]!;
+        (predictions.observed as Float64Array)[j] = obs;
+        (predictions.predicted as Float64Array)[j] = out.predicted[r]!;
+        (predictions.sd as Float64Array)[j] = out.sd[r]!;
+        (predictions.pi_low as Float64Array)[j] = out.piLow[r]!;
+        (predictions.pi_high as Float64Array)[j] = out.piHigh[r]!;
+        (predictions.in_domain as (boolean | null)[])[j] = inDom ? inDom[r]! : null;
+      }
+    });
+    await ctx.outputs.table("predictions", predictions);
+    const modelName = o.target === "multi" ? "cnn-multitask" : "cnn";
+    await ctx.metrics(predictionMetricRows(predictions, { step: ctx.name, model: modelName, splits: ["test"], level: o.pi_level }));
+    await ctx.outputs.table("history", {
+      member: Float64Array.from(history, (h) => h.member),
+      epoch: Float64Array.from(history, (h) => h.epoch),
+      loss: Float64Array.from(history, (h) => h.loss),
+      val_loss: Float64Array.from(history, (h) => h.valLoss),
+      lr: Float64Array.from(history, (h) => h.lr),
+      samples_per_s: Float64Array.from(history, (h) => h.samplesPerS),
+    });
+    await saveCnn(await ctx.outputs.dir("model"), bundle);
+    const seconds = (performance.now() - t0) / 1000;
+    await ctx.outputs.json("model_meta", {
+      model: modelName,
+      format: "somflow-cnn/1",
+      targets: tasks,
+      target_columns: tasks.map((t) => COLUMN[t]),
+      transform: "log1p",
+      output_bounds: {
+        c_gkg: [0, 580],
+        om_gkg: o.target === "multi" ? "C·r, r = OM/C ∈ [1, min(2.5, 1000/(C+1))]" : [0, 1000],
+      },
+      standardization: stats,
+      input_scaling: { centering: "per-point training mean (weights: input/mean)", scale: input.scale },
+      grid: Array.from(sm.wavenumbers),
+      architecture: config.arch,
+      uncertainty: o.uncertainty,
+      members: memberCount,
+      pi_level: o.pi_level,
+      conformal: {
+        kind: config.variance || memberCount > 1 ? "split, normalized |log1p y − ŷ|/σ̂" : "split, absolute log1p residual",
+        quantile: q,
+        n_cal: nCal,
+      },
+      domain,
+      split: splitOpts,
+      n_train: train.length,
+      n_val: val.length,
+      n_cal: cal.length,
+      n_predicted: m,
+      best_epoch: bestEpochs,
+      backend,
+      threads: usedThreads,
+      seed: o.seed,
+      train_samples_per_s: sps,
+      seconds,
+    });
+    ctx.record({ backend, threads: usedThreads, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length });
+    ctx.log(
+      `cnn ${o.target}: backend ${backend}, ${usedThreads} thread(s), ${Math.round(sps)} samples/s; train ${train.length}, ` +
+        `val ${val.length}, cal ${cal.length}, predicted ${m}; best epoch ${bestEpochs.join(",")}`,
+    );
+  },
+});
