@@ -11,7 +11,8 @@
  * - Samples with `exclude_train` true (when the column exists) or a negative target are kept
  *   in `predictions` with their split but are used neither to fit nor to calibrate (test rows
  *   among them are still scored, as `metrics.evaluate` scores every test row).
- * - Back-transform: predicted = max(0, expm1(ŷ)); interval = [max(0, expm1(ŷ − q)), expm1(ŷ + q)]
+ * - Back-transform: predicted = expm1(ŷ) and interval [expm1(ŷ − q), expm1(ŷ + q)], both clamped to
+ *   the physical range (0 to 580 g/kg C, 1000 g/kg OM)
  *   (monotone, so the conformal coverage carries over; the clamp at 0 only touches values that
  *   are impossible for a concentration).
  * - `predictions`: every sample with a usable spectrum (labelled with its split, the rest
@@ -19,8 +20,8 @@
  *   counted in the run record. sd is NaN and in_domain null (no σ̂, no domain model).
  */
 import { z } from "zod";
+import { DEFAULT_PHYSICAL_RANGE } from "../../core/chemometrics/physical-range.js";
 import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regression.js";
-import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
 import { conformalIntervals, conformalQuantile } from "../../core/stats/conformal.js";
 import { assignSplits, type SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type FlagColumn, type Table } from "../../core/table.js";
@@ -65,7 +66,7 @@ export const plsrStep = defineStep({
   version: 1,
   description: "PLSR baseline (PLS1 on log1p target, components by k-fold CV, split-conformal intervals)",
   options: plsrOptions,
-  outputs: ["predictions", "metrics", "model_meta"],
+  outputs: ["predictions", "model_meta"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
@@ -129,7 +130,9 @@ export const plsrStep = defineStep({
     if (calRows.length === 0) ctx.log("no calibration samples: prediction intervals are NaN");
     else if (q === Infinity) ctx.log(`only ${calRows.length} calibration samples: the ${o.pi_level} interval is unbounded`);
 
-    const pi = conformalIntervals(yHat, new Float64Array(m).fill(1), q, Math.expm1, { lower: 0 });
+    // Back-transformed values stay inside the physical range: log-scale PLSR can extrapolate far.
+    const upper = o.target === "c" ? DEFAULT_PHYSICAL_RANGE.cMax : DEFAULT_PHYSICAL_RANGE.omMax;
+    const pi = conformalIntervals(yHat, new Float64Array(m).fill(1), q, Math.expm1, { lower: 0, upper });
     const predictions: Table = {
       sample_id: Array.from(sm.sampleRow, (i) => ids[i] ?? null),
       target: new Array<string | null>(m).fill(o.target),
@@ -137,16 +140,13 @@ export const plsrStep = defineStep({
       source: Array.from(sm.sampleRow, (i) => sources[i] ?? null),
       depth_top_cm: Float64Array.from(sm.sampleRow, (i) => depth[i]!),
       observed: Float64Array.from(sm.sampleRow, (i) => value[i]!),
-      predicted: Float64Array.from(yHat, (v) => Math.max(0, Math.expm1(v))),
+      predicted: Float64Array.from(yHat, (v) => Math.min(upper, Math.max(0, Math.expm1(v)))),
       sd: new Float64Array(m).fill(NaN),
       pi_low: pi.low,
       pi_high: pi.high,
       in_domain: new Array<boolean | null>(m).fill(null),
     };
     await ctx.outputs.table("predictions", predictions);
-    await ctx.metrics(
-      predictionMetricRows(predictions, { step: ctx.name, model: "plsr", splits: ["test"], level: o.pi_level }),
-    );
     const seconds = (performance.now() - t0) / 1000;
     await ctx.outputs.json("model_meta", {
       model: "plsr",

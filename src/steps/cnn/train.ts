@@ -15,7 +15,7 @@
  *   absolute log residuals. σ̂ is calibrated by split-conformal normalized scores on cal.
  * - Applicability domain: PCA (T² and Q, training 99th percentiles) of the training spectra.
  * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`,
- * metrics (test split) via ctx.metrics.
+ * (metrics come from metrics.evaluate, the one writer of the metrics table).
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";
@@ -26,7 +26,6 @@ import { finishTasks, fitInputScaling, predictRaw, scaleRows, type CnnBundle, ty
 import { trainCnn, type EpochProgress } from "../../core/cnn/train.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
 import { domainScores, fitDomain } from "../../core/stats/domain.js";
-import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
 import { assignSplits, type SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
@@ -114,7 +113,7 @@ export const cnnTrainStep = defineStep({
   version: 1,
   description: "1-D CNN (TensorFlow.js) for soil C / OM with bounded outputs, conformal intervals and a PCA domain check",
   options: cnnTrainOptions,
-  outputs: ["model", "model_meta", "predictions", "history", "metrics"],
+  outputs: ["model", "model_meta", "predictions", "history"],
   packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
@@ -308,7 +307,6 @@ export const cnnTrainStep = defineStep({
     });
     await ctx.outputs.table("predictions", predictions);
     const modelName = o.target === "multi" ? "cnn-multitask" : "cnn";
-    await ctx.metrics(predictionMetricRows(predictions, { step: ctx.name, model: modelName, splits: ["test"], level: o.pi_level }));
     await ctx.outputs.table("history", {
       member: Float64Array.from(history, (h) => h.member),
       epoch: Float64Array.from(history, (h) => h.epoch),

@@ -54,11 +54,14 @@ export const evaluateStep = defineStep({
     for (const input of models) {
       const pred = await input.table("predictions");
       let level = o.pi_level;
+      // The model's own name ("cnn", "cnn-multitask", "plsr") when it declares one, else its step type.
+      let model = input.type;
       if (input.has("model_meta")) {
-        const meta = await input.json<{ pi_level?: unknown }>("model_meta");
+        const meta = await input.json<{ pi_level?: unknown; model?: unknown }>("model_meta");
         if (typeof meta?.pi_level === "number" && meta.pi_level > 0 && meta.pi_level < 1) level = meta.pi_level;
+        if (typeof meta?.model === "string" && meta.model) model = meta.model;
       }
-      rows.push(...predictionMetricRows(pred, { step: input.step, model: input.type, splits: o.splits, level }));
+      rows.push(...predictionMetricRows(pred, { step: input.step, model, splits: o.splits, level }));
       const target = pred.target as (string | null)[];
       const split = pred.split as (string | null)[];
       const n = target.length;
@@ -75,7 +78,7 @@ export const evaluateStep = defineStep({
         });
         for (const r of calRows) {
           cal.step.push(input.step);
-          cal.model.push(input.type);
+          cal.model.push(model);
           cal.target.push(t);
           cal.level.push(r.level);
           cal.method.push(r.method);

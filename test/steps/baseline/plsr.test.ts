@@ -3,6 +3,8 @@ import { runStepInMemory } from "../../../src/engine/memory-step.js";
 import type { Table } from "../../../src/core/table.js";
 import { plsrStep } from "../../../src/steps/baseline/plsr.js";
 import { makeFixture } from "./fixture.js";
+import { metricsTable } from "../../../src/engine/metrics-table.js";
+import { predictionMetricRows } from "../../../src/core/stats/prediction-metrics.js";
 
 describe("baseline.plsr", () => {
   const fx = makeFixture();
@@ -33,7 +35,7 @@ describe("baseline.plsr", () => {
     const k = ids.indexOf("s0000");
     expect(Math.abs(Math.log1p(predicted[k]!) - Math.log1p(observed[k]!))).toBeLessThan(0.2);
 
-    const metrics = res.artifact.tables.get("metrics")!;
+    const metrics = metricsTable(predictionMetricRows(pred, { step: "plsr", model: "plsr", splits: ["test"], level: 0.9 }));
     const group = metrics.group as string[];
     const scale = metrics.scale as string[];
     expect(new Set(metrics.split as string[])).toEqual(new Set(["test"]));

@@ -6,6 +6,8 @@ import { StepInputError } from "../../../src/engine/step.js";
 import { cnnPredictStep } from "../../../src/steps/cnn/predict.js";
 import { cnnTrainStep } from "../../../src/steps/cnn/train.js";
 import { tinyLibrary } from "./synthetic.js";
+import { metricsTable } from "../../../src/engine/metrics-table.js";
+import { predictionMetricRows } from "../../../src/core/stats/prediction-metrics.js";
 
 const SMALL = {
   architecture: {
@@ -61,7 +63,7 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect(split.slice(n).filter((s) => s === "unlabelled").length).toBeGreaterThan(100);
     expect(new Set(split.slice(0, n))).toEqual(new Set(["train", "val", "cal", "test"]));
     // Learned something: C on the test split.
-    const metrics = res.artifact.tables.get("metrics")!;
+    const metrics = metricsTable(predictionMetricRows(res.artifact.tables.get("predictions")!, { step: "t", model: "cnn", splits: ["test"], level: 0.9 }));
     const rowsM = (metrics.target as string[]).map((t, i) => ({ t, scale: (metrics.scale as string[])[i], group: (metrics.group as string[])[i], r2: (metrics.r2 as Float64Array)[i]!, cov: (metrics.pi_coverage as Float64Array)[i]! }));
     const cLog = rowsM.find((r) => r.t === "c" && r.scale === "log1p" && r.group === "all")!;
     expect(cLog.r2).toBeGreaterThan(0.5);

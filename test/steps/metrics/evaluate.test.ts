@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyArtifact, runStepInMemory } from "../../../src/engine/memory-step.js";
 import { plsrStep } from "../../../src/steps/baseline/plsr.js";
+import { predictionMetricRows } from "../../../src/core/stats/prediction-metrics.js";
 import { evaluateStep } from "../../../src/steps/metrics/evaluate.js";
 import { makeFixture } from "../baseline/fixture.js";
 
@@ -22,12 +23,13 @@ describe("metrics.evaluate", () => {
     const m = res.artifact.tables.get("metrics")!;
     const step = m.step as string[];
     expect(new Set(step)).toEqual(new Set(["plsr-c", "plsr-om", "bare"]));
-    expect(new Set(m.model as string[])).toEqual(new Set(["baseline.plsr", "cnn.train"]));
-    // identical to the model step's own metrics table
-    const own = c.artifact.tables.get("metrics")!;
+    // the model's declared name (model_meta.model), else its step type
+    expect(new Set(m.model as string[])).toEqual(new Set(["plsr", "cnn.train"]));
+    // the same numbers as scoring the model's predictions directly
+    const own = predictionMetricRows(pc, { step: "plsr-c", model: "plsr", splits: ["test"], level: 0.9 });
     const k = step.indexOf("plsr-c");
-    expect((m.rmse as Float64Array)[k]).toBe((own.rmse as Float64Array)[0]);
-    expect((m.group as string[])[k]).toBe((own.group as string[])[0]);
+    expect((m.rmse as Float64Array)[k]).toBe(own[0]!.rmse);
+    expect((m.group as string[])[k]).toBe(own[0]!.group);
 
     const cal = res.artifact.tables.get("calibration")!;
     const calStep = cal.step as string[];
