@@ -10,6 +10,15 @@ export type FlagColumn = Array<boolean | null>;
 export type Column = NumberColumn | TextColumn | FlagColumn;
 export type Table = Record<string, Column>;
 
+/**
+ * Meaning of a table's columns, stored by a step as the JSON output `<table>_columns` and
+ * merged by `somflow export` into the sidecar written beside the exported file.
+ */
+export interface TableDescription {
+  columns: Record<string, { unit: string | null; description: string }>;
+  about?: Record<string, unknown>;
+}
+
 export function tableRowCount(table: Table): number {
   let n: number | undefined;
   for (const [name, col] of Object.entries(table)) {

@@ -5,6 +5,7 @@
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
+import type { TableDescription } from "../core/table.js";
 import { UsageError } from "./errors.js";
 import { runArtifacts } from "./queries.js";
 import type { RunRecord } from "./run-record.js";
@@ -45,7 +46,7 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
   }
   const columns = await queryRows(`DESCRIBE SELECT * FROM read_parquet(${quoteString(src)})`);
   const [{ n }] = (await queryRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quoteString(src)})`)) as [{ n: number }];
-  const describe = art.has(`${table}_columns`) ? await art.json<Record<string, unknown>>(`${table}_columns`) : {};
+  const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
   const sidecar = `${out}.json`;
   await writeJsonAtomic(sidecar, {
     table,
@@ -59,8 +60,8 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
     step_type: art.type,
     artifact: art.hash,
     exported_at: new Date().toISOString(),
-    columns: columns.map((c) => ({ name: c.column_name, type: c.column_type, ...((describe as Record<string, object>)[c.column_name as string] ?? {}) })),
-    about: (describe as { _about?: unknown })._about ?? null,
+    columns: columns.map((c) => ({ name: c.column_name, type: c.column_type, ...describe.columns[c.column_name as string] })),
+    about: describe.about ?? null,
   });
   return { table, step: art.step, out, sidecar, rows: n };
 }

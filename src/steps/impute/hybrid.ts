@@ -22,6 +22,7 @@ import { metricRows } from "../../core/stats/metric-rows.js";
 import { tableRowCount, type Table } from "../../core/table.js";
 import { flagColumn, numberColumn, textColumn } from "./columns.js";
 import { defineStep, StepInputError, type InputArtifact, type StepInputs } from "../../engine/step.js";
+import { hybridDescription } from "../../core/impute/sidecar.js";
 
 export const hybridOptions = z.strictObject({
   /** Model step (pipeline name) whose predictions fill each target; at least one. */
@@ -68,7 +69,7 @@ export const hybridStep = defineStep({
   version: 1,
   description: "Hybrid dataset of measured and predicted C/OM with intervals, flags and coverage",
   options: hybridOptions,
-  outputs: ["hybrid", "coverage", "pairs", "hybrid_meta", "metrics"],
+  outputs: ["hybrid", "hybrid_columns", "coverage", "pairs", "hybrid_meta", "metrics"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const { step: samplesStep, table: samples } = await resolveSamples(inputs, o.samples_from);
@@ -159,6 +160,7 @@ export const hybridStep = defineStep({
       await ctx.metrics(rows);
     }
 
+    await ctx.outputs.json("hybrid_columns", hybridDescription({ models: o.models, piLevel: levels, counts }));
     await ctx.outputs.json("hybrid_meta", {
       samples_from: samplesStep,
       models: o.models,

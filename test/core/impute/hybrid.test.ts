@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hybridCoverage, hybridPairs, gridCell } from "../../../src/core/impute/coverage.js";
 import { alignPredictions, buildHybrid } from "../../../src/core/impute/hybrid.js";
-import { hybridSidecar } from "../../../src/core/impute/sidecar.js";
+import { hybridDescription } from "../../../src/core/impute/sidecar.js";
 
 const N = NaN;
 // sample:            s0     s1     s2      s3     s4     s5      s6
@@ -155,16 +155,14 @@ describe("buildHybrid", () => {
   });
 });
 
-describe("hybridSidecar", () => {
-  it("describes columns, units, run and models", () => {
-    const s = hybridSidecar({ runId: "r-1", step: "hybrid", models: { c: "cnn-c", om: "plsr-om" }, exportedAt: "2024-01-01T00:00:00Z", piLevel: 0.9 });
-    expect(s.run_id).toBe("r-1");
-    expect(s.models).toEqual({ c: "cnn-c", om: "plsr-om" });
-    expect(s.columns.map((c) => c.name)).toEqual([
+describe("hybridDescription", () => {
+  it("describes every hybrid column with its unit, and the models", () => {
+    const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null });
+    expect(Object.keys(d.columns)).toEqual([
       "sample_id", "target", "value", "origin", "predicted_mean", "predicted_sd", "pi_low", "pi_high", "in_domain", "qc_flags", "model", "reason", "impute_flags",
     ]);
-    expect(s.columns.find((c) => c.name === "value")!.unit).toBe("g/kg");
-    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
-    expect(() => hybridSidecar({ runId: "", step: "x", models: {} })).toThrow(RangeError);
+    expect(d.columns.value!.unit).toBe("g/kg");
+    expect(d.about).toMatchObject({ format: "somflow-hybrid", models: { c: "cnn-c", om: "plsr-om" }, pi_level: 0.9 });
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d);
   });
 });
