@@ -210,16 +210,17 @@ async function historyRows(view: RunView, conn: DuckDBConnection): Promise<Metri
 }
 
 async function calibrationRows(view: RunView, conn: DuckDBConnection): Promise<MetricsData["calibration"]> {
+  // metrics.evaluate's table: per model step and target, nominal level vs empirical coverage
+  // ("reported" = the model's own interval, "rescaled" = conformal curve over levels).
   const tables = findTables(view, "calibration");
   if (tables.length === 0) return absentTable("calibration", "the calibration of prediction intervals");
   const out: Row[] = [];
   for (const t of tables) {
-    const cols = await columnsOf(conn, [t.path]);
-    const extra = ["target", "split", "n"].filter((c) => cols.has(c));
     const rows = await queryRows(
       conn,
-      `SELECT ${sqlString(t.step)} AS step, ${extra.map((c) => `${c}, `).join("")}nominal::DOUBLE AS nominal, empirical::DOUBLE AS empirical
-       FROM ${parquetSource([t.path])} ORDER BY ALL`,
+      `SELECT step, model, target, method, n::INTEGER AS n, level::DOUBLE AS nominal, coverage::DOUBLE AS empirical,
+              mean_width::DOUBLE AS mean_width
+       FROM ${parquetSource([t.path])} WHERE coverage IS NOT NULL ORDER BY step, target, method, nominal`,
     );
     out.push(...rows);
   }

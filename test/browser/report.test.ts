@@ -4,7 +4,7 @@
  * every chart rendered marks; screenshots go to test-output/screenshots/.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,4 +165,47 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
     expect(reports.get("harmonization")!.absentNotes).toBeGreaterThanOrEqual(5);
     expect(reports.get("imputation")!.absentNotes).toBeGreaterThanOrEqual(6);
   }, 120_000);
+
+  // The real demo report (`npm run demo` builds it into reports/dist from the default store).
+  // CI runs the demo before the tests, so there it must exist.
+  const DEMO_SITE = join(REPO_ROOT, "reports", "dist");
+  const DEMO_STORE = join(REPO_ROOT, ".somflow");
+  const haveDemo = existsSync(join(DEMO_SITE, "index.html")) && existsSync(DEMO_STORE);
+  if (!haveDemo && process.env["CI"] === "true") throw new Error("CI=true but reports/dist was not built: run `npm run demo` before the tests.");
+  it.skipIf(!haveDemo)("renders the demo report, showing the numbers `somflow metrics --json` prints", async () => {
+    const reports = await visitAll(DEMO_SITE, "demo-");
+    for (const p of PAGES) {
+      const r = reports.get(p.name)!;
+      expect(r.errors, p.name).toEqual([]);
+      expect(r.emptyCharts, p.name).toEqual([]);
+      expect(r.charts, p.name).toBeGreaterThanOrEqual(2);
+    }
+    const { execFileSync } = await import("node:child_process");
+    const overview = JSON.parse(await readFile(await dataFile(DEMO_SITE, "overview"), "utf8")) as { run?: { run_id?: string } };
+    const runId = JSON.stringify(overview).match(/"run_id":"([^"]+)"/)?.[1];
+    expect(runId).toBeTruthy();
+    const cliRows = JSON.parse(
+      execFileSync(process.execPath, [join(REPO_ROOT, "bin/somflow.mjs"), "metrics", "--json", "--store", DEMO_STORE, "--run", runId!]).toString(),
+    ) as Record<string, unknown>[];
+    const page = JSON.parse(await readFile(await dataFile(DEMO_SITE, "metrics"), "utf8")) as { overall: Record<string, unknown>[] };
+    const key = (r: Record<string, unknown>) => [r.step, r.model, r.target, r.split, r.scale].join("|");
+    const shown = new Map(page.overall.map((r) => [key(r), r]));
+    const all = cliRows.filter((r) => r.group === "all");
+    expect(all.length).toBeGreaterThan(0);
+    for (const r of all) {
+      const s = shown.get(key(r));
+      expect(s, key(r)).toBeDefined();
+      for (const m of ["r2", "rmse", "mae", "rpiq", "pi_coverage"]) {
+        if (typeof r[m] === "number") expect(s![m] as number, `${key(r)} ${m}`).toBeCloseTo(r[m] as number, 3);
+      }
+    }
+  }, 120_000);
 });
+
+/** The built JSON of one page's loader (Framework fingerprints the file name). */
+async function dataFile(site: string, page: string): Promise<string> {
+  const dir = join(site, "_file", "data");
+  const name = (await readdir(dir)).find((f) => f.startsWith(`${page}.`) && f.endsWith(".json"));
+  if (!name) throw new Error(`no ${page} data in ${dir}`);
+  return join(dir, name);
+}

@@ -128,7 +128,8 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
         UNION ALL ${m("test", "'source=' || source", "GROUP BY source")} UNION ALL ${m("test", "'depth=' || depth_top_cm::INTEGER", "GROUP BY depth_top_cm")}`);
       if (model === "cnn") {
         await write(stepName, "history", `SELECT e::INTEGER AS epoch, 1.0 / (1 + e) + 0.05 AS loss, 1.0 / (1 + e) + 0.08 + 0.01 * random() AS val_loss FROM range(1, 31) t(e)`);
-        await write(stepName, "calibration", `SELECT '${target}' AS target, nominal, least(1.0, nominal + 0.03 * (random() - 0.5)) AS empirical
+        await write(stepName, "calibration", `SELECT '${stepName}' AS step, 'cnn' AS model, '${target}' AS target, 'rescaled' AS method,
+          100.0 AS n, nominal AS level, least(1.0, nominal + 0.03 * (random() - 0.5)) AS coverage, 1.0 AS mean_width
           FROM (SELECT unnest([0.5, 0.68, 0.8, 0.9, 0.95]) AS nominal)`);
       }
     }
