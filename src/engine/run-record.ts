@@ -15,6 +15,8 @@ export interface StepRecord {
   /** Why it ran ("first run", "with.epochs changed 40 -> 60", ...) or why it was skipped/failed. */
   reason: string;
   seconds: number;
+  /** Peak resident memory of the run's process so far (MB) when the step ended: a running maximum. */
+  peak_rss_mb: number | null;
   started_at: string | null;
   needs: string[];
   /** Facts the step recorded (backend, threads, seed, ...). */
@@ -32,6 +34,8 @@ export interface RunRecord {
   finished_at: string;
   seconds: number;
   status: "ok" | "failed";
+  /** Peak resident memory of the whole run (MB), worker threads included. */
+  peak_rss_mb: number;
   git_commit: string | null;
   versions: Record<string, string>;
   host: { platform: string; arch: string; cpus: number; node: string };

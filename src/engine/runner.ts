@@ -162,6 +162,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
     finished_at: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
     status: steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "ok",
+    peak_rss_mb: peakRssMb(),
     git_commit: gitCommit(),
     versions: { node: process.version, ...packageVersions(["@duckdb/node-api", ...allPackages]) },
     host: { platform: platform(), arch: arch(), cpus: availableParallelism(), node: process.version },
@@ -172,9 +173,12 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   return record;
 }
 
+/** maxRSS is the process's running peak (kB on Linux). */
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
 function skippedRecord(step: ResolvedStep, reason: string): StepRecord {
   return {
-    name: step.name, type: step.type, status: "skipped", key: "", artifact: null, reason, seconds: 0,
+    name: step.name, type: step.type, status: "skipped", key: "", artifact: null, reason, seconds: 0, peak_rss_mb: null,
     started_at: null, needs: [...step.needs], facts: {}, error: null,
   };
 }
@@ -196,6 +200,7 @@ async function executeStep(
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;
+  const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
   const cached = async (): Promise<Outcome | null> => {
     const entry = await readKey(l, key);
@@ -204,7 +209,7 @@ async function executeStep(
     await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
-      record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", seconds: seconds(), facts: {}, error: null },
+      record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", ...timing(), facts: {}, error: null },
       artifact: art,
     };
   };
@@ -254,7 +259,7 @@ async function executeStep(
       reporter.stepFinished(step.name, "failed", seconds(), error.split("\n")[0]!);
       if (!(e instanceof StepInputError) && e instanceof Error && e.stack) reporter.log(step.name, e.stack);
       return {
-        record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, seconds: seconds(), facts, error },
+        record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, ...timing(), facts, error },
         artifact: null,
       };
     } finally {
@@ -266,7 +271,7 @@ async function executeStep(
     const art = await StoredArtifact.open(l, hash, step.name);
     if (!art) throw new Error(`artifact ${hash} of step ${step.name} vanished right after commit`);
     reporter.stepFinished(step.name, "ran", seconds(), reason);
-    return { record: { ...base, status: "ran", artifact: hash, reason, seconds: seconds(), facts, error: null }, artifact: art };
+    return { record: { ...base, status: "ran", artifact: hash, reason, ...timing(), facts, error: null }, artifact: art };
   } finally {
     await release();
   }

@@ -9,6 +9,8 @@ export interface DagNode {
   type: string;
   status: StepStatus;
   seconds: number;
+  /** Running peak RSS of the run's process when the step ended (MB). */
+  peak_rss_mb: number | null;
   reason: string;
   key: string;
   artifact: string | null;
@@ -38,6 +40,7 @@ export interface OverviewData {
     started_at: string;
     finished_at: string;
     seconds: number;
+    peak_rss_mb: number | null;
     git_commit: string | null;
     host: string;
   };
@@ -107,6 +110,7 @@ export async function overviewData(view: RunView, conn: DuckDBConnection): Promi
       type: s.type,
       status: s.status,
       seconds: s.seconds,
+      peak_rss_mb: s.peak_rss_mb ?? null,
       reason: s.reason,
       key: s.key,
       artifact: s.artifact,
@@ -148,6 +152,7 @@ export async function overviewData(view: RunView, conn: DuckDBConnection): Promi
       started_at: run.started_at,
       finished_at: run.finished_at,
       seconds: run.seconds,
+      peak_rss_mb: run.peak_rss_mb ?? null,
       git_commit: run.git_commit,
       host: `${run.host.platform}/${run.host.arch}, ${run.host.cpus} CPUs, Node ${run.host.node}`,
     },

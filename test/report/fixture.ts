@@ -22,7 +22,7 @@ const SOURCES = ["kssl", "afsis", "lucas", "ossl-lab-4", "lab-5"];
 
 function step(name: string, type: string, needs: string[], status: StepRecord["status"], seconds: number, reason: string, facts: StepRecord["facts"] = {}): StepRecord {
   return {
-    name, type, status, key: `key-${name}`, artifact: `art-${name}`, reason, seconds,
+    name, type, status, key: `key-${name}`, artifact: `art-${name}`, reason, seconds, peak_rss_mb: 200,
     started_at: "2025-01-01T10:00:00.000Z", needs, facts, error: null,
   };
 }
@@ -38,6 +38,7 @@ export function fixtureRecord(runId: string): RunRecord {
     finished_at: "2025-01-01T10:05:00.000Z",
     seconds: 300,
     status: "ok",
+    peak_rss_mb: 512,
     git_commit: "abcdef1234567890",
     versions: { somflow: "0.1.0", "@tensorflow/tfjs": "4.22.0", "@duckdb/node-api": "1.5.6-r.1" },
     host: { platform: "linux", arch: "x64", cpus: 2, node: "v20.20.2" },
