@@ -5,7 +5,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { isStale } from "./store/locks.js";
+import { isStale, processAlive } from "./store/locks.js";
 import { layout } from "./store/layout.js";
 import { listRuns, readJsonOrNull, type KeyEntry } from "./store/records.js";
 
@@ -15,15 +15,6 @@ export interface GcResult {
   keysRemoved: number;
   tempRemoved: number;
   artifactsKept: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 const list = async (dir: string) => readdir(dir).catch(() => [] as string[]);
@@ -55,7 +46,7 @@ export async function collectGarbage(store: string, keepRuns: number): Promise<G
   let tempRemoved = 0;
   for (const name of await list(l.tmp)) {
     const pid = Number(name.split("-")[0]);
-    if (!Number.isInteger(pid) || !alive(pid)) {
+    if (!Number.isInteger(pid) || !processAlive(pid)) {
       await rm(join(l.tmp, name), { recursive: true, force: true });
       tempRemoved++;
     }

@@ -24,15 +24,10 @@ export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): P
   }
 }
 
-/** SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** SQL identifier. */
-export function sqlIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+// SQL quoting lives in one place, the engine's DuckDB module.
+import { quoteIdent, quoteString } from "../engine/store/duck.js";
+export const sqlString = quoteString;
+export const sqlIdent = quoteIdent;
 
 /** `read_parquet([...], union_by_name = true)` over one or more files. */
 export function parquetSource(paths: readonly string[]): string {

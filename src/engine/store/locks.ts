@@ -14,7 +14,7 @@ interface Owner {
   since: string;
 }
 
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -26,7 +26,7 @@ function alive(pid: number): boolean {
 export async function isStale(dir: string): Promise<boolean> {
   try {
     const owner = JSON.parse(await readFile(join(dir, "owner.json"), "utf8")) as Owner;
-    return owner.host === hostname() && !alive(owner.pid);
+    return owner.host === hostname() && !processAlive(owner.pid);
   } catch {
     return true; // no owner file: the creator died between mkdir and write
   }
