@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { emptyArtifact, runStepInMemory } from "../src/engine/memory-step.js";
 import { spectraPreprocess } from "../src/steps/spectra/preprocess.js";
 import { harmonizeSpectra } from "../src/steps/harmonize/spectra.js";
-import { matrixPlsr, plsrPredict } from "../src/core/chemometrics/matrix-plsr.js";
+import { plsPredict, plsRegressionFit } from "../src/core/chemometrics/pls-regression.js";
 import type { SpectraBlock } from "../src/core/spectra/block.js";
 
 const DIR = resolve(import.meta.dirname, "../../shared/data/limesoda-mir");
@@ -90,10 +90,10 @@ function evaluate(blocks: SpectraBlock[]): Map<string, { rmse: number; bias: num
     off += b.ids.length;
     y.push(...b.ids.map((id) => soc.get(id)!));
   }
-  const model = matrixPlsr(x, y, { rows: n, cols: p, components: COMPONENTS });
+  const model = plsRegressionFit(x, p, Float64Array.from(y), COMPONENTS);
   const out = new Map<string, { rmse: number; bias: number; n: number }>();
   for (const b of blocks.filter((b) => TEST.includes(b.source))) {
-    const pred = plsrPredict(b.values, { rows: b.ids.length, cols: p }, model);
+    const pred = plsPredict(model, b.values);
     let se = 0;
     let e = 0;
     b.ids.forEach((id, i) => {
@@ -112,8 +112,8 @@ for (const normalize of ["none", "snv"]) {
   const pre = await preprocess(normalize);
   const variants: [string, Record<string, unknown> | null][] = [
     ["none", null],
-    ["coral (k=5, meanShift full)", { method: "coral", components: 5, coral: { meanShift: "full" } }],
-    ["coral (k=5, meanShift none)", { method: "coral", components: 5, coral: { meanShift: "none" } }],
+    ["coral (k=5, mean_shift full)", { method: "coral", components: 5, coral: { mean_shift: "full" } }],
+    ["coral (k=5, mean_shift none)", { method: "coral", components: 5, coral: { mean_shift: "none" } }],
   ];
   for (const [label, opts] of variants) {
     const { blocks, dist } = opts ? await harmonize(pre, opts) : await harmonize(pre, { method: "none", components: 5 });

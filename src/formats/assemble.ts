@@ -9,7 +9,7 @@ import { FormatError } from "./errors.js";
 import { checkIds } from "./ids.js";
 import { NUM_INVALID, parseNumberText } from "./number.js";
 import { interpolateMissing, reflectanceChecks } from "./spectral-columns.js";
-import { checkTargets, summarizeIssues, type TargetUnit } from "./targets.js";
+import { C_MAX_GKG, OM_MAX_GKG, checkTargets, summarizeIssues, type TargetUnit } from "./targets.js";
 
 export interface IngestResult {
   samples: Table;
@@ -181,8 +181,8 @@ export function reportWarnings(r: IngestReport): string[] {
   }
   if (r.reflectance_values_non_positive > 0) w.push(`${r.reflectance_values_non_positive} reflectance values are <= 0 and cannot become absorbance`);
   const t = r.targets;
-  if (t.c_impossible) w.push(`${t.c_impossible} C values outside 0-580 g/kg (e.g. ${t.c_impossible_ids.join(", ")})`);
-  if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-1000 g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);
+  if (t.c_impossible) w.push(`${t.c_impossible} C values outside 0-${C_MAX_GKG} g/kg (e.g. ${t.c_impossible_ids.join(", ")})`);
+  if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-${OM_MAX_GKG} g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);
   if (t.om_below_c) w.push(`${t.om_below_c} samples have OM < C (e.g. ${t.om_below_c_ids.join(", ")})`);
   w.push(...t.unit_warnings);
   return w;

@@ -3,10 +3,15 @@
  * values (kept as read, for QC to decide) and unit suspicions (a column in % that looks
  * like g/kg, or the reverse). Limits: C <= 580 g/kg, OM <= 1000 g/kg, OM >= C.
  */
+import { DEFAULT_PHYSICAL_RANGE } from "../core/chemometrics/physical-range.js";
+
 export type TargetUnit = "percent" | "gkg";
 
-export const C_MAX_GKG = 580;
-export const OM_MAX_GKG = 1000;
+/** From the one canonical definition, DEFAULT_PHYSICAL_RANGE. */
+export const C_MAX_GKG = DEFAULT_PHYSICAL_RANGE.cMax;
+export const OM_MAX_GKG = DEFAULT_PHYSICAL_RANGE.omMax;
+const C_MIN_GKG = DEFAULT_PHYSICAL_RANGE.cMin;
+const OM_MIN_GKG = DEFAULT_PHYSICAL_RANGE.omMin;
 
 /** % to g/kg in place (x10), rounded to 12 significant digits so 1.62 % reads 16.2, not 16.200000000000003. */
 export function percentToGkgInPlace(values: Float64Array): Float64Array {
@@ -18,9 +23,9 @@ export function percentToGkgInPlace(values: Float64Array): Float64Array {
 }
 
 export interface TargetIssues {
-  /** Rows (0-based) with C < 0 or C > 580 g/kg. */
+  /** Rows (0-based) with C < 0 or C > C_MAX_GKG (580 g/kg). */
   cImpossible: number[];
-  /** Rows with OM < 0 or OM > 1000 g/kg. */
+  /** Rows with OM < 0 or OM > OM_MAX_GKG (1000 g/kg). */
   omImpossible: number[];
   /** Rows with both measured and OM < C. */
   omBelowC: number[];
@@ -41,8 +46,8 @@ export function checkTargets(c: Float64Array, om: Float64Array, declared: { c: T
   for (let i = 0; i < c.length; i++) {
     const ci = c[i]!;
     const oi = om[i]!;
-    if (ci < 0 || ci > C_MAX_GKG) issues.cImpossible.push(i);
-    if (oi < 0 || oi > OM_MAX_GKG) issues.omImpossible.push(i);
+    if (ci < C_MIN_GKG || ci > C_MAX_GKG) issues.cImpossible.push(i);
+    if (oi < OM_MIN_GKG || oi > OM_MAX_GKG) issues.omImpossible.push(i);
     if (Number.isFinite(ci) && Number.isFinite(oi) && oi < ci) issues.omBelowC.push(i);
   }
   // Typical mineral soils hold 2-40 g/kg C: a median far outside says the unit is wrong.

@@ -60,3 +60,25 @@ export function qLimitBox(q: ArrayLike<number>, alpha: number): number {
   const h = (2 * m * m) / v;
   return g * chiSquareQuantile(1 - alpha, h);
 }
+
+/**
+ * Robust Q limit on the log scale: exp(median(ln Q) + z · 1.4826 · MAD(ln Q)). Q of real soil
+ * spectra is a heavy-tailed positive quadratic form (organic soils, unusual mineralogy leave
+ * more residual than the χ² moments of the bulk allow), and ln Q is close to symmetric, so a
+ * median/MAD rule on ln Q neither chases the tail (as moment fits do) nor lets a few defects
+ * move the limit. z = 4 ≈ 3·10⁻⁵ one-sided under log-normality. Zero or non-finite Q ignored.
+ */
+export function qLimitRobustLog(q: ArrayLike<number>, z: number): number {
+  if (!(z > 0)) throw new RangeError(`qLimitRobustLog: z must be > 0, got ${z}`);
+  const l: number[] = [];
+  for (let i = 0; i < q.length; i++) if (q[i]! > 0 && Number.isFinite(q[i]!)) l.push(Math.log(q[i]!));
+  if (l.length < 3) throw new RangeError(`qLimitRobustLog: need at least 3 positive Q values, got ${l.length}`);
+  const med = (a: number[]) => {
+    const s = [...a].sort((x, y) => x - y);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+  };
+  const m = med(l);
+  const mad = med(l.map((v) => Math.abs(v - m)));
+  return Math.exp(m + z * 1.4826 * mad);
+}

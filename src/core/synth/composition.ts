@@ -6,9 +6,6 @@
 import type { Rng } from "../random.js";
 import type { SourceSpec } from "./sources.js";
 
-export const C_LIMIT_GKG = 580;
-export const OM_LIMIT_GKG = 1000;
-
 export interface Composition {
   lat: number;
   lon: number;

@@ -5,6 +5,7 @@
  */
 import type { Rng } from "../random.js";
 import type { Composition } from "./composition.js";
+import { DEFAULT_PHYSICAL_RANGE } from "../chemometrics/physical-range.js";
 
 export type CMethod = "dry_combustion" | "walkley_black";
 export type OmMethod = "loi";
@@ -38,7 +39,7 @@ export function measure(
   if (omMeasured) {
     // Structural water of clays: ~5-9 % of the clay mass is lost on ignition.
     const clayLoss = comp.clay * 1000 * Math.max(0.03, rng.normal(0.07, 0.015));
-    res.om = Math.min(1000, Math.max(0.5, round1(comp.omTrue * rng.normal(1, 0.04) + clayLoss)));
+    res.om = Math.min(DEFAULT_PHYSICAL_RANGE.omMax, Math.max(0.5, round1(comp.omTrue * rng.normal(1, 0.04) + clayLoss)));
     res.omMethod = "loi";
   }
   return res;

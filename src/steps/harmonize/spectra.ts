@@ -28,21 +28,21 @@ export const harmonizeSpectraOptions = z.strictObject({
   components: z.number().int().min(1).default(10),
   sst: z.strictObject({ components: z.number().int().min(1).default(5) }).default({ components: 5 }),
   pds: z
-    .strictObject({ halfWindow: z.number().int().min(0).default(5), ridge: z.number().min(0).default(0.01) })
-    .default({ halfWindow: 5, ridge: 0.01 }),
+    .strictObject({ half_window: z.number().int().min(0).default(5), ridge: z.number().min(0).default(0.01) })
+    .default({ half_window: 5, ridge: 0.01 }),
   epo: z.strictObject({ components: z.number().int().min(1).default(2) }).default({ components: 2 }),
   coral: z
-    .strictObject({ meanShift: z.enum(["full", "none"]).default("full"), shrinkage: z.number().min(0).default(1e-3) })
-    .default({ meanShift: "full", shrinkage: 1e-3 }),
+    .strictObject({ mean_shift: z.enum(["full", "none"]).default("full"), shrinkage: z.number().min(0).default(1e-3) })
+    .default({ mean_shift: "full", shrinkage: 1e-3 }),
   /** CSV with columns reference_id, sample_id: transfer pairs (sst/pds/epo). */
-  transferCsv: z.string().optional(),
+  transfer_csv: z.string().optional(),
   /** Name of an upstream table output with columns reference_id, sample_id. */
-  transferTable: z.string().optional(),
+  transfer_table: z.string().optional(),
   /** Fewest transfer pairs accepted per source. Default 10. */
-  minTransfer: z.number().int().min(3).default(10),
-  maxScores: z.number().int().min(1).default(5000),
+  min_transfer: z.number().int().min(3).default(10),
+  max_scores: z.number().int().min(1).default(5000),
   seed: z.number().int().default(1),
-  spectraFrom: z.string().optional(),
+  spectra_from: z.string().optional(),
 });
 
 type Opts = z.output<typeof harmonizeSpectraOptions>;
@@ -61,18 +61,18 @@ function parseCsv(text: string): Table {
 async function transferPairs(inputs: Parameters<(typeof harmonizeSpectra)["run"]>[1], o: Opts): Promise<[string, string][] | null> {
   let table: Table | null = null;
   let where = "";
-  if (o.transferCsv) {
-    where = `transferCsv "${o.transferCsv}"`;
+  if (o.transfer_csv) {
+    where = `transfer_csv "${o.transfer_csv}"`;
     try {
-      table = parseCsv(await readFile(o.transferCsv, "utf8"));
+      table = parseCsv(await readFile(o.transfer_csv, "utf8"));
     } catch (e) {
       throw new StepInputError(`option ${where}: cannot read it (${(e as Error).message})`);
     }
-  } else if (o.transferTable) {
-    where = `transferTable "${o.transferTable}"`;
-    const src = inputs.findAll(o.transferTable);
+  } else if (o.transfer_table) {
+    where = `transfer_table "${o.transfer_table}"`;
+    const src = inputs.findAll(o.transfer_table);
     if (!src.length) throw new StepInputError(`option ${where}: no upstream step has a table of that name`);
-    table = await src[0]!.table(o.transferTable);
+    table = await src[0]!.table(o.transfer_table);
   }
   if (!table) return null;
   if (!table.reference_id || !table.sample_id) {
@@ -98,7 +98,7 @@ export const harmonizeSpectra = defineStep({
   outputs: ["spectra", "harmonization", "pca_scores", "mean_spectra"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
-    const src = pickInput(inputs, "spectra", ["spectra.preprocess"], o.spectraFrom, "spectraFrom");
+    const src = pickInput(inputs, "spectra", ["spectra.preprocess"], o.spectra_from, "spectra_from");
     const blocks = (await src.spectra("spectra")).filter((b) => b.ids.length > 0);
     if (!blocks.length) throw new StepInputError(`input "${src.step}" has no spectra`);
     const p = blocks[0]!.wavenumbers.length;
@@ -137,11 +137,11 @@ export const harmonizeSpectra = defineStep({
           s.push(row.get(x)!);
         }
       }
-      if (m.length < o.minTransfer) {
-        const how = o.transferCsv ? `option transferCsv "${o.transferCsv}"` : o.transferTable ? `option transferTable "${o.transferTable}"` : "ids shared with the reference (no transferCsv/transferTable given)";
+      if (m.length < o.min_transfer) {
+        const how = o.transfer_csv ? `option transfer_csv "${o.transfer_csv}"` : o.transfer_table ? `option transfer_table "${o.transfer_table}"` : "ids shared with the reference (no transfer_csv/transfer_table given)";
         throw new StepInputError(
           `source "${b.source}": ${m.length} transfer pair(s) match spectra of "${b.source}" and reference "${ref.source}" by ${how}; ` +
-            `method ${o.method} needs at least minTransfer ${o.minTransfer} — check the ids (reference_id must be in "${ref.source}", sample_id in "${b.source}")`,
+            `method ${o.method} needs at least min_transfer ${o.min_transfer} — check the ids (reference_id must be in "${ref.source}", sample_id in "${b.source}")`,
         );
       }
       return [m, s];
@@ -182,7 +182,7 @@ export const harmonizeSpectra = defineStep({
           if (b.ids.length < o.components + 2) {
             throw new StepInputError(`source "${b.source}" has ${b.ids.length} spectra: too few for coral with components ${o.components} (need ≥ ${o.components + 2}); lower option components or use method none for it`);
           }
-          values = pcaAlign(b.values, shape(b), refModel, { meanShift: o.coral.meanShift, shrinkage: o.coral.shrinkage });
+          values = pcaAlign(b.values, shape(b), refModel, { meanShift: o.coral.mean_shift, shrinkage: o.coral.shrinkage });
         } else {
           const [m, s] = pairsFor(b);
           const xm = rowsOf(ref, m);
@@ -192,7 +192,7 @@ export const harmonizeSpectra = defineStep({
             if (o.sst.components > t - 1) throw new StepInputError(`source "${b.source}": ${t} transfer pairs are too few for option sst.components ${o.sst.components}`);
             values = matrixSstApply(b.values, shape(b), matrixSstFit(xm, xs, { rows: t, cols: p, components: o.sst.components }));
           } else {
-            values = matrixPdsApply(b.values, shape(b), matrixPdsFit(xm, xs, { rows: t, cols: p, halfWindow: o.pds.halfWindow, ridge: o.pds.ridge }));
+            values = matrixPdsApply(b.values, shape(b), matrixPdsFit(xm, xs, { rows: t, cols: p, halfWindow: o.pds.half_window, ridge: o.pds.ridge }));
           }
         }
       } catch (e) {
@@ -228,7 +228,7 @@ export const harmonizeSpectra = defineStep({
       const pc2: number[] = [];
       const total = bs.reduce((s, b) => s + b.ids.length, 0);
       for (const b of bs) {
-        const take = subsampleIndices(b.ids.length, Math.max(1, Math.floor((o.maxScores * b.ids.length) / Math.max(total, 1))), seed);
+        const take = subsampleIndices(b.ids.length, Math.max(1, Math.floor((o.max_scores * b.ids.length) / Math.max(total, 1))), seed);
         const sub = rowsOf(b, Array.from(take));
         const proj = pcaProject(sub, { rows: take.length, cols: p }, model);
         take.forEach((r, i) => {

@@ -1,7 +1,7 @@
 /**
  * harmonize.targets — lab values to dry-combustion-equivalent g/kg.
  * Per source unit (`units`: g_kg default, percent ×10, mg_kg ÷1000), then per method factor
- * (`cFactors`/`omFactors`: Walkley–Black recovers ~75–77 % of organic C → ×1.3 for C and for OM
+ * (`c_factors`/`om_factors`: Walkley–Black recovers ~75–77 % of organic C → ×1.3 for C and for OM
  * derived from WB C; LOI is kept as OM (×1.0) by default — it overestimates OM in clay-rich soils,
  * set a factor from paired data if you have one). Keeps the reported values (`c_gkg_reported`,
  * `om_gkg_reported`) and the total factor applied (`c_conversion`, `om_conversion`); rewrites
@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { physicalRangeViolations } from "../../core/chemometrics/physical-range.js";
+import { physicalRangeOption, toPhysicalRange } from "../qc/range-option.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { pickInput } from "../spectra/step-io.js";
 
@@ -19,23 +20,15 @@ const UNIT_FACTOR = { g_kg: 1, percent: 10, mg_kg: 0.001 } as const;
 
 export const harmonizeTargetsOptions = z.strictObject({
   /** C method → factor to dry combustion. */
-  cFactors: z.record(z.string(), z.number().positive()).default({ dry_combustion: 1, walkley_black: 1.3 }),
+  c_factors: z.record(z.string(), z.number().positive()).default({ dry_combustion: 1, walkley_black: 1.3 }),
   /** OM method → factor. */
-  omFactors: z.record(z.string(), z.number().positive()).default({ loi: 1, dry_combustion: 1, walkley_black: 1.3 }),
+  om_factors: z.record(z.string(), z.number().positive()).default({ loi: 1, dry_combustion: 1, walkley_black: 1.3 }),
   /** Source → unit of its c_gkg/om_gkg columns as delivered. Default g_kg for every source. */
   units: z.record(z.string(), z.enum(["g_kg", "percent", "mg_kg"])).default({}),
   /** A method code not in the factor table: `keep` (factor 1, logged, default) or `error`. */
-  unknownMethod: z.enum(["keep", "error"]).default("keep"),
-  range: z
-    .strictObject({
-      cMin: z.number().default(0),
-      cMax: z.number().default(580),
-      omMin: z.number().default(0),
-      omMax: z.number().default(1000),
-      omAtLeastC: z.boolean().default(true),
-    })
-    .default({ cMin: 0, cMax: 580, omMin: 0, omMax: 1000, omAtLeastC: true }),
-  samplesFrom: z.string().optional(),
+  unknown_method: z.enum(["keep", "error"]).default("keep"),
+  range: physicalRangeOption,
+  samples_from: z.string().optional(),
 });
 
 export const harmonizeTargets = defineStep({
@@ -46,7 +39,7 @@ export const harmonizeTargets = defineStep({
   outputs: ["samples", "target_conversion"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
-    const src = pickInput(inputs, "samples", ["qc.outliers"], o.samplesFrom, "samplesFrom");
+    const src = pickInput(inputs, "samples", ["qc.outliers"], o.samples_from, "samples_from");
     const s = await src.table("samples");
     const n = tableRowCount(s);
     const source = s.source ? textColumn(s, "source") : new Array<string | null>(n).fill(null);
@@ -57,7 +50,7 @@ export const harmonizeTargets = defineStep({
     const out: Table = { ...s };
     const conv = { source: [] as string[], target: [] as string[], method: [] as string[], factor: [] as number[], count: [] as number[] };
     const converted: Record<string, Float64Array> = {};
-    for (const [t, factors] of [["c", o.cFactors], ["om", o.omFactors]] as const) {
+    for (const [t, factors] of [["c", o.c_factors], ["om", o.om_factors]] as const) {
       const col = `${t}_gkg`;
       if (!s[col]) continue;
       const reported = s[`${col}_reported`] ? numberColumn(s, `${col}_reported`) : numberColumn(s, col);
@@ -72,8 +65,8 @@ export const harmonizeTargets = defineStep({
         let f = 1;
         if (m !== null) {
           if (factors[m] !== undefined) f = factors[m]!;
-          else if (o.unknownMethod === "error") {
-            throw new StepInputError(`row ${i} (source "${source[i]}"): ${t}_method "${m}" has no factor in option ${t}Factors (known: ${Object.keys(factors).join(", ")})`);
+          else if (o.unknown_method === "error") {
+            throw new StepInputError(`row ${i} (source "${source[i]}"): ${t}_method "${m}" has no factor in option ${t}_factors (known: ${Object.keys(factors).join(", ")})`);
           } else unknown.add(m);
         }
         factor[i] = UNIT_FACTOR[unit] * f;
@@ -81,7 +74,7 @@ export const harmonizeTargets = defineStep({
         const key = `${source[i] ?? ""}\u0000${m ?? ""}\u0000${factor[i]}`;
         groups.set(key, (groups.get(key) ?? 0) + 1);
       }
-      if (unknown.size) ctx.log(`${t}_method ${[...unknown].join(", ")} not in ${t}Factors: kept as reported (factor 1)`);
+      if (unknown.size) ctx.log(`${t}_method ${[...unknown].join(", ")} not in ${t}_factors: kept as reported (factor 1)`);
       out[`${col}_reported`] = Float64Array.from(reported);
       out[`${t}_conversion`] = factor;
       out[col] = value;
@@ -95,7 +88,7 @@ export const harmonizeTargets = defineStep({
         conv.count.push(count);
       }
     }
-    const viol = physicalRangeViolations(converted.c ?? new Float64Array(n).fill(NaN), converted.om, o.range);
+    const viol = physicalRangeViolations(converted.c ?? new Float64Array(n).fill(NaN), converted.om, toPhysicalRange(o.range));
     const counts: Record<string, number> = {};
     for (const v of viol) for (const r of v) counts[r] = (counts[r] ?? 0) + 1;
     if (Object.keys(counts).length) ctx.log(`physical range: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")} (flagged by qc.outliers)`);

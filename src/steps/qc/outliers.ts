@@ -2,9 +2,21 @@
  * qc.outliers — flags samples whose spectra or lab values cannot be trusted.
  * Spectra (preprocessed, one grid): scan defects (flat/saturated/spike, from this step and
  * from spectra.preprocess's `preprocess_log` when an input has it), robust PCA Hotelling T²
- * and Q residual beyond their limits. Targets: physical range (negative, C > 580, OM > 1000,
- * OM < C), duplicate ids, unit mistakes (value ≥ `unitCheck.ratio`x off against a ridge model
- * of log1p(value) on PCA scores fitted on the clean samples). A per-source distribution rule
+ * and Q residual beyond their limits. The Q limit is per source by default (`limits_by`) and
+ * robust on the log scale (`q_limit: robust-log`, median + q_z·MAD of ln Q): on a library of
+ * several instruments one pooled χ²-moment limit flagged whole sources (a tenth of a
+ * clay/iron-rich source) and the organic-soil tail as outliers. Targets: physical range
+ * (DEFAULT_PHYSICAL_RANGE: negative, C > 580, OM > 1000, OM < C), duplicate ids, unit mistakes
+ * (value ≥ `unit_check.ratio`x off a ridge model of log1p(value) on PCA scores plus source
+ * and lab-method offsets, fitted on the clean samples; predictions clamped to the physical
+ * range, since beyond it they are extrapolations).
+ *
+ * What counts as a defect (the synthetic truth list, scored by `defectScores`): a scan that is
+ * flat, saturated or spiked; a wet sample (`water`); an id used twice; a physically impossible
+ * value (C < 0, OM < C); a value reported in % in a g/kg column. Not defects: organic soils,
+ * unusual mineralogy, an instrument's own offsets, lab-method bias (Walkley–Black, LOI) — the
+ * flags on those are the false positives. A % mix-up on a sample below ~10 g/kg C leaves a
+ * value (< 1 g/kg) no spectral model tells from a real low-C subsoil: most are missed. A per-source distribution rule
  * (median C < 1.5 and 90th percentile < 6 → the source looks like % not g/kg) is reported in
  * `qc_summary` and the log, not as sample flags (fix it with harmonize.targets `units`).
  * exclude_train = any flag except `t2` alone (an extreme but well-modelled spectrum, e.g. an
@@ -15,19 +27,21 @@ import { defineStep, StepInputError } from "../../engine/step.js";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import { matrixScanDefects } from "../../core/spectra/scan-defects.js";
 import { robustPcaOutliers } from "../../core/chemometrics/robust-pca-outliers.js";
+import { qLimitRobustLog } from "../../core/chemometrics/pca-limits.js";
 import { matrixPca, pcaProject } from "../../core/chemometrics/matrix-pca.js";
 import { matrixRidge, ridgePredict } from "../../core/chemometrics/ridge-regression.js";
 import { physicalRangeViolations } from "../../core/chemometrics/physical-range.js";
+import { physicalRangeOption, toPhysicalRange } from "./range-option.js";
 import { unitSuspects } from "../../core/chemometrics/unit-suspects.js";
 import { defectScores } from "../../core/chemometrics/defect-scores.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { pickInput, subsampleIndices } from "../spectra/step-io.js";
 
 export const outliersOptions = z.strictObject({
-  /** PCA components; default by varianceExplained (capped by maxComponents). */
+  /** PCA components; default by variance_explained (capped by max_components). */
   components: z.number().int().min(1).optional(),
-  varianceExplained: z.number().gt(0).max(1).default(0.99),
-  maxComponents: z.number().int().min(1).default(10),
+  variance_explained: z.number().gt(0).max(1).default(0.99),
+  max_components: z.number().int().min(1).default(10),
   /**
    * T² beyond its limit: `report` (default) counts it in qc_summary as `t2_extreme` only — an extreme
    * but well-modelled spectrum (e.g. an organic soil) is real variation; `flag` also adds `t2` to
@@ -36,37 +50,50 @@ export const outliersOptions = z.strictObject({
   t2: z.enum(["report", "flag"]).default("report"),
   /** Significance of the T² and Q limits. Default 0.001 (0.1 % of clean spectra flagged by chance). */
   alpha: z.number().gt(0).lt(0.5).default(0.001),
-  qLimit: z.enum(["box", "jackson-mudholkar"]).default("box"),
-  trimFraction: z.number().min(0).lt(0.5).default(0.1),
-  range: z
-    .strictObject({
-      cMin: z.number().default(0),
-      cMax: z.number().default(580),
-      omMin: z.number().default(0),
-      omMax: z.number().default(1000),
-      omAtLeastC: z.boolean().default(true),
-    })
-    .default({ cMin: 0, cMax: 580, omMin: 0, omMax: 1000, omAtLeastC: true }),
-  unitCheck: z
+  /**
+   * Q limit: `robust-log` (default): exp(median + q_z·MAD of ln Q), per source when
+   * `limits_by: source`; `box` / `jackson-mudholkar`: the classical formulas at `alpha` on the
+   * robust fit set (pooled only).
+   */
+  q_limit: z.enum(["robust-log", "box", "jackson-mudholkar"]).default("robust-log"),
+  /** Robust z of the `robust-log` Q limit. Default 4 (≈ 3·10⁻⁵ of clean spectra under log-normality). */
+  q_z: z.number().positive().default(4),
+  /**
+   * `source` (default): the Q limit of each source from its own spectra (every instrument has its
+   * own noise and distortions, and one library's sources differ in mineralogy); sources with
+   * fewer than 20 spectra use the pooled limit. `pooled`: one limit for all.
+   */
+  limits_by: z.enum(["source", "pooled"]).default("source"),
+  trim_fraction: z.number().min(0).lt(0.5).default(0.1),
+  range: physicalRangeOption,
+  unit_check: z
     .strictObject({
       enabled: z.boolean().default(true),
       ratio: z.number().gt(1).default(5),
-      minSamples: z.number().int().min(10).default(30),
+      min_samples: z.number().int().min(10).default(30),
+      /** PCA components (of the clean spectra) the spectral model of log1p(value) uses. Default 30. */
+      components: z.number().int().min(2).default(30),
     })
-    .default({ enabled: true, ratio: 5, minSamples: 30 }),
+    .default({ enabled: true, ratio: 5, min_samples: 30, components: 30 }),
   scan: z
     .strictObject({
-      saturationRun: z.number().int().min(2).default(5),
-      spikeZ: z.number().positive().default(100),
-      flatSdRatio: z.number().positive().default(0.05),
-      flatRoughnessRatio: z.number().positive().default(8),
+      saturation_run: z.number().int().min(2).default(5),
+      spike_z: z.number().positive().default(100),
+      flat_sd_ratio: z.number().positive().default(0.05),
+      flat_roughness_ratio: z.number().positive().default(8),
     })
-    .default({ saturationRun: 5, spikeZ: 100, flatSdRatio: 0.05, flatRoughnessRatio: 8 }),
-  maxScores: z.number().int().min(1).default(5000),
+    .default({ saturation_run: 5, spike_z: 100, flat_sd_ratio: 0.05, flat_roughness_ratio: 8 }),
+  max_scores: z.number().int().min(1).default(5000),
   seed: z.number().int().default(1),
-  spectraFrom: z.string().optional(),
-  samplesFrom: z.string().optional(),
+  spectra_from: z.string().optional(),
+  samples_from: z.string().optional(),
 });
+
+function medianOf(a: readonly number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
 
 function stack(blocks: readonly SpectraBlock[]): { values: Float32Array; p: number; source: string[]; ids: string[] } {
   const p = blocks[0]!.wavenumbers.length;
@@ -103,8 +130,8 @@ export const qcOutliers = defineStep({
   outputs: ["samples", "qc", "qc_summary", "pca_scores", "qc_limits"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
-    const specIn = pickInput(inputs, "spectra", ["harmonize.spectra", "spectra.preprocess"], o.spectraFrom, "spectraFrom");
-    const sampIn = pickInput(inputs, "samples", ["harmonize.targets", "qc.outliers"], o.samplesFrom, "samplesFrom");
+    const specIn = pickInput(inputs, "spectra", ["harmonize.spectra", "spectra.preprocess"], o.spectra_from, "spectra_from");
+    const sampIn = pickInput(inputs, "samples", ["harmonize.targets", "qc.outliers"], o.samples_from, "samples_from");
     const blocks = (await specIn.spectra("spectra")).filter((b) => b.ids.length > 0);
     const samples = await sampIn.table("samples");
     if (blocks.length === 0) throw new StepInputError(`input "${specIn.step}" has no spectra`);
@@ -118,7 +145,14 @@ export const qcOutliers = defineStep({
     const scan: string[][] = Array.from({ length: n }, () => []);
     let off = 0;
     for (const b of blocks) {
-      const r = matrixScanDefects(b.values, { rows: b.ids.length, cols: p, ...o.scan });
+      const r = matrixScanDefects(b.values, {
+        rows: b.ids.length,
+        cols: p,
+        saturationRun: o.scan.saturation_run,
+        spikeZ: o.scan.spike_z,
+        flatSdRatio: o.scan.flat_sd_ratio,
+        flatRoughnessRatio: o.scan.flat_roughness_ratio,
+      });
       r.defects.forEach((d, i) => scan[off + i]!.push(...d));
       off += b.ids.length;
     }
@@ -144,17 +178,35 @@ export const qcOutliers = defineStep({
         rows: n,
         cols: p,
         components: o.components,
-        varianceExplained: o.varianceExplained,
-        maxComponents: o.maxComponents,
+        varianceExplained: o.variance_explained,
+        maxComponents: o.max_components,
         alpha: o.alpha,
-        qLimit: o.qLimit,
-        trimFraction: o.trimFraction,
+        qLimit: o.q_limit === "jackson-mudholkar" ? "jackson-mudholkar" : "box",
+        trimFraction: o.trim_fraction,
         exclude: excludeRows,
       });
     } catch (e) {
-      throw new StepInputError(`spectra from "${specIn.step}": ${(e as Error).message} (options components/maxComponents)`);
+      throw new StepInputError(`spectra from "${specIn.step}": ${(e as Error).message} (options components/max_components)`);
     }
     const k = pca.model.k;
+    // Q limit per spectrum row: robust-log per source (or pooled), or the classical pooled one
+    const qLim = new Float64Array(n).fill(pca.qLimit);
+    const qLimitBySource: Record<string, number> = {};
+    if (o.q_limit === "robust-log") {
+      const fitPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && Number.isFinite(pca.q[i]!));
+      const pooled = qLimitRobustLog(Array.from(fitPool, (i) => pca.q[i]!), o.q_z);
+      qLim.fill(pooled);
+      qLimitBySource[""] = pooled;
+      if (o.limits_by === "source") {
+        for (const b of new Set(source)) {
+          const rows = fitPool.filter((i) => source[i] === b);
+          if (rows.length < 20) continue;
+          const lim = qLimitRobustLog(Array.from(rows, (i) => pca.q[i]!), o.q_z);
+          qLimitBySource[b] = lim;
+          for (let i = 0; i < n; i++) if (source[i] === b) qLim[i] = lim;
+        }
+      }
+    }
 
     // sample row ↔ spectrum row by id (k-th occurrence ↔ k-th occurrence)
     const spectraRows = new Map<string, number[]>();
@@ -177,7 +229,8 @@ export const qcOutliers = defineStep({
     const t2Extreme = new Uint8Array(nS);
     const c = samples.c_gkg ? numberColumn(samples, "c_gkg") : new Float64Array(nS).fill(NaN);
     const om = samples.om_gkg ? numberColumn(samples, "om_gkg") : new Float64Array(nS).fill(NaN);
-    const viol = physicalRangeViolations(c, om, o.range);
+    const range = toPhysicalRange(o.range);
+    const viol = physicalRangeViolations(c, om, range);
     for (let i = 0; i < nS; i++) {
       const r = reasons[i]!;
       const id = sid[i] ?? null;
@@ -187,7 +240,7 @@ export const qcOutliers = defineStep({
       if (row < 0) r.push("no_spectrum");
       else {
         r.push(...scan[row]!);
-        if (pca.q[row]! > pca.qLimit) r.push("q_residual");
+        if (pca.q[row]! > qLim[row]!) r.push("q_residual");
         if (pca.t2[row]! > pca.t2Limit) {
           if (o.t2 === "flag") r.push("t2");
           else t2Extreme[i] = 1;
@@ -199,9 +252,9 @@ export const qcOutliers = defineStep({
     // unit check: linear spectral model of the value (Beer–Lambert: absorbance ~ linear in
     // composition) on PCA scores, fitted robustly on otherwise-clean samples
     const unitCounts: Record<string, number> = {};
-    if (o.unitCheck.enabled) {
-      const cleanSpec = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && pca.q[i]! <= pca.qLimit);
-      const kReg = Math.min(30, p, Math.floor(cleanSpec.length / 5));
+    if (o.unit_check.enabled) {
+      const cleanSpec = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && pca.q[i]! <= qLim[i]!);
+      const kReg = Math.min(o.unit_check.components, p, Math.floor(cleanSpec.length / 5));
       if (kReg >= 2) {
         const regModel = matrixPca(values, { rows: n, cols: p, subset: cleanSpec, components: kReg });
         const scores = pcaProject(values, { rows: n, cols: p }, regModel).scores;
@@ -209,24 +262,42 @@ export const qcOutliers = defineStep({
           const train = Array.from({ length: nS }, (_, i) => i).filter(
             (i) => rowOf[i]! >= 0 && reasons[i]!.length === 0 && y[i]! >= 0 && Number.isFinite(y[i]!),
           );
-          if (train.length < o.unitCheck.minSamples) {
-            if (train.length) ctx.log(`unit check for ${name}: ${train.length} clean labelled samples < unitCheck.minSamples ${o.unitCheck.minSamples}, skipped`);
+          if (train.length < o.unit_check.min_samples) {
+            if (train.length) ctx.log(`unit check for ${name}: ${train.length} clean labelled samples < unit_check.min_samples ${o.unit_check.min_samples}, skipped`);
             continue;
           }
-          const xs = new Float64Array(nS * kReg).fill(NaN);
-          for (let i = 0; i < nS; i++) if (rowOf[i]! >= 0) xs.set(scores.subarray(rowOf[i]! * kReg, (rowOf[i]! + 1) * kReg), i * kReg);
-          const ly = Float64Array.from(y, (v) => (v >= 0 ? v : NaN));
+          // log1p scale: soil C is heavy-tailed and a unit mistake is a factor, so the model's
+          // errors and the check are both relative
+          const ly = Float64Array.from(y, (v) => (v >= 0 ? Math.log1p(v) : NaN));
+          // ridge on the clean spectra's PCA scores plus indicators of source (instrument
+          // offsets: QC runs before harmonization) and lab method (Walkley–Black recovers ~76 %
+          // of C, LOI adds clay water), refitted once without the gross residuals
+          const method = samples[`${name}_method`] ? textColumn(samples, `${name}_method`) : new Array<string | null>(nS).fill(null);
+          const levels = (col: readonly (string | null)[]) => [...new Set(train.map((i) => col[i] ?? ""))].sort().slice(1);
+          const srcLevels = levels(ssrc);
+          const methodLevels = levels(method);
+          const nd = kReg + srcLevels.length + methodLevels.length;
+          const xs = new Float64Array(nS * nd);
+          for (let i = 0; i < nS; i++) {
+            if (rowOf[i]! < 0) continue;
+            xs.set(scores.subarray(rowOf[i]! * kReg, (rowOf[i]! + 1) * kReg), i * nd);
+            srcLevels.forEach((l, d) => (xs[i * nd + kReg + d] = (ssrc[i] ?? "") === l ? 1 : 0));
+            methodLevels.forEach((l, d) => (xs[i * nd + kReg + srcLevels.length + d] = (method[i] ?? "") === l ? 1 : 0));
+          }
+          const lyFit = ly.map((v) => (Number.isFinite(v) ? v : 0));
           let subset = train;
           let pred: Float64Array = new Float64Array(nS);
           for (let pass = 0; pass < 2; pass++) {
-            const fit = matrixRidge(xs.map((v) => (Number.isFinite(v) ? v : 0)), ly.map((v) => (Number.isFinite(v) ? v : 0)), { rows: nS, cols: kReg, subset });
-            pred = ridgePredict(xs.map((v) => (Number.isFinite(v) ? v : 0)), { rows: nS, cols: kReg }, fit);
-            const res = subset.map((i) => Math.abs(ly[i]! - pred[i]!)).sort((a, b) => a - b);
-            const cut = 4 * 1.4826 * res[Math.floor(res.length / 2)]!;
+            const fit = matrixRidge(xs, lyFit, { rows: nS, cols: nd, subset });
+            pred = ridgePredict(xs, { rows: nS, cols: nd }, fit);
+            const cut = 4 * 1.4826 * medianOf(subset.map((i) => Math.abs(ly[i]! - pred[i]!)));
             subset = train.filter((i) => Math.abs(ly[i]! - pred[i]!) <= Math.max(cut, 1e-9));
           }
-          const predG = Float64Array.from(pred, (v, i) => (rowOf[i]! >= 0 ? v : NaN));
-          const flags = unitSuspects(y, predG, { ratio: o.unitCheck.ratio });
+          // a prediction beyond the physical range is an extrapolation (organic soils, whose
+          // spectra saturate): compare against the range's end, not against the extrapolation
+          const hi = name === "c" ? range.cMax : range.omMax;
+          const predG = Float64Array.from(pred, (v, i) => (rowOf[i]! >= 0 ? Math.min(hi, Math.max(0, Math.expm1(v))) : NaN));
+          const flags = unitSuspects(y, predG, { ratio: o.unit_check.ratio });
           for (let i = 0; i < nS; i++) {
             if (flags[i] && !reasons[i]!.some((r) => r.startsWith(`${name}_`))) {
               reasons[i]!.push(`${name}_unit_suspect`);
@@ -249,6 +320,8 @@ export const qcOutliers = defineStep({
       source: ssrc,
       t2: Float64Array.from(rowOf, (r) => (r >= 0 ? pca.t2[r]! : NaN)),
       q: Float64Array.from(rowOf, (r) => (r >= 0 ? pca.q[r]! : NaN)),
+      t2_limit: Float64Array.from(rowOf, (r) => (r >= 0 ? pca.t2Limit : NaN)),
+      q_limit: Float64Array.from(rowOf, (r) => (r >= 0 ? qLim[r]! : NaN)),
       flags: qcFlags,
     });
 
@@ -274,7 +347,7 @@ export const qcOutliers = defineStep({
       count: Float64Array.from(sumKeys, (k) => summary.get(k)!),
     });
 
-    const pick = subsampleIndices(n, o.maxScores, o.seed);
+    const pick = subsampleIndices(n, o.max_scores, o.seed);
     await ctx.outputs.table("pca_scores", {
       sample_id: Array.from(pick, (i) => ids[i]!),
       source: Array.from(pick, (i) => source[i]!),
@@ -283,12 +356,24 @@ export const qcOutliers = defineStep({
       stage: Array.from(pick, () => "qc"),
     });
 
-    await ctx.outputs.json("qc_limits", { t2_limit: pca.t2Limit, q_limit: pca.qLimit, alpha: o.alpha, components: k, q_formula: o.qLimit, fit_rows: pca.fitRows.length });
+    const qPooled = o.q_limit === "robust-log" ? qLimitBySource[""]! : pca.qLimit;
+    const qBySource = Object.fromEntries(Object.entries(qLimitBySource).filter(([s0]) => s0 !== ""));
+    await ctx.outputs.json("qc_limits", {
+      t2_limit: pca.t2Limit,
+      q_limit: qPooled,
+      q_limit_by_source: qBySource,
+      alpha: o.alpha,
+      q_z: o.q_limit === "robust-log" ? o.q_z : null,
+      components: k,
+      q_formula: o.q_limit,
+      limits_by: o.q_limit === "robust-log" ? o.limits_by : "pooled",
+      fit_rows: pca.fitRows.length,
+    });
     const facts: Record<string, number> = {
       qc_components: k,
       qc_explained: pca.model.explained,
       qc_t2_limit: pca.t2Limit,
-      qc_q_limit: pca.qLimit,
+      qc_q_limit: qPooled,
       qc_flagged: qcFlags.filter((f) => f !== null).length,
       qc_excluded: excludeTrain.filter(Boolean).length,
     };
@@ -304,6 +389,6 @@ export const qcOutliers = defineStep({
       ctx.log(`vs truth: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} (${Object.entries(s.byDefect).map(([d, e]) => `${d} ${e.found}/${e.total}`).join(", ")})`);
     }
     ctx.record(facts);
-    ctx.log(`PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${pca.qLimit.toPrecision(4)}; ${facts.qc_flagged} of ${nS} flagged`);
+    ctx.log(`PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${qPooled.toPrecision(4)}${Object.keys(qBySource).length ? ` (per source ${Object.values(qBySource).map((v) => v.toPrecision(3)).join("/")})` : ""}; ${facts.qc_flagged} of ${nS} flagged`);
   },
 });

@@ -26,7 +26,7 @@ export const preprocessOptions = z.strictObject({
     .strictObject({ from: z.number().default(600), to: z.number().default(4000), step: z.number().positive().default(4) })
     .default({ from: 600, to: 4000, step: 4 }),
   /** `error` (default): a source not covering the grid is an error; `trim`: cut the grid to the range all sources cover. */
-  outOfRange: z.enum(["error", "trim"]).default("error"),
+  out_of_range: z.enum(["error", "trim"]).default("error"),
   /** Regions removed after smoothing, [lo, hi] cm-1. Default the CO2 band [[2300, 2400]]. */
   exclude: z.array(region).default([[2300, 2400]]),
   /** Savitzky–Golay smoothing/derivative on the common grid; null = off (default). */
@@ -41,7 +41,7 @@ export const preprocessOptions = z.strictObject({
   /** Per-spectrum normalization after exclusion. Default none (absorbance kept). */
   normalize: z.enum(NORMALIZE_METHODS as [string, ...string[]]).default("none"),
   /** Spectra with defects found on the native grid (flat/saturated/spike) are kept and logged (default) or dropped. */
-  onDefect: z.enum(["keep", "drop"]).default("keep"),
+  on_defect: z.enum(["keep", "drop"]).default("keep"),
   /** Step name to take `spectra`/`samples` from when several needs provide them. */
   from: z.string().optional(),
 });
@@ -76,11 +76,11 @@ export const spectraPreprocess = defineStep({
     const ranges = blocks.map(blockRange);
     const uncovered = blocks.filter((_, b) => ranges[b]![0] > grid[0]! + 1e-6 || ranges[b]![1] < grid[grid.length - 1]! - 1e-6);
     if (uncovered.length) {
-      if (o.outOfRange === "error") {
+      if (o.out_of_range === "error") {
         throw new StepInputError(
           `grid ${grid[0]}–${grid[grid.length - 1]} cm-1 is not covered by source(s) ` +
             uncovered.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ") +
-            `: no extrapolation. Set option grid.from/grid.to inside every source's range, or outOfRange: trim`,
+            `: no extrapolation. Set option grid.from/grid.to inside every source's range, or out_of_range: trim`,
         );
       }
       const lo = Math.max(...ranges.map((r) => r[0]));
@@ -88,7 +88,7 @@ export const spectraPreprocess = defineStep({
       const before = grid.length;
       grid = grid.filter((w) => w >= lo - 1e-6 && w <= hi + 1e-6);
       if (grid.length < 10) {
-        throw new StepInputError(`outOfRange: trim leaves ${grid.length} grid points (common range ${lo}–${hi} cm-1): check the sources' grids`);
+        throw new StepInputError(`out_of_range: trim leaves ${grid.length} grid points (common range ${lo}–${hi} cm-1): check the sources' grids`);
       }
       ctx.log(`grid trimmed to ${grid[0]}–${grid[grid.length - 1]} cm-1 (${grid.length} of ${before} points) to fit ${uncovered.map((b) => b.source).join(", ")}`);
     }
@@ -186,7 +186,7 @@ export const spectraPreprocess = defineStep({
         y = kept;
         if (!xNormalize(y, { method: o.normalize as never })) notes.push(`degenerate for ${o.normalize} (left unnormalized)`);
         if (defects.length) notes.push(`scan defect: ${defects.join(", ")}`);
-        const drop = defects.length > 0 && o.onDefect === "drop";
+        const drop = defects.length > 0 && o.on_defect === "drop";
         logStatus.push(drop ? "dropped" : defects.length || abs.nonpositive ? "flagged" : repairedCount[i]! > 0 ? "repaired" : "ok");
         logNote.push(notes.length ? notes.join("; ") : null);
         if (drop) continue;

@@ -4,7 +4,7 @@ import { matrixPca, pcaProject, residualTheta } from "../../../src/core/chemomet
 import { residualThetaOf } from "../../../src/core/chemometrics/pca-limits.js";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { matrixRidge, ridgePredict } from "../../../src/core/chemometrics/ridge-regression.js";
-import { matrixPlsr, plsrPredict } from "../../../src/core/chemometrics/matrix-plsr.js";
+import { plsPredict, plsRegressionFit } from "../../../src/core/chemometrics/pls-regression.js";
 import { createRng } from "../../../src/core/random.js";
 
 // numpy: rng = default_rng(0); X = (normal(12,5) @ normal(5,5)).round(6); eigh(cov(X.T))
@@ -93,14 +93,14 @@ describe("regression", () => {
     const beta = [1.5, -2, 0.5, 3];
     const y = Float64Array.from({ length: n }, (_, i) => 0.7 + beta.reduce((s, b, j) => s + b * x[i * p + j]!, 0) + rng.normal(0, 0.01));
     const r = matrixRidge(x, y, { rows: n, cols: p, lambda: 0 });
-    const pls = matrixPlsr(x, y, { rows: n, cols: p, components: p });
+    const pls = plsRegressionFit(x, p, y, p);
     r.coefficients.forEach((c, j) => {
       expect(c).toBeCloseTo(beta[j]!, 2);
       expect(pls.coefficients[j]!).toBeCloseTo(c, 8);
     });
-    expect(pls.intercept).toBeCloseTo(r.intercept, 8);
+    expect(pls.yMean - pls.xMean.reduce((s, m, j) => s + m * pls.coefficients[j]!, 0)).toBeCloseTo(r.intercept, 8);
     const pr = ridgePredict(x, { rows: n, cols: p }, r);
-    const pp = plsrPredict(x, { rows: n, cols: p }, pls);
+    const pp = plsPredict(pls, x);
     pr.forEach((v, i) => expect(pp[i]!).toBeCloseTo(v, 8));
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emptyArtifact, runStepInMemory } from "../../../src/engine/memory-step.js";
 import { harmonizeSpectra } from "../../../src/steps/harmonize/spectra.js";
-import { matrixPlsr, plsrPredict } from "../../../src/core/chemometrics/matrix-plsr.js";
+import { plsPredict, plsRegressionFit } from "../../../src/core/chemometrics/pls-regression.js";
 import type { SpectraBlock } from "../../../src/core/spectra/block.js";
 import { soils, spectraOf, uniformGrid, type Instrument, type Soil } from "../../core/spectra/soil-fixture.js";
 
@@ -42,9 +42,9 @@ function perSoilDistance(bValues: Float32Array, testOnRef: Float32Array, offsetR
 }
 
 function bias(a: SpectraBlock, aSoils: Soil[], x: Float32Array, offsetRows: number, test: Soil[]): number {
-  const model = matrixPlsr(a.values, aSoils.map((s) => s.c), { rows: a.ids.length, cols: p, components: 8 });
+  const model = plsRegressionFit(a.values, p, Float64Array.from(aSoils, (s) => s.c), 8);
   const sub = x.subarray(offsetRows * p, (offsetRows + test.length) * p);
-  const pred = plsrPredict(sub, { rows: test.length, cols: p }, model);
+  const pred = plsPredict(model, sub);
   return test.reduce((s, soil, i) => s + pred[i]! - soil.c, 0) / test.length;
 }
 
@@ -55,7 +55,7 @@ describe("harmonize.spectra with transfer samples", () => {
       const dir = mkdtempSync(join(tmpdir(), "somflow-transfer-"));
       const csv = join(dir, "pairs.csv");
       writeFileSync(csv, "reference_id,sample_id\n" + tIds.map((id) => `${id},B:${id}`).join("\n") + "\n");
-      const res = await runStepInMemory(harmonizeSpectra, { method, reference: "A", transferCsv: csv, sst: { components: 8 } }, [
+      const res = await runStepInMemory(harmonizeSpectra, { method, reference: "A", transfer_csv: csv, sst: { components: 8 } }, [
         { step: "pre", type: "spectra.preprocess", artifact: art },
       ]);
       const out = res.artifact.spectra.get("spectra")!;
@@ -77,7 +77,7 @@ describe("harmonize.spectra with transfer samples", () => {
   it("names the source and option when transfer ids do not match", async () => {
     const { art } = setup();
     await expect(runStepInMemory(harmonizeSpectra, { method: "sst", reference: "A" }, [{ step: "pre", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(
-      /source "B": 0 transfer pair\(s\).*minTransfer/,
+      /source "B": 0 transfer pair\(s\).*min_transfer/,
     );
   });
 });
@@ -108,7 +108,7 @@ describe("harmonize.spectra without transfer samples (coral in reference PCA spa
     expect((res.artifact.tables.get("mean_spectra")!.stage as string[])[0]).toBe("harmonized");
   });
 
-  it("documents the danger: meanShift full erases a real difference in soil C between sources", async () => {
+  it("documents the danger: mean_shift full erases a real difference in soil C between sources", async () => {
     const inst: Instrument = { gain: 0.92, offset: 0.08, tilt: 0.03, noise: 0.002 };
     const ref = soils(300, 41);
     const richer = soils(300, 42, 2.5); // the other region's soils hold 2.5x more C
@@ -117,7 +117,7 @@ describe("harmonize.spectra without transfer samples (coral in reference PCA spa
     const art = emptyArtifact();
     art.spectra.set("spectra", [a, b]);
     const meanPred = async (meanShift: "full" | "none") => {
-      const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6, coral: { meanShift } }, [{ step: "p", type: "spectra.preprocess", artifact: art }]);
+      const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6, coral: { mean_shift: meanShift } }, [{ step: "p", type: "spectra.preprocess", artifact: art }]);
       const x = res.artifact.spectra.get("spectra")!.find((s) => s.source === "B")!.values;
       return bias(a, ref, x, 0, richer);
     };

@@ -32,7 +32,7 @@ describe("harmonize.targets", () => {
     const art = emptyArtifact();
     art.tables.set("samples", { sample_id: ["1"], source: ["A"], c_gkg: Float64Array.from([1]), c_method: ["odd"] });
     await expect(runStepInMemory(harmonizeTargets, { units: { Z: "percent" } }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/option units: source "Z"/);
-    await expect(runStepInMemory(harmonizeTargets, { unknownMethod: "error" }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/c_method "odd".*cFactors/);
+    await expect(runStepInMemory(harmonizeTargets, { unknown_method: "error" }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/c_method "odd".*c_factors/);
   });
 });
 

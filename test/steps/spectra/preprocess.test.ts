@@ -56,9 +56,9 @@ describe("spectra.preprocess", () => {
   it("refuses a grid a source does not cover, naming it; trims when asked", async () => {
     const { art } = fixture();
     await expect(runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 } }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(
-      /source\(s\) "labA" \(550–4100 cm-1\), "labB".*outOfRange: trim/,
+      /source\(s\) "labA" \(550–4100 cm-1\), "labB".*out_of_range: trim/,
     );
-    const res = await runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 }, outOfRange: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
+    const res = await runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
     const g = (res.artifact.json.get("grid") as { wavenumbers: number[] }).wavenumbers;
     expect(g[0]).toBe(592);
   });
