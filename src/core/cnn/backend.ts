@@ -8,10 +8,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 
-export type BackendName = "node" | "wasm" | "cpu";
-export type BackendChoice = BackendName | "auto";
+import type { BackendChoice, BackendName } from "./config.js";
 
-export const BACKEND_CHOICES = ["auto", "node", "wasm", "cpu"] as const;
+export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./config.js";
 
 /** tfjs registers tfjs-node's backend under the name "tensorflow". */
 const TF_NAME: Record<BackendName, string> = { node: "tensorflow", wasm: "wasm", cpu: "cpu" };

@@ -89,8 +89,11 @@ export class Replica {
           bnStats,
         });
         const sums = lossSums(this.config, this.stats, heads(this.config, this.stats, raw), y, mask);
-        // Each task's mean over its labelled rows in the full batch; a task with no labels adds 0.
-        return tf.addN(sums.map((s, k) => tf.div(s, Math.max(1, req.counts[k]!)))) as tf.Scalar;
+        // Mean over all labels in the full batch (every label weighs the same): with OM labelled
+        // on ~10 % of rows, a per-task mean gave each OM label ~10× a C label's weight, and the
+        // multi-task net overfit OM within a few epochs while C stayed underfit.
+        const total = req.counts.reduce((a, c) => a + c, 0);
+        return tf.div(tf.addN(sums), Math.max(1, total)) as tf.Scalar;
       };
       const { value, grads } = tf.valueAndGrads(f)(params);
       const flat = new Float32Array(this.layout.size);

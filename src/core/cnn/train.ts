@@ -214,12 +214,15 @@ async function loop(
     if (data.val.length > 0) {
       const parts = split(data.val, replicas.length);
       const ev = await Promise.all(parts.map((p, i) => replicas[i]!.evaluate(weights, state, p)));
-      valLoss = 0;
-      for (let k = 0; k < tasks; k++) {
-        const sum = ev.reduce((a, e) => a + e.sums[k]!, 0);
-        const cnt = ev.reduce((a, e) => a + e.counts[k]!, 0);
-        if (cnt > 0) valLoss += sum / cnt;
+      // Pooled over labels, like the training loss (replica.ts): the task with most labels
+      // is not early-stopped by a noisy task with few.
+      let sum = 0;
+      let cnt = 0;
+      for (const e of ev) for (let k = 0; k < tasks; k++) {
+        sum += e.sums[k]!;
+        cnt += e.counts[k]!;
       }
+      valLoss = cnt > 0 ? sum / cnt : NaN;
     }
     const monitor = Number.isFinite(valLoss) ? valLoss : loss;
     const elapsed = (performance.now() - started) / 1000;

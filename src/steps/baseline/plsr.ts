@@ -9,8 +9,10 @@
  *   (it has no early stopping to feed), calibrates a plain split-conformal interval on the
  *   cal split (score |log1p y − ŷ|, no σ̂), and is scored on test.
  * - Samples with `exclude_train` true (when the column exists) or a negative target are kept
- *   in `predictions` with their split but are used neither to fit nor to calibrate (test rows
- *   among them are still scored, as `metrics.evaluate` scores every test row).
+ *   in `predictions` with their split but not fitted on. Excluded cal rows with a usable label
+ *   do calibrate (option `cal_excluded`, default true): `metrics.evaluate` scores every test row,
+ *   QC-flagged ones included, so the conformal set must come from that same population for the
+ *   coverage to hold (flagged test rows alone covered ~0.5 when they were left out of cal).
  * - Back-transform: predicted = expm1(ŷ) and interval [expm1(ŷ − q), expm1(ŷ + q)], both clamped to
  *   the physical range (0 to 580 g/kg C, 1000 g/kg OM)
  *   (monotone, so the conformal coverage carries over; the clamp at 0 only touches values that
@@ -45,6 +47,8 @@ export const plsrOptions = z.strictObject({
   cal: z.number().min(0).lt(1).default(0.15),
   /** Nominal level of the split-conformal interval. */
   pi_level: z.number().gt(0).lt(1).default(0.9),
+  /** Calibrate on QC-excluded cal rows too (the population test is scored on). */
+  cal_excluded: z.boolean().default(true),
 });
 
 export type PlsrOptions = z.output<typeof plsrOptions>;
@@ -99,7 +103,7 @@ export const plsrStep = defineStep({
       const i = sm.sampleRow[k]!;
       const v = value[i]!;
       if (!Number.isFinite(v)) continue;
-      if (exclude[i] === true || v < 0) {
+      if (v < 0 || (exclude[i] === true && !(o.cal_excluded && splitOf[i] === "cal"))) {
         excluded++;
         continue;
       }

@@ -7,16 +7,15 @@
  * every row is `unlabelled`.
  */
 import { z } from "zod";
-import { BACKEND_CHOICES, initBackend } from "../../core/cnn/backend.js";
-import { loadCnn } from "../../core/cnn/io.js";
-import { tasksOf, type TaskName } from "../../core/cnn/model.js";
-import { predictWithUncertainty, type UncertaintyMeta } from "../../core/cnn/predict.js";
+// tf-free imports only; the tfjs-using core loads inside run() (see train.ts, loadTfCore).
+import { BACKEND_CHOICES, tasksOf, type TaskName } from "../../core/cnn/config.js";
+import type { UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { DomainModel } from "../../core/stats/domain.js";
 import { assignSplits, type SplitOptions } from "../../core/stats/split.js";
 import { blockShape } from "../../core/spectra/block.js";
 import { tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { cnnSplitKeys } from "./train.js";
+import { cnnSplitKeys, loadTfCore } from "./train.js";
 
 export const cnnPredictOptions = z.strictObject({
   /** Rows per forward pass. */
@@ -46,6 +45,7 @@ export const cnnPredictStep = defineStep({
   packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
+    const { initBackend, loadCnn, predictWithUncertainty } = await loadTfCore();
     const modelInput = inputs.find("model");
     const meta = await modelInput.json<CnnModelMeta>("model_meta");
     if (meta.format !== "somflow-cnn/1") {

@@ -57,6 +57,18 @@ describe("baseline.plsr", () => {
     expect(meta.n_excluded).toBeGreaterThan(0);
   });
 
+  it("calibrates on excluded cal rows only with cal_excluded (default true); never fits on them", async () => {
+    const on = await runStepInMemory(plsrStep, { target: "om", max_components: 4 }, [fx.input]);
+    const off = await runStepInMemory(plsrStep, { target: "om", max_components: 4, cal_excluded: false }, [fx.input]);
+    type Meta = { n_excluded: number; n_fit: number; conformal: { n_cal: number } };
+    const a = on.artifact.json.get("model_meta") as Meta;
+    const b = off.artifact.json.get("model_meta") as Meta;
+    expect(a.n_fit).toBe(b.n_fit);
+    // Every excluded row is either in cal (calibrates when on) or not (excluded either way).
+    expect(a.conformal.n_cal - b.conformal.n_cal).toBe(b.n_excluded - a.n_excluded);
+    expect(a.conformal.n_cal).toBeGreaterThan(b.conformal.n_cal); // the fixture has excluded cal rows
+  });
+
   it("rejects unknown options and bad split fractions", async () => {
     await expect(runStepInMemory(plsrStep, { target: "c", bogus: 1 }, [fx.input])).rejects.toThrow();
     await expect(runStepInMemory(plsrStep, { target: "c", test: 0.5, cal: 0.5 }, [fx.input])).rejects.toThrow(/test\/val\/cal/);
