@@ -2,7 +2,7 @@
  * Real-data check of spectral harmonization on LimeSoDa MIR (../shared/data/limesoda-mir):
  * PLSR trained on NRW_115 + H_138 (reflectance % → absorbance, SOC % → g/kg x10), applied to
  * NRW_62, NRW_42 and O_32 — RMSE and bias with and without harmonization (reference NRW_115).
- * LimeSoDa has no transfer samples, so only reference-free methods (coral) apply.
+ * LimeSoDa has no transfer samples, so only reference-free methods (coral, instrument) apply.
  * Run: node --import tsx bench/harmonize-limesoda.ts   (prints a markdown table)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -114,6 +114,7 @@ for (const normalize of ["none", "snv"]) {
     ["none", null],
     ["coral (k=5, mean_shift full)", { method: "coral", components: 5, coral: { mean_shift: "full" } }],
     ["coral (k=5, mean_shift none)", { method: "coral", components: 5, coral: { mean_shift: "none" } }],
+    ["instrument (k=5, neighbours)", { method: "instrument", components: 5 }],
   ];
   for (const [label, opts] of variants) {
     const { blocks, dist } = opts ? await harmonize(pre, opts) : await harmonize(pre, { method: "none", components: 5 });

@@ -86,3 +86,45 @@ export function pcaCentroidDistance(values: NumArray, shape: MatrixShape, refere
   }
   return Math.sqrt(d2);
 }
+
+/** Scores of every row in the reference's PCA space divided by √λ (Mahalanobis units), n x k. */
+export function whitenedScores(values: NumArray, shape: MatrixShape, reference: PcaModel): Float64Array {
+  checkShape(values, shape, "whitenedScores");
+  const { rows: n, cols: p } = shape;
+  const { k, loadings: P } = reference;
+  const z = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) {
+      const v = values[i * p + j]! - reference.mean[j]!;
+      for (let c = 0; c < k; c++) z[i * k + c]! += v * P[j * k + c]!;
+    }
+    for (let c = 0; c < k; c++) {
+      const l = reference.eigenvalues[c]!;
+      z[i * k + c] = l > 0 ? z[i * k + c]! / Math.sqrt(l) : 0;
+    }
+  }
+  return z;
+}
+
+/**
+ * Mean over the rows of `scores` of the distance to the nearest row of `refScores` (both n x k):
+ * how far a source's spectra lie from any reference spectrum. `self` (scores = refScores) skips
+ * each row's own match, giving the reference's typical spacing — the floor for the others.
+ */
+export function meanNearestDistance(scores: Float64Array, refScores: Float64Array, k: number, self = false): number {
+  const n = scores.length / k;
+  const nr = refScores.length / k;
+  if (n === 0 || nr === 0 || (self && nr < 2)) return NaN;
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    for (let j = 0; j < nr; j++) {
+      if (self && i === j) continue;
+      let d = 0;
+      for (let c = 0; c < k && d < best; c++) d += (scores[i * k + c]! - refScores[j * k + c]!) ** 2;
+      if (d < best) best = d;
+    }
+    tot += Math.sqrt(best);
+  }
+  return tot / n;
+}

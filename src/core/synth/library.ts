@@ -6,12 +6,11 @@
 import { createRng, permutation, type Rng } from "../random.js";
 import type { SpectraBlock } from "../spectra/block.js";
 import type { Table } from "../table.js";
-import { componentMatrix } from "./bands.js";
 import { sampleComposition, type Composition } from "./composition.js";
-import { makeGrid, type InstrumentSpec } from "./instruments.js";
+import type { InstrumentSpec } from "./instruments.js";
 import { measure } from "./lab.js";
 import { SOURCES, type SourceSpec } from "./sources.js";
-import { drawScanEffects, renderSpectrum, type RenderPlan, type SpectrumDefect } from "./spectrum.js";
+import { drawScanEffects, renderPlan, renderSpectrum, type RenderPlan, type SpectrumDefect } from "./spectrum.js";
 
 export const DEFECTS = ["saturated", "flat", "spike", "water", "duplicate_id", "unit_percent", "impossible"] as const;
 export type Defect = (typeof DEFECTS)[number];
@@ -133,15 +132,9 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
   SOURCES.forEach((src, s) => {
     const r = sourceRngs[s]!;
     const inst = src.instrument;
-    const grid = makeGrid(inst.grid);
+    const plan: RenderPlan = renderPlan(inst);
+    const grid = plan.grid;
     const p = grid.length;
-    const plan: RenderPlan = {
-      inst,
-      grid,
-      k: componentMatrix(grid, inst.shift),
-      tilt: grid.map((v) => (v - 600) / 3400),
-      slope: grid.map((v) => (v - 2300) / 1000),
-    };
     const count = counts[s]!;
     const values = new Float32Array(count * p);
     const blockIds: string[] = new Array(count);

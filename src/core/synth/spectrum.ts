@@ -5,9 +5,9 @@
  * Pure: writes into `out`, randomness from the given stream.
  */
 import type { Rng } from "../random.js";
-import { COMPONENTS } from "./bands.js";
+import { COMPONENTS, componentMatrix } from "./bands.js";
 import type { Composition } from "./composition.js";
-import type { InstrumentSpec } from "./instruments.js";
+import { makeGrid, type InstrumentSpec } from "./instruments.js";
 
 /** Apparent absorbance ceiling of diffuse reflection. */
 export const SATURATION = 2.2;
@@ -25,6 +25,18 @@ export interface RenderPlan {
   tilt: Float64Array;
   /** (nu - 2300) / 1000: instrument baseline slope shape. */
   slope: Float64Array;
+}
+
+/** The instrument's render plan: its native grid and the component bands read at nu + shift. */
+export function renderPlan(inst: InstrumentSpec): RenderPlan {
+  const grid = makeGrid(inst.grid);
+  return {
+    inst,
+    grid,
+    k: componentMatrix(grid, inst.shift),
+    tilt: grid.map((v) => (v - 600) / 3400),
+    slope: grid.map((v) => (v - 2300) / 1000),
+  };
 }
 
 export interface ScanEffects {
