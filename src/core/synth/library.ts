@@ -90,6 +90,8 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
   const defects = assignDefects(n, o.defectRate ?? 0.03, counts[0]!, rng.fork());
   const sourceRngs = SOURCES.map(() => rng.fork());
   const dupRng = rng.fork();
+  // Its own stream, so adding clay did not change any other draw of the library.
+  const clayRng = createRng((seed ^ 0x5eed_c1a7) >>> 0);
 
   // OM is measured mostly by some labs; scale their propensities to the library-wide rate.
   const meanProp = SOURCES.reduce((s, x, i) => s + x.lab.omPropensity * counts[i]!, 0) / Math.max(1, n);
@@ -105,6 +107,7 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
   const bottom = new Float64Array(n);
   const c = new Float64Array(n);
   const om = new Float64Array(n);
+  const clayPct = new Float64Array(n);
   const cMethod: (string | null)[] = new Array(n);
   const omMethod: (string | null)[] = new Array(n);
   const truthCols = {
@@ -180,6 +183,11 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
       bottom[row] = comp.depthBottom;
       c[row] = lab.c;
       om[row] = lab.om;
+      // Particle-size clay (%), reported where OM was measured and for about half the rest:
+      // what a LOI correction for the structural water of clays needs.
+      clayPct[row] = !Number.isNaN(lab.om) || clayRng.next() < 0.5
+        ? Math.max(0, Math.round(comp.clay * 100 * (1 + clayRng.normal(0, 0.05)) * 10) / 10)
+        : NaN;
       cMethod[row] = lab.cMethod;
       omMethod[row] = lab.omMethod;
       const t = truthCols;
@@ -218,6 +226,7 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
       om_gkg: om,
       c_method: cMethod,
       om_method: omMethod,
+      clay_pct: clayPct,
     },
     truth: { sample_id: [...ids], source: [...srcCol], defect: [...defects], ...truthCols },
     blocks,

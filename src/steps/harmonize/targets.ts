@@ -2,8 +2,11 @@
  * harmonize.targets — lab values to dry-combustion-equivalent g/kg.
  * Per source unit (`units`: g_kg default, percent ×10, mg_kg ÷1000), then per method factor
  * (`c_factors`/`om_factors`: Walkley–Black recovers ~75–77 % of organic C → ×1.3 for C and for OM
- * derived from WB C; LOI is kept as OM (×1.0) by default — it overestimates OM in clay-rich soils,
- * set a factor from paired data if you have one). Keeps the reported values (`c_gkg_reported`,
+ * derived from WB C; LOI is kept as OM (×1.0) by default). Loss on ignition also burns off the
+ * structural water of clays, so LOI over-estimates OM in clay-rich soils: where a sample's
+ * `clay_pct` is known, `loi_clay_water` × clay (g/kg) is subtracted from LOI-based OM
+ * (Hoogsteen et al. 2015 measured ~4–9 % of the clay mass; default 0.07), floored at 0, and
+ * recorded in `om_clay_water_gkg`. Keeps the reported values (`c_gkg_reported`,
  * `om_gkg_reported`) and the total factor applied (`c_conversion`, `om_conversion`); rewrites
  * `c_gkg`, `om_gkg`. Re-running on its own output starts again from the reported values.
  * Physical-range violations (physicalRangeViolations) are counted and logged, not removed —
@@ -23,6 +26,8 @@ export const harmonizeTargetsOptions = z.strictObject({
   c_factors: z.record(z.string(), z.number().positive()).default({ dry_combustion: 1, walkley_black: 1.3 }),
   /** OM method → factor. */
   om_factors: z.record(z.string(), z.number().positive()).default({ loi: 1, dry_combustion: 1, walkley_black: 1.3 }),
+  /** Structural water lost on ignition per unit clay mass, subtracted from LOI OM where clay_pct is known; 0 = off. */
+  loi_clay_water: z.number().min(0).max(0.2).default(0.07),
   /** Source → unit of its c_gkg/om_gkg columns as delivered. Default g_kg for every source. */
   units: z.record(z.string(), z.enum(["g_kg", "percent", "mg_kg"])).default({}),
   /** A method code not in the factor table: `keep` (factor 1, logged, default) or `error`. */
@@ -33,7 +38,7 @@ export const harmonizeTargetsOptions = z.strictObject({
 
 export const harmonizeTargets = defineStep({
   type: "harmonize.targets",
-  version: 1,
+  version: 2,
   description: "Convert lab C/OM to dry-combustion-equivalent g/kg (units per source, method factors).",
   options: harmonizeTargetsOptions,
   outputs: ["samples", "target_conversion"],
@@ -50,6 +55,8 @@ export const harmonizeTargets = defineStep({
     const out: Table = { ...s };
     const conv = { source: [] as string[], target: [] as string[], method: [] as string[], factor: [] as number[], count: [] as number[] };
     const converted: Record<string, Float64Array> = {};
+    const clay = s.clay_pct ? numberColumn(s, "clay_pct") : new Float64Array(n).fill(NaN);
+    const clayWater = new Float64Array(n).fill(NaN);
     for (const [t, factors] of [["c", o.c_factors], ["om", o.om_factors]] as const) {
       const col = `${t}_gkg`;
       if (!s[col]) continue;
@@ -71,6 +78,11 @@ export const harmonizeTargets = defineStep({
         }
         factor[i] = UNIT_FACTOR[unit] * f;
         value[i] = reported[i]! * factor[i]!;
+        if (t === "om" && m === "loi" && o.loi_clay_water > 0 && Number.isFinite(clay[i]!) && Number.isFinite(value[i]!)) {
+          const water = o.loi_clay_water * clay[i]! * 10;
+          clayWater[i] = Math.min(water, value[i]!);
+          value[i] = Math.max(0, value[i]! - water);
+        }
         const key = `${source[i] ?? ""}\u0000${m ?? ""}\u0000${factor[i]}`;
         groups.set(key, (groups.get(key) ?? 0) + 1);
       }
@@ -87,6 +99,11 @@ export const harmonizeTargets = defineStep({
         conv.factor.push(Number(fa));
         conv.count.push(count);
       }
+    }
+    if (s.om_gkg) {
+      out.om_clay_water_gkg = clayWater;
+      const corrected = clayWater.filter((v) => !Number.isNaN(v)).length;
+      if (corrected) ctx.log(`LOI OM corrected for clay structural water on ${corrected} samples (loi_clay_water ${o.loi_clay_water})`);
     }
     const viol = physicalRangeViolations(converted.c ?? new Float64Array(n).fill(NaN), converted.om, toPhysicalRange(o.range));
     const counts: Record<string, number> = {};

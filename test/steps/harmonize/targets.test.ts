@@ -28,6 +28,24 @@ describe("harmonize.targets", () => {
     expect(Array.from(res2.artifact.tables.get("samples")!.c_gkg as Float64Array)).toEqual([13, 20, 15, NaN]);
   });
 
+  it("subtracts the structural water of clays from LOI OM where clay is known", async () => {
+    const art = emptyArtifact();
+    art.tables.set("samples", {
+      sample_id: ["1", "2", "3", "4"],
+      source: ["A", "A", "A", "A"],
+      om_gkg: Float64Array.from([60, 60, 60, 5]),
+      om_method: ["loi", "loi", "walkley_black", "loi"],
+      clay_pct: Float64Array.from([30, NaN, 30, 40]),
+    });
+    const res = await runStepInMemory(harmonizeTargets, {}, [{ step: "ingest", type: "ingest.x", artifact: art }]);
+    const s = res.artifact.tables.get("samples")!;
+    // 60 - 0.07 * 300 g/kg clay = 39; no clay: unchanged; not LOI: only the method factor; floored at 0
+    expect(Array.from(s.om_gkg as Float64Array)).toEqual([39, 60, 78, 0]);
+    expect(Array.from(s.om_clay_water_gkg as Float64Array)).toEqual([21, NaN, NaN, 5]);
+    const off = await runStepInMemory(harmonizeTargets, { loi_clay_water: 0 }, [{ step: "ingest", type: "ingest.x", artifact: art }]);
+    expect(Array.from(off.artifact.tables.get("samples")!.om_gkg as Float64Array)).toEqual([60, 60, 78, 5]);
+  });
+
   it("names unknown sources and methods when asked to be strict", async () => {
     const art = emptyArtifact();
     art.tables.set("samples", { sample_id: ["1"], source: ["A"], c_gkg: Float64Array.from([1]), c_method: ["odd"] });
