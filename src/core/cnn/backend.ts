@@ -17,15 +17,20 @@ const TF_NAME: Record<BackendName, string> = { node: "tensorflow", wasm: "wasm",
 
 let current: BackendName | null = null;
 
+/** Native TensorFlow: the CUDA build when installed, else the CPU build. Both register "tensorflow". */
+const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"];
+
 async function tryNode(): Promise<boolean> {
-  try {
-    // A variable specifier keeps TypeScript from requiring the optional package's types.
-    const spec = "@tensorflow/tfjs-node";
-    await import(spec);
-    return await tf.setBackend(TF_NAME.node);
-  } catch {
-    return false;
+  for (const spec of NATIVE_PACKAGES) {
+    try {
+      // A variable specifier keeps TypeScript from requiring the optional package's types.
+      await import(spec);
+      if (await tf.setBackend(TF_NAME.node)) return true;
+    } catch {
+      // not installed (or its native library failed to load): try the next
+    }
   }
+  return false;
 }
 
 async function tryWasm(): Promise<boolean> {
