@@ -16,7 +16,12 @@ const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/somflow.mjs");
 const PIPELINE = join(ROOT, "pipelines/study-scale.yaml");
 const { values } = parseArgs({
-  options: { n: { type: "string", default: "57000" }, store: { type: "string" }, "rerun-changed": { type: "boolean" } },
+  options: {
+    n: { type: "string", default: "57000" },
+    epochs: { type: "string" },
+    store: { type: "string" },
+    "rerun-changed": { type: "boolean" },
+  },
 });
 const n = Number(values.n);
 const store = values.store ?? join(mkdtempSync(join(tmpdir(), "somflow-study-")), "store");
@@ -29,26 +34,27 @@ function somflow(args: string[], inherit = false): { wall: number; stdout: strin
   return { wall, stdout: r.stdout.toString() };
 }
 
-const runArgs = ["run", PIPELINE, "-p", `n=${n}`, "--store", store, "--json"];
+const params = ["-p", `n=${n}`, ...(values.epochs ? ["-p", `epochs=${values.epochs}`] : [])];
+const runArgs = ["run", PIPELINE, ...params, "--store", store, "--json"];
 const first = somflow(runArgs, true);
 const runId = JSON.parse(first.stdout.trim().split("\n").at(-1)!).run_id as string;
 const record = JSON.parse(readFileSync(join(store, "runs", `${runId}.json`), "utf8")) as RunRecord;
 const noop = somflow(runArgs);
 const noopStatuses = (JSON.parse(noop.stdout).steps as { status: string }[]).map((s) => s.status);
-const plan = JSON.parse(somflow(["plan", PIPELINE, "-p", `n=${n}`, "-p", "c_dropout=0.15", "--store", store, "--json"]).stdout) as {
+const plan = JSON.parse(somflow(["plan", PIPELINE, ...params, "-p", "c_dropout=0.15", "--store", store, "--json"]).stdout) as {
   name: string;
   status: string;
   reasons: string[];
 }[];
 let changed: { wall: number; ran: string[] } | null = null;
 if (values["rerun-changed"]) {
-  const r = somflow([...runArgs.slice(0, 2), "-p", `n=${n}`, "-p", "c_dropout=0.15", "--store", store, "--json"]);
+  const r = somflow(["run", PIPELINE, ...params, "-p", "c_dropout=0.15", "--store", store, "--json"]);
   changed = { wall: r.wall, ran: (JSON.parse(r.stdout).steps as { name: string; status: string }[]).filter((s) => s.status === "ran").map((s) => s.name) };
 }
-const report = somflow(["report", PIPELINE, "-p", `n=${n}`, "--store", store, "--out", join(store, "..", "report")]);
+const report = somflow(["report", PIPELINE, ...params, "--store", store, "--out", join(store, "..", "report")]);
 
 const lines: string[] = [];
-lines.push(`### Study-scale run, n = ${n.toLocaleString("en")} (${new Date().toISOString().slice(0, 10)})`);
+lines.push(`### Study-scale run, n = ${n.toLocaleString("en")}${values.epochs ? `, epochs = ${values.epochs}` : ""} (${new Date().toISOString().slice(0, 10)})`);
 lines.push("");
 lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; commit ${record.git_commit?.slice(0, 10) ?? "?"}; run ${record.run_id}.`);
 lines.push("");
