@@ -65,7 +65,7 @@ for (const s of record.steps) {
   const notes = [
     f.backend ? `backend ${f.backend}` : "",
     f.threads ? `${f.threads} threads` : "",
-    typeof f.samples_per_s === "number" ? `${Math.round(f.samples_per_s)} samples/s` : "",
+    typeof f.cnn_samples_per_s === "number" ? `${f.cnn_samples_per_s} samples/s on ${f.cnn_n_train} training spectra` : "",
   ].filter(Boolean).join(", ");
   lines.push(`| ${s.name} | ${s.type} | ${s.seconds.toFixed(1)} | ${s.peak_rss_mb ?? "—"} | ${notes} |`);
 }
