@@ -107,7 +107,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   const l = await prepareStore(opts.store);
   const reporter = opts.reporter ?? silentReporter;
   const jobs = Math.max(1, opts.jobs ?? 1);
-  const threads = Math.max(1, opts.threads ?? availableParallelism());
+  // Steps running side by side share the cores instead of each taking all of them.
+  const threads = Math.max(1, opts.threads ?? Math.floor(availableParallelism() / jobs));
   const selected = opts.only?.length ? withAncestors(pipeline.steps, opts.only) : new Set(pipeline.steps.map((s) => s.name));
   const forced = new Set(opts.force ?? []);
   const started = new Date();
@@ -139,10 +140,17 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
         continue;
       }
       pending.splice(i, 1);
-      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads, files).then((o) => {
-        outcomes.set(step.name, o);
-        running.delete(step.name);
-      });
+      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads, files)
+        .catch((e: unknown): Outcome => {
+          // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
+          const error = errorText(e);
+          reporter.stepFinished(step.name, "failed", 0, error.split("\n")[0]!);
+          return { record: { ...skippedRecord(step, error.split("\n")[0]!), status: "failed", error }, artifact: null };
+        })
+        .then((o) => {
+          outcomes.set(step.name, o);
+          running.delete(step.name);
+        });
       running.set(step.name, p);
     }
     if (running.size > 0) await Promise.race(running.values());
