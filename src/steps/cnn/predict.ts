@@ -42,7 +42,8 @@ export const cnnPredictStep = defineStep({
   description: "Predict C / OM with a trained CNN: σ̂, conformal intervals, applicability domain",
   options: cnnPredictOptions,
   outputs: ["predictions"],
-  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
+  // The native backends too: installing one changes the numerics, so it reruns training.
+  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const { initBackend, loadCnn, predictWithUncertainty } = await loadTfCore();

@@ -138,7 +138,8 @@ export const cnnTrainStep = defineStep({
   description: "1-D CNN (TensorFlow.js) for soil C / OM with bounded outputs, conformal intervals and a PCA domain check",
   options: cnnTrainOptions,
   outputs: ["model", "model_meta", "predictions", "history"],
-  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
+  // The native backends too: installing one changes the numerics, so it reruns training.
+  packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
