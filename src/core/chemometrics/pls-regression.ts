@@ -85,6 +85,19 @@ function foldPredictions(
  * Fits PLS1 on row-major `x` (n×p) and `y` (length n, finite), choosing the number of
  * components by k-fold CV. Throws RangeError on non-finite input or too few rows.
  */
+/** Column means of x (n × p, row-major) and the mean of y: the shift that keeps the cross-products well conditioned. */
+function means(x: Float64Array | Float32Array, p: number, y: Float64Array): { shiftX: Float64Array; shiftY: number } {
+  const n = y.length;
+  const shiftX = new Float64Array(p);
+  let shiftY = 0;
+  for (let i = 0; i < n; i++) {
+    shiftY += y[i]!;
+    for (let j = 0; j < p; j++) shiftX[j]! += x[i * p + j]!;
+  }
+  for (let j = 0; j < p; j++) shiftX[j]! /= n;
+  return { shiftX, shiftY: shiftY / n };
+}
+
 export function plsRegressionCv(
   x: Float64Array | Float32Array,
   p: number,
@@ -104,14 +117,7 @@ export function plsRegressionCv(
     if (!Number.isFinite(x[i]!)) throw new RangeError(`x row ${Math.floor(i / p)} has a non-finite value`);
   }
 
-  const shiftX = new Float64Array(p);
-  let shiftY = 0;
-  for (let i = 0; i < n; i++) {
-    shiftY += y[i]!;
-    for (let j = 0; j < p; j++) shiftX[j]! += x[i * p + j]!;
-  }
-  shiftY /= n;
-  for (let j = 0; j < p; j++) shiftX[j]! /= n;
+  const { shiftX, shiftY } = means(x, p, y);
 
   const foldOf = kFolds(n, folds, seed);
   const parts: GroupProducts[] = matrixGroupProducts(x, p, y, foldOf, folds, shiftX, shiftY);
@@ -186,14 +192,7 @@ export function plsRegressionFit(
   const n = y.length;
   if (x.length !== n * p) throw new RangeError(`x has ${x.length} values, expected ${n}×${p}`);
   if (n < 2) throw new RangeError(`PLS needs at least 2 rows (n=${n})`);
-  const shiftX = new Float64Array(p);
-  let shiftY = 0;
-  for (let i = 0; i < n; i++) {
-    shiftY += y[i]!;
-    for (let j = 0; j < p; j++) shiftX[j]! += x[i * p + j]!;
-  }
-  shiftY /= n;
-  for (let j = 0; j < p; j++) shiftX[j]! /= n;
+  const { shiftX, shiftY } = means(x, p, y);
   const parts = matrixGroupProducts(x, p, y, new Int32Array(n), 1, shiftX, shiftY);
   const c = centeredProducts(parts[0]!, shiftX, shiftY);
   const ker = plsKernel1(c.xtx, c.xty, Math.min(components, n - 1));
