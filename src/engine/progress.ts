@@ -38,7 +38,8 @@ function describe(bar: Bar, now: number): string {
   const eta = rate > 0 ? (bar.total - bar.done) / rate : Infinity;
   const pct = bar.total > 0 ? Math.min(100, (100 * bar.done) / bar.total) : 0;
   const rateText = rate >= 100 ? rate.toFixed(0) : rate.toFixed(2);
-  return `${bar.step} ${bar.label} ${bar.done}/${bar.total} ${bar.unit} (${pct.toFixed(0)}%) ${rateText} ${bar.unit}/s ETA ${fmtSeconds(eta)}${bar.info ? ` ${bar.info}` : ""}`;
+  // ETA before the rate: on a narrow terminal the line is cut at the end.
+  return `${bar.step} ${bar.label} ${bar.done}/${bar.total} ${bar.unit} (${pct.toFixed(0)}%) ETA ${fmtSeconds(eta)} ${rateText} ${bar.unit}/s${bar.info ? ` ${bar.info}` : ""}`;
 }
 
 export function createReporter(out: NodeJS.WriteStream = process.stderr, tty = Boolean(out.isTTY) && !process.env.CI): Reporter {
