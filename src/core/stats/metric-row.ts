@@ -2,7 +2,9 @@
  * One row of model evaluation, the stable shape `somflow metrics --json` prints and the
  * report reads. A number a step does not compute is null, never 0.
  */
-export interface MetricRow {
+import type { RegressionMetrics } from "./metrics.js";
+
+export interface MetricRow extends Omit<RegressionMetrics, "pred_sd"> {
   step: string;
   /** e.g. "cnn", "cnn-multitask", "plsr", "impute-truth" */
   model: string;
@@ -14,17 +16,7 @@ export interface MetricRow {
   scale: string;
   /** "all", or a breakdown such as "source=lab-3" or "depth=0-30" */
   group: string;
-  n: number;
-  r2: number | null;
-  rmse: number | null;
-  mae: number | null;
-  bias: number | null;
-  rpiq: number | null;
-  rpd: number | null;
-  ccc: number | null;
   pi_level: number | null;
-  pi_coverage: number | null;
-  pi_width: number | null;
 }
 
 export const METRIC_COLUMNS = [

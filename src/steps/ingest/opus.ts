@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { buildOpusLibrary, type OpusFile } from "../../formats/opus-library.js";
 import { asStepInput, requireFile } from "./read-input.js";
-import { logReport } from "./report.js";
+import { writeIngested } from "./report.js";
 
 const target = z.strictObject({
   column: z.string().min(1),
@@ -76,10 +76,7 @@ export const ingestOpusStep = defineStep({
             : undefined,
       }),
     );
-    logReport(ctx, result.report);
     ctx.record({ opus_files: files.length });
-    await ctx.outputs.table("samples", result.samples);
-    await ctx.outputs.spectra("spectra", result.blocks);
-    await ctx.outputs.json("ingest_report", result.report);
+    await writeIngested(ctx, result);
   },
 });

@@ -5,8 +5,8 @@
 import { z } from "zod";
 import { defineStep } from "../../engine/step.js";
 import { createOsslReader, OSSL_DEFAULT_COLUMNS } from "../../formats/ossl.js";
-import { asStepInput, requireFile, streamFile } from "./read-input.js";
-import { logReport } from "./report.js";
+import { readStreamed } from "./read-input.js";
+import { writeIngested } from "./report.js";
 
 const columnKeys = Object.keys(OSSL_DEFAULT_COLUMNS) as (keyof typeof OSSL_DEFAULT_COLUMNS)[];
 
@@ -28,17 +28,10 @@ export const ingestOsslStep = defineStep({
   inputFiles: (o) => [o.path],
   source: import.meta.url,
   async run(ctx, _inputs, o) {
-    const file = await requireFile(o.path, "path");
-    ctx.record({ input_bytes: file.size, input_mtime_ms: file.mtimeMs });
     const columns = Object.fromEntries(Object.entries(o.columns).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const result = await asStepInput(async () => {
-      const reader = createOsslReader(file.path, { columns, defaultSource: o.default_source, cMethod: o.c_method, omMethod: o.om_method });
-      await streamFile(file.path, reader.push, ctx.signal);
-      return reader.finish();
-    });
-    logReport(ctx, result.report);
-    await ctx.outputs.table("samples", result.samples);
-    await ctx.outputs.spectra("spectra", result.blocks);
-    await ctx.outputs.json("ingest_report", result.report);
+    const result = await readStreamed(ctx, o.path, (file) =>
+      createOsslReader(file, { columns, defaultSource: o.default_source, cMethod: o.c_method, omMethod: o.om_method }),
+    );
+    await writeIngested(ctx, result);
   },
 });

@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createGunzip } from "node:zlib";
-import { StepInputError } from "../../engine/step.js";
+import { StepInputError, type StepContext } from "../../engine/step.js";
 import { FormatError } from "../../formats/errors.js";
 
 /** Absolute path, or a clear error naming the option when the file is missing. */
@@ -59,4 +59,24 @@ export async function asStepInput<T>(fn: () => Promise<T> | T): Promise<T> {
     if (e instanceof FormatError) throw new StepInputError(e.message);
     throw e;
   }
+}
+
+/** A streaming reader of one format: fed chunks, then asked for the result. */
+export interface ChunkReader<T> {
+  push(chunk: Uint8Array): void;
+  finish(): T;
+}
+
+/**
+ * The option `path` streamed through a format reader (gzip handled by streamFile); format
+ * errors become StepInputErrors naming file, line and column.
+ */
+export async function readStreamed<T>(ctx: StepContext, path: string, makeReader: (file: string) => ChunkReader<T>): Promise<T> {
+  const file = await requireFile(path, "path");
+  ctx.record({ input_bytes: file.size, input_mtime_ms: file.mtimeMs });
+  return asStepInput(async () => {
+    const reader = makeReader(file.path);
+    await streamFile(file.path, (chunk) => reader.push(chunk), ctx.signal);
+    return reader.finish();
+  });
 }

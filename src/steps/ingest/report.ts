@@ -1,6 +1,6 @@
-/** Logging and recording an ingest report the same way in every ingest step. */
+/** Logging, recording and writing an ingested library the same way in every ingest step. */
 import type { StepContext } from "../../engine/step.js";
-import { reportWarnings, type IngestReport } from "../../formats/assemble.js";
+import { reportWarnings, type IngestReport, type IngestResult } from "../../formats/assemble.js";
 
 export function logReport(ctx: StepContext, r: IngestReport): void {
   ctx.log(`${r.file}: ${r.rows} samples, ${r.bands} bands ${r.wavenumber_range[0]}-${r.wavenumber_range[1]} cm-1 (${r.unit}), sources ${Object.entries(r.sources).map(([s, n]) => `${s} ${n}`).join(", ")}`);
@@ -14,4 +14,12 @@ export function logReport(ctx: StepContext, r: IngestReport): void {
     c_impossible: r.targets.c_impossible,
     om_below_c: r.targets.om_below_c,
   });
+}
+
+/** Logs the report, then writes the step's three outputs: samples, spectra, ingest_report. */
+export async function writeIngested(ctx: StepContext, result: IngestResult): Promise<void> {
+  logReport(ctx, result.report);
+  await ctx.outputs.table("samples", result.samples);
+  await ctx.outputs.spectra("spectra", result.blocks);
+  await ctx.outputs.json("ingest_report", result.report);
 }

@@ -5,8 +5,8 @@
 import { z } from "zod";
 import { defineStep } from "../../engine/step.js";
 import { createWideTableReader } from "../../formats/wide-table.js";
-import { asStepInput, requireFile, streamFile } from "./read-input.js";
-import { logReport } from "./report.js";
+import { readStreamed } from "./read-input.js";
+import { writeIngested } from "./report.js";
 
 const target = z.strictObject({
   column: z.string().min(1),
@@ -46,10 +46,8 @@ export const ingestTableStep = defineStep({
   inputFiles: (o) => [o.path],
   source: import.meta.url,
   async run(ctx, _inputs, o) {
-    const file = await requireFile(o.path, "path");
-    ctx.record({ input_bytes: file.size, input_mtime_ms: file.mtimeMs });
-    const result = await asStepInput(async () => {
-      const reader = createWideTableReader(file.path, {
+    const result = await readStreamed(ctx, o.path, (file) =>
+      createWideTableReader(file, {
         spectralPrefix: o.spectral_prefix,
         spectralSuffix: o.spectral_suffix,
         unit: o.unit,
@@ -60,13 +58,8 @@ export const ingestTableStep = defineStep({
         targets: o.targets,
         columns: o.columns,
         delimiter: o.delimiter,
-      });
-      await streamFile(file.path, reader.push, ctx.signal);
-      return reader.finish();
-    });
-    logReport(ctx, result.report);
-    await ctx.outputs.table("samples", result.samples);
-    await ctx.outputs.spectra("spectra", result.blocks);
-    await ctx.outputs.json("ingest_report", result.report);
+      }),
+    );
+    await writeIngested(ctx, result);
   },
 });
