@@ -5,6 +5,7 @@
  * run(), so listing or planning a pipeline never loads tfjs (~1 s).
  */
 import { createRng } from "../random.js";
+import { DEFAULT_PHYSICAL_RANGE } from "../chemometrics/physical-range.js";
 
 export type BackendName = "node" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
@@ -76,8 +77,8 @@ export const REFERENCE_ARCH: ArchitectureConfig = {
   denseDropout: 0,
 };
 
-export const C_MAX_GKG = 580;
-export const OM_MAX_GKG = 1000;
+export const C_MAX_GKG = DEFAULT_PHYSICAL_RANGE.cMax;
+export const OM_MAX_GKG = DEFAULT_PHYSICAL_RANGE.omMax;
 export const RATIO_MIN = 1.0;
 export const RATIO_MAX = 2.5;
 export const SIGMA_FLOOR = 0.01;

@@ -27,13 +27,14 @@
  * Imputation flags go to `impute_flags` (`;`-joined); `qc_flags` is the sample's, unchanged.
  */
 import type { Table } from "../table.js";
+import { DEFAULT_PHYSICAL_RANGE } from "../chemometrics/physical-range.js";
 
 export type Target = "c" | "om";
 export const TARGETS: readonly Target[] = ["c", "om"];
 export type Origin = "measured" | "predicted" | "rejected";
 
 /** Physical maxima (g/kg), SCIENCE.md "Targets". */
-export const PHYSICAL_MAX: Readonly<Record<Target, number>> = { c: 580, om: 1000 };
+export const PHYSICAL_MAX: Readonly<Record<Target, number>> = { c: DEFAULT_PHYSICAL_RANGE.cMax, om: DEFAULT_PHYSICAL_RANGE.omMax };
 
 /** One model's predictions for one target, aligned with the samples (NaN / has=0 when none). */
 export interface AlignedPredictions {

@@ -29,7 +29,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 // Only tf-free modules load eagerly: the tfjs-using core is imported inside run() (see loadTfCore),
 // so listing/planning pipelines (the CLI registry imports every step) never loads TensorFlow.js.
-import { BACKEND_CHOICES, DEFAULT_ARCH, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
+import { BACKEND_CHOICES, C_MAX_GKG, DEFAULT_ARCH, OM_MAX_GKG, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { EpochProgress } from "../../core/cnn/train.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
@@ -360,8 +360,8 @@ export const cnnTrainStep = defineStep({
       target_columns: tasks.map((t) => COLUMN[t]),
       transform: "log1p",
       output_bounds: {
-        c_gkg: [0, 580],
-        om_gkg: o.target === "multi" ? "C·r, r = OM/C ∈ [1, min(2.5, 1000/(C+1))]" : [0, 1000],
+        c_gkg: [0, C_MAX_GKG],
+        om_gkg: o.target === "multi" ? `C·r, r = OM/C ∈ [1, min(2.5, ${OM_MAX_GKG}/(C+1))]` : [0, OM_MAX_GKG],
       },
       standardization: stats,
       input_scaling: { centering: "per-point training mean (weights: input/mean)", scale: input.scale },
