@@ -21,8 +21,9 @@ import type { MetricRow } from "../../core/stats/metric-row.js";
 import { metricRows } from "../../core/stats/metric-rows.js";
 import { tableRowCount, type Table } from "../../core/table.js";
 import { flagColumn, numberColumn, textColumn } from "./columns.js";
-import { defineStep, StepInputError, type InputArtifact, type StepInputs } from "../../engine/step.js";
+import { defineStep, StepInputError, type StepInputs } from "../../engine/step.js";
 import { hybridDescription } from "../../core/impute/sidecar.js";
+import { pickInput } from "../spectra/step-io.js";
 
 export const hybridOptions = z.strictObject({
   /** Model step (pipeline name) whose predictions fill each target; at least one. */
@@ -39,23 +40,16 @@ export const hybridOptions = z.strictObject({
   pi_level: z.number().gt(0).lt(1).default(0.9),
 });
 
-function pickSamples(inputs: StepInputs, from: string | undefined): InputArtifact {
-  if (from !== undefined) {
-    const a = inputs.all.find((x) => x.step === from);
-    if (!a) throw new StepInputError(`option samples_from: step "${from}" is not among needs (${inputs.all.map((x) => x.step).join(", ")})`);
-    if (!a.has("samples")) throw new StepInputError(`option samples_from: step "${from}" has no samples table`);
-    return a;
-  }
-  const cands = inputs.findAll("samples");
-  if (cands.length === 1) return cands[0]!;
-  if (cands.length === 0) throw new StepInputError("no input has a samples table: add the QC'd samples step to needs");
-  return cands[0]!; // resolved by column below when several
-}
-
+/**
+ * The samples to complete: the step named by `samples_from`, the only input with samples, or —
+ * when several have them — the only one that went through QC (has `exclude_train`).
+ */
 async function resolveSamples(inputs: StepInputs, from: string | undefined): Promise<{ step: string; table: Table }> {
-  const first = pickSamples(inputs, from);
-  const cands = from === undefined ? inputs.findAll("samples") : [first];
-  if (cands.length === 1) return { step: first.step, table: await first.table("samples") };
+  const cands = inputs.findAll("samples");
+  if (from !== undefined || cands.length <= 1) {
+    const a = pickInput(inputs, "samples", [], from, "samples_from");
+    return { step: a.step, table: await a.table("samples") };
+  }
   const tables = await Promise.all(cands.map(async (a) => ({ step: a.step, table: await a.table("samples") })));
   const qcd = tables.filter((t) => t.table.exclude_train !== undefined);
   if (qcd.length === 1) return qcd[0]!;
