@@ -2,7 +2,9 @@
  * CNN training throughput on the issue's reference net: input 512, conv1d 16k9 → maxpool 2 →
  * conv1d 32k7 → maxpool 2 → conv1d 64k5 → global average pool → dense 64 → dense 1, Adam,
  * batch 64. Samples/s are measured after a warm-up epoch, for one thread on each backend
- * present and for data-parallel worker_threads on wasm (and tfjs-node when it loads).
+ * present, for data-parallel worker_threads on wasm (one model's batch split over threads)
+ * and for one model per thread side by side (ensemble members, CV folds), and tfjs-node when
+ * it loads.
  * Ends with exactly one JSON line (the fastest configuration). With PyTorch available
  * (Debian python3-torch; benchmark only) the same net's throughput and the ratio are printed.
  *
@@ -15,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { BackendName } from "../src/core/cnn/backend.js";
 import { REFERENCE_ARCH, type CnnConfig, type TargetStats } from "../src/core/cnn/model.js";
-import { trainCnn } from "../src/core/cnn/train.js";
+import { trainCnn, trainConcurrently } from "../src/core/cnn/train.js";
 import { createRng } from "../src/core/random.js";
 
 function arg(name: string, fallback: number): number {
@@ -39,6 +41,8 @@ interface Result {
   backend: BackendName;
   threads: number;
   samplesPerS: number;
+  /** How the threads are used: one model's batch split over them, or one model per thread. */
+  parallel: "data" | "members";
 }
 
 /** Mean samples/s of the epochs after the first (warm-up: wasm/XNNPACK setup, worker start). */
@@ -59,7 +63,38 @@ async function measure(backend: BackendName, threads: number, n = samples, ep = 
   // Each epoch trains on all n rows (n a multiple of the batch here): time = n / rate.
   const seconds = timed.reduce((a, h) => a + n / h.samplesPerS, 0);
   const sps = (timed.length * n) / seconds;
-  return { backend: res.backend, threads: res.threads, samplesPerS: sps };
+  return { backend: res.backend, threads: res.threads, samplesPerS: sps, parallel: "data" };
+}
+
+/**
+ * `threads` models side by side (ensemble members / CV folds), one worker and the full batch
+ * each. Aggregate samples/s over the window where every model is past its warm-up epoch and
+ * none has finished: Σ samples trained in it / its length (each model's epochs inside the
+ * window counted whole or pro rata by time).
+ */
+async function measureMembers(backend: BackendName, threads: number): Promise<Result> {
+  const train = Int32Array.from({ length: samples }, (_, i) => i);
+  const ends: number[][] = Array.from({ length: threads }, () => []);
+  const t0 = performance.now();
+  const res = await trainConcurrently(
+    config,
+    stats,
+    { x, y, train, val: new Int32Array(0) },
+    { epochs: epochs + 1, batch: BATCH, lr: 1e-3, patience: 0, schedule: "constant", clipNorm: 0, backend },
+    Array.from({ length: threads }, (_, k) => 1 + k),
+    threads,
+    (k) => ends[k]!.push(performance.now() - t0),
+  );
+  const start = Math.max(...ends.map((e) => e[0]!));
+  const stop = Math.min(...ends.map((e) => e[e.length - 1]!));
+  let trained = 0;
+  for (const e of ends) {
+    for (let i = 1; i < e.length; i++) {
+      const overlap = Math.min(stop, e[i]!) - Math.max(start, e[i - 1]!);
+      if (overlap > 0) trained += (samples * overlap) / (e[i]! - e[i - 1]!);
+    }
+  }
+  return { backend: res[0]!.backend, threads, samplesPerS: (trained / (stop - start)) * 1000, parallel: "members" };
 }
 
 async function nodeAvailable(): Promise<boolean> {
@@ -96,7 +131,8 @@ async function cpuScalingControl(): Promise<number> {
 const results: Result[] = [];
 const report = (r: Result, note = "") => {
   results.push(r);
-  console.log(`${r.backend.padEnd(5)} threads=${r.threads}  ${r.samplesPerS.toFixed(0).padStart(6)} samples/s${note}`);
+  const how = r.threads > 1 ? (r.parallel === "data" ? " (one model, data-parallel)" : " (one model per thread, side by side)") : "";
+  console.log(`${r.backend.padEnd(5)} threads=${r.threads}  ${r.samplesPerS.toFixed(0).padStart(6)} samples/s${how}${note}`);
 };
 
 console.log(`reference net, ${samples} samples x ${P} points, batch ${BATCH}, ${epochs} timed epochs after 1 warm-up`);
@@ -105,6 +141,7 @@ console.log(`control: 2 worker_threads on a pure-JS loop run ${(await cpuScaling
 // time): run the single-thread wasm case first, cpu last, since tfjs keeps one active backend.
 report(await measure("wasm", 1));
 for (let t = 2; t <= maxThreads; t++) report(await measure("wasm", t));
+for (let t = 2; t <= maxThreads; t++) report(await measureMembers("wasm", t));
 if (await nodeAvailable()) {
   report(await measure("node", 1));
 } else {
@@ -133,5 +170,5 @@ for (const py of ["python3", "/usr/bin/python3"]) {
 }
 
 console.log(
-  JSON.stringify({ backend: best.backend, threads: best.threads, input_points: P, batch: BATCH, samples_per_s: Math.round(best.samplesPerS) }),
+  JSON.stringify({ backend: best.backend, threads: best.threads, input_points: P, batch: BATCH, samples_per_s: Math.round(best.samplesPerS), parallel: best.parallel }),
 );

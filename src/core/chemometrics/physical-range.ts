@@ -18,6 +18,12 @@ export interface PhysicalRange {
 
 export const DEFAULT_PHYSICAL_RANGE: PhysicalRange = { cMin: 0, cMax: 580, omMin: 0, omMax: 1000, omAtLeastC: true };
 
+/**
+ * The conventional OM/C factor (van Bemmelen, OM ≈ 1.724·C: organic matter taken as 58 % C).
+ * Real ratios vary (~1.4–2.5; SCIENCE.md), so use it only where a rough C from OM will do.
+ */
+export const VAN_BEMMELEN = 1.724;
+
 export type RangeViolation = "c_negative" | "c_above_max" | "om_negative" | "om_above_max" | "om_below_c";
 
 /** Per sample: the violated rules (empty when plausible). `om` may be omitted. */

@@ -2,8 +2,8 @@
  * Unit-mistake check of lab values against spectral predictions: a value reported in % where
  * g/kg is expected is 10x too small, one in mg/kg... 1000x too large. A sample is suspect when
  * log10((observed + offset)/(predicted + offset)) lies beyond ±log10(ratio) — default ratio 5,
- * i.e. half-way (on the log scale) to a factor 10 or more. The offset (default 1 g/kg) keeps
- * near-zero values from producing huge ratios. NaN observed or predicted → not suspect.
+ * about half-way (on the log scale) to a factor 10; qc.outliers passes its own. The offset
+ * (default 1 g/kg) keeps near-zero values from producing huge ratios. NaN observed or predicted → not suspect.
  */
 export interface UnitSuspectOptions {
   /** Default 5. */

@@ -60,9 +60,11 @@ function biasReluOp(inputGrad: boolean) {
   return tf.customGrad(((x: T3, w: T3, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const [n, l, c] = x.shape;
     const [k, , f] = w.shape;
-    const y = tf.fused
-      .conv2d({ x: x.reshape([n, 1, l, c]) as tf.Tensor4D, filter: w.reshape([1, k, c, f]) as tf.Tensor4D, strides: 1, pad: "valid", bias: b, activation: "relu" })
-      .reshape([n, l - k + 1, f]) as T3;
+    // The FusedConv2D kernel itself: tf.fused.conv2d falls back to conv + add + relu whenever a
+    // gradient is being recorded (its own gradient needs the parts); this op has its own.
+    const fusedInputs = { x: x.reshape([n, 1, l, c]), filter: w.reshape([1, k, c, f]), bias: b };
+    const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [1, 1], activation: "relu" };
+    const y = (tf.engine().runKernel("FusedConv2D", fusedInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D).reshape([n, l - k + 1, f]) as T3;
     save([x, w, y]);
     return {
       value: y,

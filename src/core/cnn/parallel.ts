@@ -12,6 +12,7 @@ import { Worker } from "node:worker_threads";
 import type { BackendChoice, BackendName } from "./backend.js";
 import type { CnnConfig, TargetStats } from "./model.js";
 import { Replica, type EvalResult, type GradRequest, type GradResult, type ReplicaData } from "./replica.js";
+import type { EpochProgress, TrainData, TrainOptions, TrainResult } from "./train.js";
 
 export interface ReplicaHandle {
   readonly backend: BackendName;
@@ -92,6 +93,32 @@ class WorkerReplica implements ReplicaHandle {
 
   async close(): Promise<void> {
     await this.worker.terminate();
+  }
+}
+
+/**
+ * One whole training run in a worker of its own (its own tfjs/wasm instance, the local loop:
+ * no per-step messages). Progress arrives once per epoch; aborting `opts.signal` terminates it.
+ */
+export async function trainInWorker(config: CnnConfig, stats: TargetStats, data: TrainData, opts: TrainOptions): Promise<TrainResult> {
+  const { onEpoch, signal, ...rest } = opts;
+  const worker = spawnWorker();
+  const abort = () => void worker.terminate();
+  signal?.addEventListener("abort", abort);
+  try {
+    return await new Promise<TrainResult>((resolve, reject) => {
+      worker.on("message", (m: { progress?: EpochProgress; ok?: boolean; value?: TrainResult; error?: string }) => {
+        if (m.progress) onEpoch?.(m.progress);
+        else if (m.ok) resolve(m.value!);
+        else reject(new Error(`cnn worker: ${m.error}`));
+      });
+      worker.on("error", reject);
+      worker.on("exit", (code) => reject(new Error(signal?.aborted ? "training cancelled" : `cnn worker exited with code ${code}`)));
+      worker.postMessage({ id: 1, kind: "train", config, stats, data: { ...data, x: toShared(data.x) }, opts: rest });
+    });
+  } finally {
+    signal?.removeEventListener("abort", abort);
+    await worker.terminate();
   }
 }
 

@@ -8,7 +8,7 @@
 import { createRng, permutation } from "../random.js";
 import { initBackend, type BackendChoice, type BackendName } from "./backend.js";
 import { initWeights, layoutOf, tasksOf, type CnnConfig, type TargetStats } from "./model.js";
-import { localReplica, workerReplicas, type ReplicaHandle } from "./parallel.js";
+import { localReplica, trainInWorker, workerReplicas, type ReplicaHandle } from "./parallel.js";
 import type { GradResult, ReplicaData } from "./replica.js";
 
 export type Schedule = "plateau" | "cosine" | "constant";
@@ -23,8 +23,9 @@ export interface TrainOptions {
   schedule: Schedule;
   /** Gradient global-norm clip (0 = off). */
   clipNorm: number;
-  /** 1 = in-process; ≥ 2 = that many worker_threads, data-parallel. */
+  /** 1 = one replica (in-process unless `worker`); ≥ 2 = that many worker_threads, data-parallel. */
   threads: number;
+
   backend: BackendChoice;
   onEpoch?: (p: EpochProgress) => void;
   signal?: AbortSignal;
@@ -68,6 +69,8 @@ export interface TrainResult {
   threads: number;
   /** Training throughput over all epochs (gradient steps only). */
   samplesPerS: number;
+  /** Samples through gradient steps, all epochs. */
+  samples: number;
 }
 
 /** Adam (Kingma & Ba) on a flat vector; ε as in tfjs. */
@@ -127,6 +130,36 @@ export async function trainCnn(config: CnnConfig, stats: TargetStats, data: Trai
   } finally {
     await Promise.all(replicas.map((r) => r.close()));
   }
+}
+
+/**
+ * Trains one model per seed (ensemble members, CV folds), up to `concurrency` at a time, each
+ * in a worker_thread of its own running the whole loop (full batch, no per-step messages, no
+ * barrier between cores: data-parallel waits each step for the slower half-batch). Each member
+ * computes exactly what a one-thread run of its seed computes, so results do not depend on
+ * `concurrency`; they come back in seed order.
+ */
+export async function trainConcurrently(
+  config: CnnConfig,
+  stats: TargetStats,
+  data: TrainData,
+  opts: Omit<TrainOptions, "seed" | "threads" | "onEpoch">,
+  seeds: readonly number[],
+  concurrency: number,
+  onEpoch?: (member: number, p: EpochProgress) => void,
+): Promise<TrainResult[]> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer ≥ 1 (got ${concurrency})`);
+  const results = new Array<TrainResult>(seeds.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < seeds.length) {
+      const k = next++;
+      const one: TrainOptions = { ...opts, seed: seeds[k]!, threads: 1, onEpoch: onEpoch && ((p) => onEpoch(k, p)) };
+      results[k] = concurrency > 1 ? await trainInWorker(config, stats, data, one) : await trainCnn(config, stats, data, one);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, seeds.length) }, lane));
+  return results;
 }
 
 async function loop(
@@ -268,5 +301,6 @@ async function loop(
     backend: replicas[0]!.backend,
     threads: replicas.length,
     samplesPerS: trainSamples / Math.max(trainSeconds, 1e-9),
+    samples: trainSamples,
   };
 }

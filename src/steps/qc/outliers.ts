@@ -2,21 +2,23 @@
  * qc.outliers — flags samples whose spectra or lab values cannot be trusted.
  * Spectra (preprocessed, one grid): scan defects (flat/saturated/spike, from this step and
  * from spectra.preprocess's `preprocess_log` when an input has it), robust PCA Hotelling T²
- * and Q residual beyond their limits. The Q limit is per source by default (`limits_by`) and
- * robust on the log scale (`q_limit: robust-log`, median + q_z·MAD of ln Q): on a library of
- * several instruments one pooled χ²-moment limit flagged whole sources (a tenth of a
- * clay/iron-rich source) and the organic-soil tail as outliers. Targets: physical range
- * (DEFAULT_PHYSICAL_RANGE: negative, C > 580, OM > 1000, OM < C), duplicate ids, unit mistakes
- * (value ≥ `unit_check.ratio`x off a ridge model of log1p(value) on PCA scores plus source
- * and lab-method offsets, fitted on the clean samples; predictions clamped to the physical
- * range, since beyond it they are extrapolations).
+ * and Q residual beyond their limits. The Q limit is robust on the log scale (`q_limit:
+ * robust-log`, median + q_z·MAD of ln Q), per source (`limits_by`) and per soil class: organic
+ * soils (lab C ≥ `organic_c_gkg`) get limits from organic soils only. On a library of several
+ * instruments one pooled χ²-moment limit flagged whole sources (a tenth of a clay/iron-rich
+ * source); one limit per source flagged the organic-soil tail or missed wet mineral samples.
+ * Targets: physical range (DEFAULT_PHYSICAL_RANGE: negative, C > 580, OM > 1000, OM < C),
+ * duplicate ids, unit mistakes (value ≥ `unit_check.ratio`x off a ridge model of log1p(value)
+ * on PCA scores plus source and lab-method offsets, fitted on the clean samples; predictions
+ * clamped to the physical range, since beyond it they are extrapolations).
  *
  * What counts as a defect (the synthetic truth list, scored by `defectScores`): a scan that is
  * flat, saturated or spiked; a wet sample (`water`); an id used twice; a physically impossible
  * value (C < 0, OM < C); a value reported in % in a g/kg column. Not defects: organic soils,
  * unusual mineralogy, an instrument's own offsets, lab-method bias (Walkley–Black, LOI) — the
- * flags on those are the false positives. A % mix-up on a sample below ~10 g/kg C leaves a
- * value (< 1 g/kg) no spectral model tells from a real low-C subsoil: most are missed. A per-source distribution rule
+ * flags on those are the false positives. A % mix-up on a sample below ~5 g/kg C leaves a
+ * value (< 0.5 g/kg) no spectral model tells from a real low-C subsoil: those are missed, and
+ * real soils below ~1 g/kg are the false unit flags. A per-source distribution rule
  * (median C < 1.5 and 90th percentile < 6 → the source looks like % not g/kg) is reported in
  * `qc_summary` and the log, not as sample flags (fix it with harmonize.targets `units`).
  * exclude_train = any flag except `t2` alone (an extreme but well-modelled spectrum, e.g. an
@@ -30,7 +32,7 @@ import { robustPcaOutliers } from "../../core/chemometrics/robust-pca-outliers.j
 import { qLimitRobustLog } from "../../core/chemometrics/pca-limits.js";
 import { matrixPca, pcaProject } from "../../core/chemometrics/matrix-pca.js";
 import { matrixRidge, ridgePredict } from "../../core/chemometrics/ridge-regression.js";
-import { physicalRangeViolations } from "../../core/chemometrics/physical-range.js";
+import { physicalRangeViolations, VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
 import { physicalRangeOption, toPhysicalRange } from "./range-option.js";
 import { unitSuspects } from "../../core/chemometrics/unit-suspects.js";
 import { defectScores } from "../../core/chemometrics/defect-scores.js";
@@ -56,25 +58,42 @@ export const outliersOptions = z.strictObject({
    * robust fit set (pooled only).
    */
   q_limit: z.enum(["robust-log", "box", "jackson-mudholkar"]).default("robust-log"),
-  /** Robust z of the `robust-log` Q limit. Default 4 (≈ 3·10⁻⁵ of clean spectra under log-normality). */
-  q_z: z.number().positive().default(4),
+  /**
+   * Robust z of the `robust-log` Q limit. Default 3.5 (≈ 2·10⁻⁴ of clean spectra under
+   * log-normality). With organic soils judged apart (`organic_c_gkg`), clean mineral spectra of
+   * the demo library stay below z ≈ 2.9, and z = 4 missed wet samples at z 3.2–3.9.
+   */
+  q_z: z.number().positive().default(3.5),
   /**
    * `source` (default): the Q limit of each source from its own spectra (every instrument has its
    * own noise and distortions, and one library's sources differ in mineralogy); sources with
    * fewer than 20 spectra use the pooled limit. `pooled`: one limit for all.
    */
   limits_by: z.enum(["source", "pooled"]).default("source"),
+  /**
+   * Lab C (g/kg; OM/1.724 where C is missing) from which a sample counts as an organic soil and
+   * is judged by Q limits fitted on organic soils only (per source with ≥ 20 of them, else pooled
+   * over sources; fewer than 20 in all: the pooled limit). 120 g/kg = 12 % organic C, the lower
+   * bound of organic soil material (USDA Soil Taxonomy; WRB Histosols need 20 %). null = one class.
+   */
+  organic_c_gkg: z.number().positive().nullable().default(120),
   trim_fraction: z.number().min(0).lt(0.5).default(0.1),
   range: physicalRangeOption,
   unit_check: z
     .strictObject({
       enabled: z.boolean().default(true),
-      ratio: z.number().gt(1).default(5),
+      /**
+       * Flag at ≥ ratio× off the spectral model (unitSuspects). Default 4: on the synthetic
+       * library (n = 800–8,000, three seeds) 5 missed half the %-for-g/kg mistakes, 4 found
+       * 95–99 % of all defects at n ≥ 3,000 with precision 0.93–0.95; the false flags it adds
+       * are soils below ~1 g/kg C, which a flag keeps in the data and out of training only.
+       */
+      ratio: z.number().gt(1).default(4),
       min_samples: z.number().int().min(10).default(30),
       /** PCA components (of the clean spectra) the spectral model of log1p(value) uses. Default 30. */
       components: z.number().int().min(2).default(30),
     })
-    .default({ enabled: true, ratio: 5, min_samples: 30, components: 30 }),
+    .default({ enabled: true, ratio: 4, min_samples: 30, components: 30 }),
   scan: z
     .strictObject({
       saturation_run: z.number().int().min(2).default(5),
@@ -88,6 +107,9 @@ export const outliersOptions = z.strictObject({
   spectra_from: z.string().optional(),
   samples_from: z.string().optional(),
 });
+
+/** Fewest clean spectra from which a class or source gets a Q limit of its own. */
+const MIN_LIMIT_ROWS = 20;
 
 function medianOf(a: readonly number[]): number {
   const s = [...a].sort((x, y) => x - y);
@@ -189,25 +211,6 @@ export const qcOutliers = defineStep({
       throw new StepInputError(`spectra from "${specIn.step}": ${(e as Error).message} (options components/max_components)`);
     }
     const k = pca.model.k;
-    // Q limit per spectrum row: robust-log per source (or pooled), or the classical pooled one
-    const qLim = new Float64Array(n).fill(pca.qLimit);
-    const qLimitBySource: Record<string, number> = {};
-    if (o.q_limit === "robust-log") {
-      const fitPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && Number.isFinite(pca.q[i]!));
-      const pooled = qLimitRobustLog(Array.from(fitPool, (i) => pca.q[i]!), o.q_z);
-      qLim.fill(pooled);
-      qLimitBySource[""] = pooled;
-      if (o.limits_by === "source") {
-        for (const b of new Set(source)) {
-          const rows = fitPool.filter((i) => source[i] === b);
-          if (rows.length < 20) continue;
-          const lim = qLimitRobustLog(Array.from(rows, (i) => pca.q[i]!), o.q_z);
-          qLimitBySource[b] = lim;
-          for (let i = 0; i < n; i++) if (source[i] === b) qLim[i] = lim;
-        }
-      }
-    }
-
     // sample row ↔ spectrum row by id (k-th occurrence ↔ k-th occurrence)
     const spectraRows = new Map<string, number[]>();
     ids.forEach((id, i) => spectraRows.set(id, [...(spectraRows.get(id) ?? []), i]));
@@ -225,10 +228,50 @@ export const qcOutliers = defineStep({
       }
     });
 
-    const reasons: string[][] = Array.from({ length: nS }, () => []);
-    const t2Extreme = new Uint8Array(nS);
+    // Q limits per spectrum row: robust-log per source (or pooled) and per soil class, or the
+    // classical pooled one. Organic soils (lab C ≥ organic_c_gkg) get limits of their own: on
+    // the demo library clean mineral spectra reach a per-source robust z of ln Q ≈ 2.8, organic
+    // ones ≈ 5 (a rare, spectrally extreme class the PCA models less well), wet samples 3.2–7.2;
+    // one limit per source either flagged organic soils or missed wet mineral samples.
     const c = samples.c_gkg ? numberColumn(samples, "c_gkg") : new Float64Array(nS).fill(NaN);
     const om = samples.om_gkg ? numberColumn(samples, "om_gkg") : new Float64Array(nS).fill(NaN);
+    const organicRow = new Uint8Array(n);
+    if (o.organic_c_gkg !== null) {
+      for (let i = 0; i < nS; i++) {
+        const cEst = Number.isFinite(c[i]!) ? c[i]! : om[i]! / VAN_BEMMELEN;
+        if (rowOf[i]! >= 0 && cEst >= o.organic_c_gkg) organicRow[rowOf[i]!] = 1;
+      }
+    }
+    const qLim = new Float64Array(n).fill(pca.qLimit);
+    /** Per class ("" = the class pooled over sources); limitsPooled = all spectra. */
+    const qLimitMineral: Record<string, number> = {};
+    const qLimitOrganic: Record<string, number> = {};
+    let limitsPooled = pca.qLimit;
+    if (o.q_limit === "robust-log") {
+      const fitPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && Number.isFinite(pca.q[i]!));
+      const limitOf = (rows: Int32Array) => qLimitRobustLog(Array.from(rows, (i) => pca.q[i]!), o.q_z);
+      limitsPooled = limitOf(fitPool);
+      qLim.fill(limitsPooled);
+      for (const organic of [0, 1]) {
+        const pool = fitPool.filter((i) => organicRow[i] === organic);
+        if (pool.length < MIN_LIMIT_ROWS) continue; // too few: the pooled limit stays
+        const byClass = organic ? qLimitOrganic : qLimitMineral;
+        const classLim = limitOf(pool);
+        byClass[""] = classLim;
+        for (let i = 0; i < n; i++) if (organicRow[i] === organic) qLim[i] = classLim;
+        if (o.limits_by !== "source") continue;
+        for (const b of new Set(source)) {
+          const rows = pool.filter((i) => source[i] === b);
+          if (rows.length < MIN_LIMIT_ROWS) continue;
+          const lim = limitOf(rows);
+          byClass[b] = lim;
+          for (let i = 0; i < n; i++) if (source[i] === b && organicRow[i] === organic) qLim[i] = lim;
+        }
+      }
+    }
+
+    const reasons: string[][] = Array.from({ length: nS }, () => []);
+    const t2Extreme = new Uint8Array(nS);
     const range = toPhysicalRange(o.range);
     const viol = physicalRangeViolations(c, om, range);
     for (let i = 0; i < nS; i++) {
@@ -356,12 +399,21 @@ export const qcOutliers = defineStep({
       stage: Array.from(pick, () => "qc"),
     });
 
-    const qPooled = o.q_limit === "robust-log" ? qLimitBySource[""]! : pca.qLimit;
-    const qBySource = Object.fromEntries(Object.entries(qLimitBySource).filter(([s0]) => s0 !== ""));
+    const qPooled = limitsPooled;
+    const perSource = (lims: Record<string, number>) => Object.fromEntries(Object.entries(lims).filter(([s0]) => s0 !== ""));
+    const qBySource = perSource(qLimitMineral);
     await ctx.outputs.json("qc_limits", {
       t2_limit: pca.t2Limit,
+      /** All spectra pooled (the limit of any class or source too small for its own). */
       q_limit: qPooled,
+      /** Mineral soils (lab C below organic_c_gkg or unknown): pooled and per source. */
+      q_limit_mineral: qLimitMineral[""] ?? null,
       q_limit_by_source: qBySource,
+      /** Organic soils: pooled and per source; null when fewer than 20 organic spectra. */
+      q_limit_organic: qLimitOrganic[""] ?? null,
+      q_limit_organic_by_source: perSource(qLimitOrganic),
+      organic_c_gkg: o.organic_c_gkg,
+      organic_spectra: organicRow.reduce((a, v) => a + v, 0),
       alpha: o.alpha,
       q_z: o.q_limit === "robust-log" ? o.q_z : null,
       components: k,
@@ -389,6 +441,6 @@ export const qcOutliers = defineStep({
       ctx.log(`vs truth: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} (${Object.entries(s.byDefect).map(([d, e]) => `${d} ${e.found}/${e.total}`).join(", ")})`);
     }
     ctx.record(facts);
-    ctx.log(`PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${qPooled.toPrecision(4)}${Object.keys(qBySource).length ? ` (per source ${Object.values(qBySource).map((v) => v.toPrecision(3)).join("/")})` : ""}; ${facts.qc_flagged} of ${nS} flagged`);
+    ctx.log(`PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${qPooled.toPrecision(4)}${Object.keys(qBySource).length ? ` (per source ${Object.values(qBySource).map((v) => v.toPrecision(3)).join("/")})` : ""}${qLimitOrganic[""] !== undefined ? `, organic soils ${qLimitOrganic[""].toPrecision(3)}` : ""}; ${facts.qc_flagged} of ${nS} flagged`);
   },
 });

@@ -124,7 +124,7 @@ export const spectraPreprocess = defineStep({
       } catch (e) {
         throw new StepInputError(`${name}: ${(e as Error).message}`);
       }
-      // scan checks on the native points inside the common range, unit as measured
+      // scan checks on the native points inside the common range
       const inRange: number[] = [];
       const ignoreList: number[] = [];
       for (let j = 0; j < cols; j++) {
@@ -152,7 +152,12 @@ export const spectraPreprocess = defineStep({
       if (allNaN.every(Boolean)) {
         throw new StepInputError(`${name}: every spectrum is entirely NaN — check the ingest of this source (unit "${b.unit}")`);
       }
-      const scan = inRange.length >= 5 ? matrixScanDefects(native, { rows, cols: inRange.length, ignore }) : null;
+      // Scan checks in absorbance, the scale every later step sees: a reflectance spike is
+      // compressed where R is high (a ±1 absorbance spike in a reflectance_percent source scored
+      // z 74 as measured, 213 in absorbance, clean scans ≤ 13 and ≤ 5).
+      const nativeAbs = xAbsorbance(native, { unit: b.unit }).values;
+      if (b.unit !== "absorbance") for (let i = 0; i < rows; i++) xRepairNaN(nativeAbs.subarray(i * inRange.length, (i + 1) * inRange.length));
+      const scan = inRange.length >= 5 ? matrixScanDefects(nativeAbs, { rows, cols: inRange.length, ignore }) : null;
       const ids: string[] = [];
       const vals: number[][] = [];
       const rawRows: Float64Array[] = [];

@@ -6,7 +6,7 @@ import { initBackend, tf } from "../../../src/core/cnn/backend.js";
 import { loadCnn, saveCnn } from "../../../src/core/cnn/io.js";
 import { heads, initWeights, layoutOf, REFERENCE_ARCH, type CnnConfig, type TargetStats } from "../../../src/core/cnn/model.js";
 import { predictRaw } from "../../../src/core/cnn/predict.js";
-import { trainCnn, type TrainOptions } from "../../../src/core/cnn/train.js";
+import { trainCnn, trainConcurrently, type TrainOptions } from "../../../src/core/cnn/train.js";
 import { createRng } from "../../../src/core/random.js";
 
 const stats: TargetStats = { mean: { c: 2.8, om: 3.3 }, sd: { c: 0.9, om: 0.9 }, ratio0: 1.724 };
@@ -82,6 +82,20 @@ describe("CNN model and trainer", () => {
     let maxDiff = 0;
     for (let i = 0; i < s1.weights.length; i++) maxDiff = Math.max(maxDiff, Math.abs(s1.weights[i]! - p1.weights[i]!));
     expect(maxDiff).toBeLessThan(1e-4);
+  }, 60_000);
+
+  it("members side by side (one worker each) equal the same seeds trained one after another in-process", async () => {
+    const d = data(96, 64, 3);
+    const train = Int32Array.from({ length: 80 }, (_, i) => i);
+    const val = Int32Array.from({ length: 16 }, (_, i) => 80 + i);
+    const { seed: _s, threads: _t, ...rest } = { ...opts, epochs: 2 };
+    const seen: number[] = [];
+    const side = await trainConcurrently(small, stats, { ...d, train, val }, rest, [11, 12, 13], 2, (k) => seen.push(k));
+    const oneByOne = await trainConcurrently(small, stats, { ...d, train, val }, rest, [11, 12, 13], 1);
+    expect(side.map((r) => r.weights)).toEqual(oneByOne.map((r) => r.weights));
+    expect(side[0]!.weights).not.toEqual(side[1]!.weights);
+    expect(side.every((r) => r.samples === 2 * 80)).toBe(true);
+    expect(seen.sort()).toEqual([0, 0, 1, 1, 2, 2]);
   }, 60_000);
 
   it("save/load round trip (model.json + weights.bin) predicts identically", async () => {

@@ -113,6 +113,15 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect(sd.every((v) => v > 0)).toBe(true);
     expect((pred.pi_low as Float64Array).every(Number.isFinite)).toBe(true);
     expect(new Set(Array.from(res.artifact.tables.get("history")!.member as Float64Array))).toEqual(new Set([0, 1]));
+    // threads 2: the members train side by side, one worker each — same models, same table order
+    const side = await runStepInMemory(
+      cnnTrainStep,
+      { target: "om", ...SMALL, epochs: 6, uncertainty: "ensemble", members: 2, threads: 2 },
+      inputsOf(tinyLibrary(160, 96, 1)),
+    );
+    expect(side.artifact.tables.get("predictions")!.predicted).toEqual(predicted);
+    expect(side.artifact.tables.get("history")!.member).toEqual(res.artifact.tables.get("history")!.member);
+    expect((side.artifact.json.get("model_meta") as { threads: number }).threads).toBe(2);
   });
 
   it("rejects a kernel larger than the input, a missing target column and zero labelled samples", async () => {

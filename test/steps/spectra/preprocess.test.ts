@@ -44,6 +44,25 @@ describe("spectra.preprocess", () => {
     expect(new Set(ms.stage as string[])).toEqual(new Set(["raw", "preprocessed"]));
   });
 
+  it("judges scan spikes in absorbance: a spike in a % reflectance source is found where R is high", async () => {
+    const list = soils(40, 3);
+    const g = uniformGrid(600, 4000, 4);
+    const p = g.length;
+    const abs = spectraOf(list, g, { noise: 0.005 }, 5);
+    // +1 absorbance: ~160 robust SDs of the second difference in absorbance (noise 0.005), but
+    // R only drops by 90 % of itself, ~2.6× fewer SDs in R units: below the limit of 100 there
+    abs[7 * p + Math.floor(p / 3)]! += 1;
+    const art = emptyArtifact();
+    const ids = list.map((_, i) => `r${i}`);
+    art.spectra.set("spectra", [{ source: "labR", instrument: "x", unit: "reflectance_percent", wavenumbers: g, ids, values: toPercentReflectance(abs) }]);
+    art.tables.set("samples", { sample_id: ids, source: ids.map(() => "labR") });
+    const res = await runStepInMemory(spectraPreprocess, { exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
+    const log = res.artifact.tables.get("preprocess_log")!;
+    const flagged = (log.sample_id as string[]).filter((_, i) => (log.defects as (string | null)[])[i] !== null);
+    expect(flagged).toEqual(["r7"]);
+    expect((log.defects as (string | null)[])[7]).toBe("spike");
+  });
+
   it("applies SG derivative and SNV", async () => {
     const { art } = fixture();
     const res = await runStepInMemory(spectraPreprocess, { savgol: { window: 11, polyorder: 2, deriv: 1 }, normalize: "snv", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
