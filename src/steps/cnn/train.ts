@@ -12,7 +12,8 @@
  *   0 ≤ C ≤ 580, and in the multi-task model C ≤ OM < 1000 via a sigmoid OM/C ratio in [1, 2.5].
  * - Uncertainty: "nll" (default) = mean–variance head trained with Gaussian NLL, σ̂ per sample
  *   at ~no extra cost; "ensemble" = `members` independently seeded nets, σ̂ from their spread
- *   (and heads), costing `members`× the training time; "none" = plain MSE, intervals from
+ *   (and heads), costing `members`× the training work (on ≥ 2 threads the members train side
+ *   by side, one worker each); "none" = plain MSE, intervals from
  *   absolute log residuals. σ̂ is calibrated by split-conformal normalized scores on cal.
  * - Applicability domain: PCA (T² and Q, training 99th percentiles) of the training spectra.
  * - Defaults (chosen on the demo library, n = 3000, 774 points at 4 cm-1): the lean 4-block
@@ -21,7 +22,7 @@
  *   best-val weights, inputs centred per point and divided by one global SD (keeps relative band
  *   intensities). Multi-task loss = mean over all labels in the batch (each C or OM label
  *   weighs the same; a per-task mean over-weighted the ~10 % OM labels and early-stopped C).
- *   On the demo: C test RMSE ~0.5× PLSR's, 90 % conformal coverage ~0.89 (see pipelines/demo.yaml).
+ *   Demo results (CNN vs PLSR RMSE, coverage) are in bench/RESULTS.md; pipelines/demo.yaml gates them.
  * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`,
  * (metrics come from metrics.evaluate, the one writer of the metrics table).
  */
@@ -124,13 +125,14 @@ function meanSd(values: number[]): { mean: number; sd: number } {
 
 /** The tfjs-using core, loaded on first use (dynamic import: ~1 s of tfjs start-up only when training). */
 export async function loadTfCore() {
-  const [backend, io, predict, train] = await Promise.all([
+  const [backend, io, parallel, predict, train] = await Promise.all([
     import("../../core/cnn/backend.js"),
     import("../../core/cnn/io.js"),
+    import("../../core/cnn/parallel.js"),
     import("../../core/cnn/predict.js"),
     import("../../core/cnn/train.js"),
   ]);
-  return { ...backend, ...io, ...predict, ...train };
+  return { ...backend, ...io, ...parallel, ...predict, ...train };
 }
 
 export const cnnTrainStep = defineStep({
@@ -144,7 +146,7 @@ export const cnnTrainStep = defineStep({
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
-    const { initBackend, saveCnn, finishTasks, fitInputScaling, predictRaw, scaleRows, trainCnn, trainConcurrently } = await loadTfCore();
+    const { initBackend, saveCnn, finishTasks, fitInputScaling, predictRaw, scaleRows, trainCnn, trainConcurrently, trainInWorker } = await loadTfCore();
     const samples = await inputs.find("samples").table("samples");
     const blocks = await inputs.find("spectra").spectra("spectra");
     const n = tableRowCount(samples);
@@ -267,6 +269,10 @@ export const cnnTrainStep = defineStep({
     // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
     // ~1.5× the throughput of splitting each member's batches); a single model goes data-parallel.
     const concurrent = memberCount > 1 && threads > 1;
+    // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
+    // of its own, so it does not hold this process's event loop and another step's CNN can run
+    // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
+    const inWorker = !concurrent && threads === 1 && train.length >= 512;
     const fail = (e: Error): never => {
       if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
       throw e;
@@ -280,7 +286,7 @@ export const cnnTrainStep = defineStep({
     for (let k = 0; k < memberCount; k++) {
       const res = concurrent
         ? results[k]!
-        : await trainCnn(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(fail);
+        : await (inWorker ? trainInWorker : trainCnn)(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(fail);
       // Members that stopped early leave ticks unused; keep the bar honest.
       const ran = res.history.length;
       if (ran < o.epochs) progress.tick(o.epochs - ran);
