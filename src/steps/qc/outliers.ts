@@ -85,7 +85,7 @@ export const outliersOptions = z.strictObject({
       /**
        * Flag at ≥ ratio× off the spectral model (unitSuspects). Default 4: on the synthetic
        * library (n = 800–8,000, three seeds) 5 missed half the %-for-g/kg mistakes, 4 found
-       * 95–99 % of all defects at n ≥ 3,000 with precision 0.93–0.95; the false flags it adds
+       * 95–99 % of all defects at n ≥ 3,000 with precision 0.926–0.946; the false flags it adds
        * are soils below ~1 g/kg C, which a flag keeps in the data and out of training only.
        */
       ratio: z.number().gt(1).default(4),

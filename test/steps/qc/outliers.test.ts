@@ -127,7 +127,7 @@ describe("defectScores", () => {
 describe("qc.outliers on the synthetic 7-source library", () => {
   // The target at the demo size (n = 3,000, seed 42): precision and recall ≥ 0.9
   // against the injected defects. Measured with these defaults (3 seeds × n = 800–8,000, see
-  // bench/RESULTS.md): 0.93–0.95 / 0.96–0.99 at n ≥ 3,000; at n = 800 (21 defects) one false
+  // bench/RESULTS.md): 0.926–0.946 / 0.956–0.992 at n ≥ 3,000; at n = 800 (21 defects) one false
   // flag costs 4 % precision and it ranged 0.78–0.95.
   it("synth.library → spectra.preprocess → qc.outliers at n = 3000: precision and recall ≥ 0.9", async () => {
     const lib = generateLibrary({ n: 3000, seed: 42 });
