@@ -23,7 +23,11 @@ export interface HarmonizationData {
   pca: Absent | ({ step: string } & Sampled);
   distances: Absent | Row[];
   qcSummary: Absent | Row[];
-  qc: Absent | ({ step: string; t2_limit: number | null; q_limit: number | null } & Sampled);
+  /**
+   * q_relative: `q` is Q divided by the sample's own limit (limits differ by source and soil
+   * class, so one line at 1 is every sample's limit); otherwise Q with one pooled `q_limit`.
+   */
+  qc: Absent | ({ step: string; t2_limit: number | null; q_limit: number | null; q_relative: boolean } & Sampled);
   targets: Absent | { step: string; summary: Row[]; histogram: Row[] };
 }
 
@@ -92,9 +96,12 @@ async function qcScatter(view: RunView, conn: DuckDBConnection): Promise<Harmoni
   const src = parquetSource([t.path]);
   const cols = await columnsOf(conn, [t.path]);
   const [tot] = await queryRows(conn, `SELECT count(*) AS n FROM ${src}`);
+  // Per-sample limits (per source and soil class): plot Q relative to each sample's own limit.
+  const relative = cols.has("q_limit");
+  const qExpr = relative ? "q / nullif(q_limit, 0)" : "q";
   const rows = await queryRows(
     conn,
-    `WITH s AS (SELECT sample_id, source, t2, q, flags,
+    `WITH s AS (SELECT sample_id, source, t2, ${qExpr} AS q, flags,
                        row_number() OVER (PARTITION BY flags IS NULL OR flags = '' ORDER BY hash(sample_id), sample_id) AS k
                 FROM ${src})
      SELECT sample_id, source, t2, q, flags FROM s
@@ -102,14 +109,11 @@ async function qcScatter(view: RunView, conn: DuckDBConnection): Promise<Harmoni
   );
   let t2Limit: number | null = null;
   let qLimit: number | null = null;
-  if (cols.has("t2_limit") || cols.has("q_limit")) {
-    const [lim] = await queryRows(
-      conn,
-      `SELECT ${cols.has("t2_limit") ? "max(t2_limit)" : "NULL"} AS t2, ${cols.has("q_limit") ? "max(q_limit)" : "NULL"} AS q FROM ${src}`,
-    );
+  if (cols.has("t2_limit")) {
+    const [lim] = await queryRows(conn, `SELECT max(t2_limit) AS t2 FROM ${src}`);
     t2Limit = typeof lim?.["t2"] === "number" ? lim["t2"] : null;
-    qLimit = typeof lim?.["q"] === "number" ? lim["q"] : null;
   }
+  if (relative) qLimit = 1;
   if (t2Limit === null && qLimit === null) {
     const j = await view.json<{ t2_limit?: number; q_limit?: number }>(t.step, "qc_limits").catch(() => null);
     if (j) {
@@ -122,6 +126,7 @@ async function qcScatter(view: RunView, conn: DuckDBConnection): Promise<Harmoni
     total: Number(tot?.["n"] ?? 0),
     t2_limit: t2Limit,
     q_limit: qLimit,
+    q_relative: relative,
     rows: rows.map((r) => ({ sample_id: r["sample_id"] ?? null, source: r["source"] ?? null, t2: sig(r["t2"]), q: sig(r["q"]), flags: r["flags"] === "" ? null : (r["flags"] ?? null) })),
   };
 }

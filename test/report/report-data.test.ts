@@ -56,6 +56,12 @@ describe("report data from a small run", () => {
       expect(h.pca.total).toBe(1200);
       expect(h.qc.t2_limit).toBe(25);
       expect(h.qc.rows.filter((r) => r["flags"] !== null).length).toBeGreaterThan(0);
+      // per-sample limits (0.1 in the fixture): Q is plotted relative to its own limit, line at 1
+      expect(h.qc.q_relative).toBe(true);
+      expect(h.qc.q_limit).toBe(1);
+      const flaggedQ = h.qc.rows.filter((r) => r["flags"] === "q_residual").map((r) => r["q"] as number);
+      expect(Math.min(...flaggedQ)).toBeGreaterThan(2); // q ≥ 0.21 against 0.1
+      expect(Math.max(...h.qc.rows.filter((r) => r["flags"] === null).map((r) => r["q"] as number))).toBeLessThan(0.31);
       expect(h.targets.summary.some((r) => r["stage"] === "reported")).toBe(true);
       expect(h.distances).toHaveLength(5);
 
