@@ -47,6 +47,8 @@ const INSPECT = `(() => {
       .filter((c) => c.dataset.error || c.querySelectorAll(".role-mark > path, .role-mark > line, .role-mark > text, canvas").length === 0)
       .map((c) => c.dataset.chart + (c.dataset.error ? ": " + c.dataset.error : "")),
     absentNotes: document.querySelectorAll(".absent").length,
+    // reference lines (limits, zero lines) drawn per chart: a rule layer without data draws nothing
+    rules: Object.fromEntries(charts.map((c) => [c.dataset.chart, c.querySelectorAll(".mark-rule.role-mark > line, .mark-rule.role-mark > path").length])),
     // Framework shows a failing cell (syntax or runtime error) inline, not on the console
     cellErrors: [...document.querySelectorAll(".observablehq--error")].map((e) => e.textContent ?? ""),
   };
@@ -57,6 +59,8 @@ interface PageReport {
   charts: number;
   emptyCharts: string[];
   absentNotes: number;
+  /** Rendered rule marks per chart name. */
+  rules: Record<string, number>;
   /** Overview only: the step column after sorting the steps table by seconds, descending. */
   sortedSteps?: string[];
 }
@@ -148,6 +152,8 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
       expect(r.charts, p.name).toBeGreaterThanOrEqual(p.minCharts);
     }
     expect(reports.get("overview")!.sortedSteps?.slice(0, 2)).toEqual(["cnn-c", "cnn-om"]);
+    // the QC scatter's T² and Q limits
+    expect(reports.get("harmonization")!.rules["qc-scatter"]).toBe(2);
     // the full fixture has every table but no previous-run gaps and no missing downloads
     expect(reports.get("metrics")!.absentNotes).toBe(0);
     expect(reports.get("imputation")!.absentNotes).toBe(0);
