@@ -23,9 +23,8 @@ export interface TrainOptions {
   schedule: Schedule;
   /** Gradient global-norm clip (0 = off). */
   clipNorm: number;
-  /** 1 = one replica (in-process unless `worker`); ≥ 2 = that many worker_threads, data-parallel. */
+  /** 1 = in-process (trainInWorker: in a worker); ≥ 2 = that many worker_threads, data-parallel. */
   threads: number;
-
   backend: BackendChoice;
   onEpoch?: (p: EpochProgress) => void;
   signal?: AbortSignal;

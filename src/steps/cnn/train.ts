@@ -267,7 +267,8 @@ export const cnnTrainStep = defineStep({
     const seeds = Array.from({ length: memberCount }, (_, k) => o.seed + 7919 * k);
     const data = { x: xScaled, y, train, val };
     // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
-    // ~1.5× the throughput of splitting each member's batches); a single model goes data-parallel.
+    // no per-batch barrier; median +23 % samples/s over data-parallel on the reference net,
+    // bench/RESULTS.md); a single model goes data-parallel.
     const concurrent = memberCount > 1 && threads > 1;
     // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
     // of its own, so it does not hold this process's event loop and another step's CNN can run
