@@ -76,6 +76,14 @@ export const cnnTrainOptions = z.strictObject({
   test: z.number().min(0).lt(1).default(0.15),
   val: z.number().min(0).lt(1).default(0.1),
   cal: z.number().min(0).lt(1).default(0.15),
+  /**
+   * Target multi: split fractions for the rows that have an OM label (the others use
+   * test/val/cal). With ~10 % OM labels the default 15 % test and cal hold too few OM samples to
+   * measure OM coverage (±0.04 at ~50); `{test: 0.3, cal: 0.3}` doubles them — the OM split of an
+   * OM-only model with test/cal 0.3, so both are scored on the same OM samples — while C keeps
+   * its training rows.
+   */
+  om_split: z.strictObject({ test: z.number().min(0).lt(1), val: z.number().min(0).lt(1), cal: z.number().min(0).lt(1) }).optional(),
   /** σ̂ source: mean–variance head (nll), an ensemble, or none (absolute-residual intervals). */
   uncertainty: z.enum(["nll", "ensemble", "none"]).default("nll"),
   /** Ensemble size when uncertainty = ensemble. */
@@ -173,10 +181,25 @@ export const cnnTrainStep = defineStep({
     }
     const splitOpts = { scheme: o.scheme, seed: o.seed, test: o.test, val: o.val, cal: o.cal };
     let splitOf: SplitName[];
+    const keys = cnnSplitKeys(o.scheme, ids, sources);
     try {
-      splitOf = assignSplits(cnnSplitKeys(o.scheme, ids, sources), splitOpts);
+      splitOf = assignSplits(keys, splitOpts);
     } catch (e) {
       throw new StepInputError(`options test/val/cal: ${(e as Error).message}`);
+    }
+    if (o.om_split) {
+      if (o.target !== "multi") throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
+      // Stratified by label availability: rows with an OM label take these fractions, the rest
+      // test/val/cal. Each stratum has equal test and cal shares, so for either task the cal and
+      // test rows are the same mixture of strata (exchangeable), and no cal/test row is fitted.
+      let omSplit: SplitName[];
+      try {
+        omSplit = assignSplits(keys, { ...splitOpts, ...o.om_split });
+      } catch (e) {
+        throw new StepInputError(`option om_split: ${(e as Error).message}`);
+      }
+      const om = values[tasks.indexOf("om")]!;
+      splitOf = splitOf.map((sp, i) => (Number.isFinite(om[i]!) ? omSplit[i]! : sp));
     }
 
     // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
@@ -393,7 +416,7 @@ export const cnnTrainStep = defineStep({
         n_cal: nCal,
       },
       domain,
-      split: splitOpts,
+      split: o.om_split ? { ...splitOpts, om_split: o.om_split } : splitOpts,
       n_train: train.length,
       n_val: val.length,
       n_cal: cal.length,

@@ -124,6 +124,36 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect((side.artifact.json.get("model_meta") as { threads: number }).threads).toBe(2);
   });
 
+  it("om_split: rows with an OM label take its fractions, the others test/val/cal; multi only", async () => {
+    const lib = tinyLibrary(400, 96, 0.3, 5);
+    const opts = { target: "multi", ...SMALL, epochs: 1, om_split: { test: 0.4, val: 0.1, cal: 0.4 } };
+    const res = await runStepInMemory(cnnTrainStep, opts, inputsOf(lib));
+    const pred = res.artifact.tables.get("predictions")!;
+    const split = new Map<string, string>();
+    (pred.sample_id as string[]).forEach((id, i) => (pred.target as string[])[i] === "c" && split.set(id, (pred.split as string[])[i]!));
+    const om = lib.samples.om_gkg as Float64Array;
+    const ids = lib.samples.sample_id as string[];
+    const share = (labelled: boolean, s: string) => {
+      const rows = ids.filter((_, i) => Number.isFinite(om[i]!) === labelled);
+      return rows.filter((id) => split.get(id) === s).length / rows.length;
+    };
+    // ~120 OM-labelled rows: 40 % test (SD ~0.045); ~280 others: 15 % test (SD ~0.02)
+    expect(share(true, "test")).toBeGreaterThan(0.28);
+    expect(share(true, "train")).toBeLessThan(0.2);
+    expect(share(false, "test")).toBeLessThan(0.22);
+    expect(share(false, "train")).toBeGreaterThan(0.5);
+    // the same sample ids as a run without om_split, for rows without an OM label
+    const plain = await runStepInMemory(cnnTrainStep, { ...opts, om_split: undefined }, inputsOf(lib));
+    const p2 = plain.artifact.tables.get("predictions")!;
+    (p2.sample_id as string[]).forEach((id, i) => {
+      if ((p2.target as string[])[i] === "c" && !Number.isFinite(om[ids.indexOf(id)]!)) expect((p2.split as string[])[i]).toBe(split.get(id));
+    });
+    await expect(runStepInMemory(cnnTrainStep, { ...opts, target: "c" }, inputsOf(lib))).rejects.toThrow(/om_split applies to target multi only/);
+    await expect(
+      runStepInMemory(cnnTrainStep, { ...opts, om_split: { test: 0.6, val: 0.1, cal: 0.4 } }, inputsOf(lib)),
+    ).rejects.toThrow(/option om_split: split fractions/);
+  });
+
   it("rejects a kernel larger than the input, a missing target column and zero labelled samples", async () => {
     const bad = { ...SMALL, epochs: 1, architecture: { ...SMALL.architecture, conv: [{ filters: 4, kernel: 200, pool: 1 }] } };
     await expect(runStepInMemory(cnnTrainStep, { target: "c", ...bad }, inputsOf(lib))).rejects.toThrow(/kernel 200 is larger than its input/);
