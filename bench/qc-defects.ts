@@ -5,8 +5,8 @@
  *
  * Usage: node --import tsx bench/qc-defects.ts [--n 800,1500,3000,8000] [--seeds 42,7,1] [--options '{"q_z":4}']
  */
-import { emptyArtifact, runStepInMemory } from "../src/engine/memory-step.js";
-import { generateLibrary } from "../src/core/synth/library.js";
+import { runStepInMemory } from "../src/engine/memory-step.js";
+import { synthLibraryStep } from "../src/steps/ingest/synth-library.js";
 import { spectraPreprocess } from "../src/steps/spectra/preprocess.js";
 import { qcOutliers } from "../src/steps/qc/outliers.js";
 
@@ -23,12 +23,8 @@ for (const n of sizes) {
   const ps: number[] = [];
   const rs: number[] = [];
   for (const seed of seeds) {
-    const lib = generateLibrary({ n, seed });
-    const art = emptyArtifact();
-    art.tables.set("samples", lib.samples);
-    art.tables.set("truth", lib.truth);
-    art.spectra.set("spectra", lib.blocks);
-    const library = { step: "library", type: "synth.library", artifact: art };
+    const lib = await runStepInMemory(synthLibraryStep, { n, seed });
+    const library = { step: "library", type: "synth.library", artifact: lib.artifact };
     const pre = await runStepInMemory(spectraPreprocess, { grid: { from: 600, to: 4000, step: 4 }, out_of_range: "trim" }, [library]);
     const t0 = performance.now();
     const res = await runStepInMemory(qcOutliers, { seed, ...extra }, [library, { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact }]);

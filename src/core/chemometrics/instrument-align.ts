@@ -19,6 +19,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { matrixColumnMean } from "./matrix-covariance.js";
 import { pcaProject, type PcaModel } from "./matrix-pca.js";
+import { nearestRows } from "./pca-align.js";
 import { checkShape, type MatrixShape, type NumArray } from "./types.js";
 
 export interface InstrumentModel {
@@ -137,28 +138,11 @@ export function instrumentAlignFit(
 
   const iterations = options.iterations ?? 15;
   const trim = options.trim ?? 0.8;
-  const k = refPca.k;
-  const nr = refShape.rows;
   const zr = pcaProject(refValues, refShape, refPca).scores;
-  const nn = new Int32Array(n);
-  const dist = new Float64Array(n);
   let it = 0;
   for (; it < iterations; it++) {
     const zs = pcaProject(instrumentAlignApply(values, shape, wavenumbers, model), shape, refPca).scores;
-    for (let i = 0; i < n; i++) {
-      let best = Infinity;
-      let bj = 0;
-      for (let j = 0; j < nr; j++) {
-        let d = 0;
-        for (let c = 0; c < k && d < best; c++) d += (zs[i * k + c]! - zr[j * k + c]!) ** 2;
-        if (d < best) {
-          best = d;
-          bj = j;
-        }
-      }
-      nn[i] = bj;
-      dist[i] = best;
-    }
+    const { index: nn, dist2: dist } = nearestRows(zs, zr, refPca.k);
     const cut = [...dist].sort((a, b) => a - b)[Math.max(0, Math.ceil(trim * n) - 1)]!;
     const fit = new PairFit(wavenumbers, gapStep);
     for (let i = 0; i < n; i++) if (dist[i]! <= cut) fit.add(values.subarray(i * p, (i + 1) * p), refValues.subarray(nn[i]! * p, (nn[i]! + 1) * p));

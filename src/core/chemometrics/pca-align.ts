@@ -107,6 +107,34 @@ export function whitenedScores(values: NumArray, shape: MatrixShape, reference: 
 }
 
 /**
+ * For each row of `scores` (n x k) the nearest row of `refScores` (squared Euclidean distance,
+ * summing stops once it exceeds the best so far): its index (0 when `refScores` is empty) and
+ * squared distance. `self` (scores = refScores) skips each row's own match.
+ */
+export function nearestRows(scores: Float64Array, refScores: Float64Array, k: number, self = false): { index: Int32Array; dist2: Float64Array } {
+  const n = scores.length / k;
+  const nr = refScores.length / k;
+  const index = new Int32Array(n);
+  const dist2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    let bj = 0;
+    for (let j = 0; j < nr; j++) {
+      if (self && i === j) continue;
+      let d = 0;
+      for (let c = 0; c < k && d < best; c++) d += (scores[i * k + c]! - refScores[j * k + c]!) ** 2;
+      if (d < best) {
+        best = d;
+        bj = j;
+      }
+    }
+    index[i] = bj;
+    dist2[i] = best;
+  }
+  return { index, dist2 };
+}
+
+/**
  * Mean over the rows of `scores` of the distance to the nearest row of `refScores` (both n x k):
  * how far a source's spectra lie from any reference spectrum. `self` (scores = refScores) skips
  * each row's own match, giving the reference's typical spacing — the floor for the others.
@@ -116,15 +144,6 @@ export function meanNearestDistance(scores: Float64Array, refScores: Float64Arra
   const nr = refScores.length / k;
   if (n === 0 || nr === 0 || (self && nr < 2)) return NaN;
   let tot = 0;
-  for (let i = 0; i < n; i++) {
-    let best = Infinity;
-    for (let j = 0; j < nr; j++) {
-      if (self && i === j) continue;
-      let d = 0;
-      for (let c = 0; c < k && d < best; c++) d += (scores[i * k + c]! - refScores[j * k + c]!) ** 2;
-      if (d < best) best = d;
-    }
-    tot += Math.sqrt(best);
-  }
+  for (const d2 of nearestRows(scores, refScores, k, self).dist2) tot += Math.sqrt(d2);
   return tot / n;
 }

@@ -6,6 +6,7 @@
  * - Q residual, Box (1954): Q ≈ g·χ²_h with g = var(Q)/(2·mean(Q)), h = 2·mean(Q)²/var(Q).
  */
 import { chiSquareQuantile, fQuantile, normalQuantile } from "./distribution-quantiles.js";
+import { xQuantileType7 } from "../stats/quantile.js";
 
 function checkAlpha(alpha: number, name: string): void {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`${name}: alpha must be in (0, 1), got ${alpha}`);
@@ -73,12 +74,7 @@ export function qLimitRobustLog(q: ArrayLike<number>, z: number): number {
   const l: number[] = [];
   for (let i = 0; i < q.length; i++) if (q[i]! > 0 && Number.isFinite(q[i]!)) l.push(Math.log(q[i]!));
   if (l.length < 3) throw new RangeError(`qLimitRobustLog: need at least 3 positive Q values, got ${l.length}`);
-  const med = (a: number[]) => {
-    const s = [...a].sort((x, y) => x - y);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-  };
-  const m = med(l);
-  const mad = med(l.map((v) => Math.abs(v - m)));
+  const m = xQuantileType7(l, 0.5);
+  const mad = xQuantileType7(l.map((v) => Math.abs(v - m)), 0.5);
   return Math.exp(m + z * 1.4826 * mad);
 }

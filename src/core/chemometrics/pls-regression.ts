@@ -81,10 +81,6 @@ function foldPredictions(
   return out;
 }
 
-/**
- * Fits PLS1 on row-major `x` (n×p) and `y` (length n, finite), choosing the number of
- * components by k-fold CV. Throws RangeError on non-finite input or too few rows.
- */
 /** Column means of x (n × p, row-major) and the mean of y: the shift that keeps the cross-products well conditioned. */
 function means(x: Float64Array | Float32Array, p: number, y: Float64Array): { shiftX: Float64Array; shiftY: number } {
   const n = y.length;
@@ -98,6 +94,10 @@ function means(x: Float64Array | Float32Array, p: number, y: Float64Array): { sh
   return { shiftX, shiftY: shiftY / n };
 }
 
+/**
+ * Fits PLS1 on row-major `x` (n×p) and `y` (length n, finite), choosing the number of
+ * components by k-fold CV. Throws RangeError on non-finite input or too few rows.
+ */
 export function plsRegressionCv(
   x: Float64Array | Float32Array,
   p: number,

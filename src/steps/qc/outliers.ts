@@ -36,6 +36,7 @@ import { physicalRangeViolations, VAN_BEMMELEN } from "../../core/chemometrics/p
 import { physicalRangeOption, toPhysicalRange } from "./range-option.js";
 import { unitSuspects } from "../../core/chemometrics/unit-suspects.js";
 import { defectScores } from "../../core/chemometrics/defect-scores.js";
+import { xQuantileType7 } from "../../core/stats/quantile.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { pickInput, subsampleIndices } from "../spectra/step-io.js";
 
@@ -110,12 +111,6 @@ export const outliersOptions = z.strictObject({
 
 /** Fewest clean spectra from which a class or source gets a Q limit of its own. */
 const MIN_LIMIT_ROWS = 20;
-
-function medianOf(a: readonly number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-}
 
 function stack(blocks: readonly SpectraBlock[]): { values: Float32Array; p: number; source: string[]; ids: string[] } {
   const p = blocks[0]!.wavenumbers.length;
@@ -333,7 +328,7 @@ export const qcOutliers = defineStep({
           for (let pass = 0; pass < 2; pass++) {
             const fit = matrixRidge(xs, lyFit, { rows: nS, cols: nd, subset });
             pred = ridgePredict(xs, { rows: nS, cols: nd }, fit);
-            const cut = 4 * 1.4826 * medianOf(subset.map((i) => Math.abs(ly[i]! - pred[i]!)));
+            const cut = 4 * 1.4826 * xQuantileType7(subset.map((i) => Math.abs(ly[i]! - pred[i]!)), 0.5);
             subset = train.filter((i) => Math.abs(ly[i]! - pred[i]!) <= Math.max(cut, 1e-9));
           }
           // a prediction beyond the physical range is an extrapolation (organic soils, whose

@@ -5,7 +5,7 @@ import { defectScores } from "../../../src/core/chemometrics/defect-scores.js";
 import { createRng } from "../../../src/core/random.js";
 import type { SpectraBlock } from "../../../src/core/spectra/block.js";
 import { soils, spectraOf, uniformGrid } from "../../core/spectra/soil-fixture.js";
-import { generateLibrary } from "../../../src/core/synth/library.js";
+import { synthLibraryStep } from "../../../src/steps/ingest/synth-library.js";
 import { spectraPreprocess } from "../../../src/steps/spectra/preprocess.js";
 
 /** Two sources of smooth soils with injected scan defects and impossible/unit-shifted targets. */
@@ -130,12 +130,9 @@ describe("qc.outliers on the synthetic 7-source library", () => {
   // bench/RESULTS.md): 0.926–0.946 / 0.956–0.992 at n ≥ 3,000; at n = 800 (21 defects) one false
   // flag costs 4 % precision and it ranged 0.78–0.95.
   it("synth.library → spectra.preprocess → qc.outliers at n = 3000: precision and recall ≥ 0.9", async () => {
-    const lib = generateLibrary({ n: 3000, seed: 42 });
-    const libArt = emptyArtifact();
-    libArt.tables.set("samples", lib.samples);
-    libArt.tables.set("truth", lib.truth);
-    libArt.spectra.set("spectra", lib.blocks);
-    const library = { step: "library", type: "synth.library", artifact: libArt };
+    // the demo's first steps: synth.library → spectra.preprocess on the demo grid
+    const lib = await runStepInMemory(synthLibraryStep, { n: 3000, seed: 42 });
+    const library = { step: "library", type: "synth.library", artifact: lib.artifact };
     const pre = await runStepInMemory(spectraPreprocess, { grid: { from: 600, to: 4000, step: 4 }, out_of_range: "trim" }, [library]);
     const res = await runStepInMemory(qcOutliers, { seed: 42 }, [library, { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact }]);
     expect(res.records.qc_recall as number).toBeGreaterThanOrEqual(0.9);
