@@ -51,15 +51,27 @@ function spawnWorker(): Worker {
   return new Worker(boot, { eval: true, workerData: { tsx, entry } });
 }
 
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  /** Called for {id, progress} messages that precede the reply (a "train" request). */
+  progress?: (p: never) => void;
+}
+
+/** A worker holding a model replica (grad/eval requests) or running a whole training ("train"). */
 class WorkerReplica implements ReplicaHandle {
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, Pending>();
   backend: BackendName = "cpu";
 
   constructor(private readonly worker: Worker) {
-    worker.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+    worker.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string; progress?: never }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
+      if (m.progress) {
+        p.progress?.(m.progress);
+        return;
+      }
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
       else p.reject(new Error(`cnn worker: ${m.error}`));
@@ -75,10 +87,10 @@ class WorkerReplica implements ReplicaHandle {
     this.pending.clear();
   }
 
-  call<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+  call<T, P = never>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = [], progress?: (p: P) => void): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress: progress as Pending["progress"] });
       this.worker.postMessage({ id, ...msg }, transfer);
     });
   }
@@ -102,23 +114,17 @@ class WorkerReplica implements ReplicaHandle {
  */
 export async function trainInWorker(config: CnnConfig, stats: TargetStats, data: TrainData, opts: TrainOptions): Promise<TrainResult> {
   const { onEpoch, signal, ...rest } = opts;
-  const worker = spawnWorker();
-  const abort = () => void worker.terminate();
+  const worker = new WorkerReplica(spawnWorker());
+  const abort = () => void worker.close();
   signal?.addEventListener("abort", abort);
   try {
-    return await new Promise<TrainResult>((resolve, reject) => {
-      worker.on("message", (m: { progress?: EpochProgress; ok?: boolean; value?: TrainResult; error?: string }) => {
-        if (m.progress) onEpoch?.(m.progress);
-        else if (m.ok) resolve(m.value!);
-        else reject(new Error(`cnn worker: ${m.error}`));
-      });
-      worker.on("error", reject);
-      worker.on("exit", (code) => reject(new Error(signal?.aborted ? "training cancelled" : `cnn worker exited with code ${code}`)));
-      worker.postMessage({ id: 1, kind: "train", config, stats, data: { ...data, x: toShared(data.x) }, opts: rest });
-    });
+    const msg = { kind: "train", config, stats, data: { ...data, x: toShared(data.x) }, opts: rest };
+    return await worker.call<TrainResult, EpochProgress>(msg, [], onEpoch);
+  } catch (e) {
+    throw signal?.aborted ? new Error("training cancelled") : e;
   } finally {
     signal?.removeEventListener("abort", abort);
-    await worker.terminate();
+    await worker.close();
   }
 }
 

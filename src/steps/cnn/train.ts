@@ -32,7 +32,7 @@ import { z } from "zod";
 // so listing/planning pipelines (the CLI registry imports every step) never loads TensorFlow.js.
 import { BACKEND_CHOICES, C_MAX_GKG, DEFAULT_ARCH, OM_MAX_GKG, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
-import type { EpochProgress } from "../../core/cnn/train.js";
+import type { EpochProgress, TrainResult } from "../../core/cnn/train.js";
 import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
 import { domainScores, fitDomain } from "../../core/stats/domain.js";
@@ -268,11 +268,6 @@ export const cnnTrainStep = defineStep({
     const memberCount = o.uncertainty === "ensemble" ? o.members : 1;
     const progress = ctx.progress("cnn.train", o.epochs * memberCount, "epochs");
     const history: (EpochProgress & { member: number })[] = [];
-    const members: CnnBundle["members"] = [];
-    let backend = "";
-    let usedThreads = threads;
-    let sps = 0;
-    const bestEpochs: number[] = [];
     const trainOpts = {
       epochs: o.epochs,
       batch: o.batch,
@@ -287,6 +282,10 @@ export const cnnTrainStep = defineStep({
       history.push({ ...e, member: k });
       progress.tick(1, `${memberCount > 1 ? `member ${k + 1}/${memberCount} ` : ""}loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)} ${e.samplesPerS.toFixed(0)} samples/s`);
     };
+    // Members that stopped early leave ticks unused; keep the bar honest.
+    const finishTicks = (res: TrainResult) => {
+      if (res.history.length < o.epochs) progress.tick(o.epochs - res.history.length);
+    };
     const seeds = Array.from({ length: memberCount }, (_, k) => o.seed + 7919 * k);
     const data = { x: xScaled, y, train, val };
     // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
@@ -296,30 +295,30 @@ export const cnnTrainStep = defineStep({
     // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
     // of its own, so it does not hold this process's event loop and another step's CNN can run
     // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
-    const inWorker = !concurrent && threads === 1 && train.length >= 512;
+    const trainOne = !concurrent && threads === 1 && train.length >= 512 ? trainInWorker : trainCnn;
     const fail = (e: Error): never => {
       if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
       throw e;
     };
     const tc = performance.now();
-    const results = concurrent
-      ? await trainConcurrently(config, stats, data, trainOpts, seeds, threads, onEpoch).catch(fail)
-      : [];
-    // Side by side: samples of all members over the wall time (worker start and val passes included).
-    if (concurrent) sps = results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - tc) / 1000);
-    for (let k = 0; k < memberCount; k++) {
-      const res = concurrent
-        ? results[k]!
-        : await (inWorker ? trainInWorker : trainCnn)(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(fail);
-      // Members that stopped early leave ticks unused; keep the bar honest.
-      const ran = res.history.length;
-      if (ran < o.epochs) progress.tick(o.epochs - ran);
-      members.push({ weights: res.weights, state: res.state });
-      backend = res.backend;
-      usedThreads = concurrent ? Math.min(threads, memberCount) : res.threads;
-      if (!concurrent) sps = res.samplesPerS;
-      bestEpochs.push(res.bestEpoch);
+    let results: TrainResult[] = [];
+    if (concurrent) {
+      results = await trainConcurrently(config, stats, data, trainOpts, seeds, threads, onEpoch).catch(fail);
+      results.forEach(finishTicks);
+    } else {
+      for (let k = 0; k < memberCount; k++) {
+        const res = await trainOne(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(fail);
+        finishTicks(res);
+        results.push(res);
+      }
     }
+    const last = results[results.length - 1]!;
+    const members: CnnBundle["members"] = results.map((r) => ({ weights: r.weights, state: r.state }));
+    const bestEpochs = results.map((r) => r.bestEpoch);
+    const backend = last.backend;
+    const usedThreads = concurrent ? Math.min(threads, memberCount) : last.threads;
+    // Side by side: samples of all members over the wall time (worker start and val passes included).
+    const sps = concurrent ? results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - tc) / 1000) : last.samplesPerS;
     // Concurrent members report epochs interleaved: store the history in (member, epoch) order.
     history.sort((a, b) => a.member - b.member || a.epoch - b.epoch);
     progress.done(`${backend}, ${usedThreads} thread(s)`);
