@@ -19,6 +19,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { matrixColumnMean } from "./matrix-covariance.js";
 import { pcaProject, type PcaModel } from "./matrix-pca.js";
+import { evenRows } from "./even-rows.js";
 import { nearestRows } from "./pca-align.js";
 import { checkShape, type MatrixShape, type NumArray } from "./types.js";
 
@@ -41,7 +42,14 @@ export interface InstrumentAlignOptions {
   iterations?: number;
   /** Share of the closest pairs kept each iteration. Default 0.8. */
   trim?: number;
+  /**
+   * Most source and reference spectra the neighbour matching uses (evenly spaced rows; the
+   * fitted model is applied to all). Four parameters need far fewer pairs, and the search is
+   * O(source × reference): uncapped it took 248 s at 57,000 spectra. Default 2,000.
+   */
+  maxRows?: number;
 }
+
 
 export const IDENTITY: InstrumentModel = { gain: 1, shift: 0, offset: 0, slope: 0, pairs: 0, iterations: 0 };
 
@@ -138,14 +146,19 @@ export function instrumentAlignFit(
 
   const iterations = options.iterations ?? 15;
   const trim = options.trim ?? 0.8;
-  const zr = pcaProject(refValues, refShape, refPca).scores;
+  const maxRows = options.maxRows ?? 2000;
+  if (!(maxRows >= 1)) throw new RangeError(`instrumentAlignFit: maxRows must be ≥ 1, got ${maxRows}`);
+  const src = evenRows(values, shape, maxRows);
+  const ref = evenRows(refValues, refShape, maxRows);
+  const m = src.shape.rows;
+  const zr = pcaProject(ref.values, ref.shape, refPca).scores;
   let it = 0;
   for (; it < iterations; it++) {
-    const zs = pcaProject(instrumentAlignApply(values, shape, wavenumbers, model), shape, refPca).scores;
+    const zs = pcaProject(instrumentAlignApply(src.values, src.shape, wavenumbers, model), src.shape, refPca).scores;
     const { index: nn, dist2: dist } = nearestRows(zs, zr, refPca.k);
-    const cut = [...dist].sort((a, b) => a - b)[Math.max(0, Math.ceil(trim * n) - 1)]!;
+    const cut = [...dist].sort((a, b) => a - b)[Math.max(0, Math.ceil(trim * m) - 1)]!;
     const fit = new PairFit(wavenumbers, gapStep);
-    for (let i = 0; i < n; i++) if (dist[i]! <= cut) fit.add(values.subarray(i * p, (i + 1) * p), refValues.subarray(nn[i]! * p, (nn[i]! + 1) * p));
+    for (let i = 0; i < m; i++) if (dist[i]! <= cut) fit.add(src.values.subarray(i * p, (i + 1) * p), ref.values.subarray(nn[i]! * p, (nn[i]! + 1) * p));
     const next = fit.solve();
     const change = Math.abs(next.gain - model.gain) + Math.abs(next.offset - model.offset) + Math.abs(next.slope - model.slope) + Math.abs(next.shift - model.shift) / 100;
     model = next;

@@ -18,7 +18,8 @@
  *   sets it to 0 by construction, so "after" says what the method removed, not that it is right.
  * - nn_distance_before/after: mean Mahalanobis distance (same space) from each source spectrum to
  *   its nearest reference spectrum — do the spectra look like some reference soil? The reference
- *   row (nearest other reference spectrum) is the floor. No method fits it directly.
+ *   row (nearest other reference spectrum) is the floor. No method fits it directly. On at most
+ *   max_scores evenly spaced spectra of each source.
  * - pairs, pair_distance_before/after: same-soil pairs with the reference (transfer_csv /
  *   transfer_table if given — for any method, so a reference-free run can be scored on them —
  *   else ids shared with the reference): mean Euclidean distance between the two spectra of a
@@ -35,6 +36,7 @@ import { meanNearestDistance, pcaAlign, pcaCentroidDistance, whitenedScores } fr
 import { matrixSstApply, matrixSstFit } from "../../core/chemometrics/matrix-sst.js";
 import { matrixPdsApply, matrixPdsFit } from "../../core/chemometrics/matrix-pds.js";
 import { matrixEpoApply, matrixEpoFit } from "../../core/chemometrics/matrix-epo.js";
+import { evenRows } from "../../core/chemometrics/even-rows.js";
 import { IDENTITY, instrumentAlignApply, instrumentAlignFit, type InstrumentModel } from "../../core/chemometrics/instrument-align.js";
 import { textColumn, type Table } from "../../core/table.js";
 import { meanSpectraTable, pickInput, subsampleIndices } from "../spectra/step-io.js";
@@ -58,14 +60,17 @@ export const harmonizeSpectraOptions = z.strictObject({
       match: z.enum(["neighbours", "mean"]).default("neighbours"),
       trim: z.number().gt(0).max(1).default(0.8),
       iterations: z.number().int().min(1).default(15),
+      /** Most spectra per source (and of the reference) the neighbour matching uses; the fit applies to all. */
+      max_rows: z.number().int().min(10).default(2000),
     })
-    .default({ match: "neighbours", trim: 0.8, iterations: 15 }),
+    .default({ match: "neighbours", trim: 0.8, iterations: 15, max_rows: 2000 }),
   /** CSV with columns reference_id, sample_id: transfer pairs (sst/pds/epo). */
   transfer_csv: z.string().optional(),
   /** Name of an upstream table output with columns reference_id, sample_id. */
   transfer_table: z.string().optional(),
   /** Fewest transfer pairs accepted per source. Default 10. */
   min_transfer: z.number().int().min(3).default(10),
+  /** Spectra kept for the diagnostics: pca_scores (over all sources) and the nearest-reference distances (per source). */
   max_scores: z.number().int().min(1).default(5000),
   seed: z.number().int().default(1),
   spectra_from: z.string().optional(),
@@ -231,7 +236,12 @@ export const harmonizeSpectra = defineStep({
           }
           values = pcaAlign(b.values, shape(b), refModel, { meanShift: o.coral.mean_shift, shrinkage: o.coral.shrinkage });
         } else if (o.method === "instrument") {
-          const m = instrumentAlignFit(b.values, shape(b), b.wavenumbers, ref.values, shape(ref), refModel, o.instrument);
+          const m = instrumentAlignFit(b.values, shape(b), b.wavenumbers, ref.values, shape(ref), refModel, {
+            match: o.instrument.match,
+            trim: o.instrument.trim,
+            iterations: o.instrument.iterations,
+            maxRows: o.instrument.max_rows,
+          });
           fitted.set(b.source, m);
           values = instrumentAlignApply(b.values, shape(b), b.wavenumbers, m);
         } else {
@@ -302,14 +312,20 @@ export const harmonizeSpectra = defineStep({
     const pairAfter: number[] = [];
     const nnBefore: number[] = [];
     const nnAfter: number[] = [];
-    const refScoresBefore = whitenedScores(ref.values, shape(ref), refModel);
-    const refScoresAfter = refModelAfter === refModel ? refScoresBefore : whitenedScores(refAfter.values, shape(refAfter), refModelAfter);
+    // Nearest-reference distances compare every source row with every reference row: on at most
+    // max_scores evenly spaced rows of each (the same rows before and after), so they stay linear in n.
+    const scoresOf = (values: Float32Array, model: PcaModel) => {
+      const sub = evenRows(values, { rows: values.length / p, cols: p }, o.max_scores);
+      return whitenedScores(sub.values, sub.shape, model);
+    };
+    const refScoresBefore = scoresOf(ref.values, refModel);
+    const refScoresAfter = refModelAfter === refModel ? refScoresBefore : scoresOf(refAfter.values, refModelAfter);
     blocks.forEach((b, i) => {
       hs.push(b.source);
       before.push(pcaCentroidDistance(b.values, shape(b), refModel));
       after.push(pcaCentroidDistance(out[i]!.values, shape(b), refModelAfter));
-      nnBefore.push(meanNearestDistance(b === ref ? refScoresBefore : whitenedScores(b.values, shape(b), refModel), refScoresBefore, refModel.k, b === ref));
-      nnAfter.push(meanNearestDistance(b === ref ? refScoresAfter : whitenedScores(out[i]!.values, shape(b), refModelAfter), refScoresAfter, refModelAfter.k, b === ref));
+      nnBefore.push(meanNearestDistance(b === ref ? refScoresBefore : scoresOf(b.values, refModel), refScoresBefore, refModel.k, b === ref));
+      nnAfter.push(meanNearestDistance(b === ref ? refScoresAfter : scoresOf(out[i]!.values, refModelAfter), refScoresAfter, refModelAfter.k, b === ref));
       const [m, s] = b === ref ? [[], []] : matchPairs(b);
       nPairs.push(m.length);
       pairBefore.push(m.length ? pairDistance(i, m, s, "before") : NaN);
