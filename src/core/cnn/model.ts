@@ -32,7 +32,7 @@ import {
   type TaskName,
 } from "./config.js";
 import { conv1dBiasRelu, conv1dTrainable } from "./conv1d-grad.js";
-import { maxPool1d } from "./maxpool-grad.js";
+import { globalAvgPool1d, maxPool1d } from "./pooling.js";
 
 export * from "./config.js";
 
@@ -91,7 +91,7 @@ export function forward(
     h = drop(h, b.dropout);
   });
   let z: tf.Tensor2D =
-    config.arch.headPool === "avg" ? (tf.mean(h, 1) as tf.Tensor2D) : (h.reshape([n, h.shape[1] * h.shape[2]]) as tf.Tensor2D);
+    config.arch.headPool === "avg" ? globalAvgPool1d(h) : (h.reshape([n, h.shape[1] * h.shape[2]]) as tf.Tensor2D);
   config.arch.dense.forEach((_, j) => {
     z = tf.relu(tf.add(tf.matMul(z, get(`dense${j}/kernel`) as tf.Tensor2D), get(`dense${j}/bias`))) as tf.Tensor2D;
     z = drop(z, config.arch.denseDropout);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../../../src/core/cnn/backend.js";
 import { conv1dBiasRelu, conv1dTrainable } from "../../../src/core/cnn/conv1d-grad.js";
-import { maxPool1d } from "../../../src/core/cnn/maxpool-grad.js";
+import { REFERENCE_ARCH, initWeights, type CnnConfig, type TargetStats } from "../../../src/core/cnn/model.js";
+import { globalAvgPool1d, maxPool1d } from "../../../src/core/cnn/pooling.js";
+import { Replica } from "../../../src/core/cnn/replica.js";
 import { createRng } from "../../../src/core/random.js";
 
 function randn(n: number, seed: number): Float32Array {
@@ -71,6 +73,49 @@ describe("custom conv1d / max-pool gradients on wasm match the cpu backend's sto
     const stock = gradsOn("cpu", (x) => tf.maxPool(x.reshape([n, 1, l, c]) as tf.Tensor4D, [1, size], [1, size], "valid"), inputs);
     const mine = gradsOn("wasm", (x) => maxPool1d(x as tf.Tensor3D, size), inputs);
     expect(maxRelErr(mine[0]!, stock[0]!)).toBeLessThan(1e-6);
+  });
+
+  it("fused conv1d at a training step's size (bias gradient summed over 2,400 rows)", () => {
+    const [n, l, c, k, f] = [8, 306, 4, 7, 8];
+    const inputs = [
+      { v: randn(n * l * c, 13), shape: [n, l, c] },
+      { v: randn(k * c * f, 14), shape: [k, c, f] },
+      { v: randn(f, 15), shape: [f] },
+    ];
+    const stock = gradsOn("cpu", (x, w, b) => tf.relu(tf.add(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, "valid"), b!)), inputs);
+    const mine = gradsOn("wasm", (x, w, b) => conv1dBiasRelu(x as tf.Tensor3D, w as tf.Tensor3D, b as tf.Tensor1D, true), inputs);
+    for (let i = 0; i < 3; i++) expect(maxRelErr(mine[i]!, stock[i]!)).toBeLessThan(1e-5);
+  });
+
+  it("global average pool", () => {
+    const [n, l, c] = [3, 37, 5];
+    const inputs = [{ v: randn(n * l * c, 8), shape: [n, l, c] }];
+    const stock = gradsOn("cpu", (x) => tf.mean(x, 1), inputs);
+    const mine = gradsOn("wasm", (x) => globalAvgPool1d(x as tf.Tensor3D), inputs);
+    expect(maxRelErr(mine[0]!, stock[0]!)).toBeLessThan(1e-6);
+    tf.setBackend("wasm");
+    const v = tf.tidy(() => globalAvgPool1d(tf.tensor3d(inputs[0]!.v, [n, l, c])).dataSync());
+    tf.setBackend("cpu");
+    const ref = tf.tidy(() => tf.mean(tf.tensor3d(inputs[0]!.v, [n, l, c]), 1).dataSync());
+    expect(maxRelErr(v as Float32Array, ref as Float32Array)).toBeLessThan(1e-6);
+  });
+
+  it("the whole reference net's loss gradient on wasm equals the cpu backend's", () => {
+    const p = 128;
+    const config: CnnConfig = { inputPoints: p, target: "c", variance: false, arch: REFERENCE_ARCH };
+    const stats: TargetStats = { mean: { c: 2, om: 2.5 }, sd: { c: 0.5, om: 0.5 }, ratio0: 1.724 };
+    const rows = 16;
+    const data = { x: randn(rows * p, 21), y: [Float32Array.from(randn(rows, 22), (v) => 2 + 0.5 * v)] };
+    const init = initWeights(config, 3);
+    const req = { weights: init.weights, state: init.state, rows: Int32Array.from({ length: rows }, (_, i) => i), counts: [rows], dropoutSeed: 1 };
+    const onBackend = (b: string) => {
+      tf.setBackend(b);
+      return new Replica(config, stats, data).grad(req);
+    };
+    const cpu = onBackend("cpu");
+    const wasm = onBackend("wasm");
+    expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
+    expect(maxRelErr(wasm.grads, cpu.grads)).toBeLessThan(1e-4);
   });
 
   it("a kernel longer than the input is a clear error", () => {
