@@ -211,15 +211,21 @@ async function historyRows(view: RunView, conn: DuckDBConnection): Promise<Metri
 
 async function calibrationRows(view: RunView, conn: DuckDBConnection): Promise<MetricsData["calibration"]> {
   // metrics.evaluate's table: per model step and target, nominal level vs empirical coverage
-  // ("reported" = the model's own interval, "rescaled" = conformal curve over levels).
+  // ("reported" = the model's own interval, "rescaled" = conformal curve over levels,
+  // "resplit" = mean and 5–95 % range over random cal/test re-partitions).
   const tables = findTables(view, "calibration");
   if (tables.length === 0) return absentTable("calibration", "the calibration of prediction intervals");
   const out: Row[] = [];
   for (const t of tables) {
+    // Calibration tables written before the "resplit" rows have no spread columns.
+    const cols = await columnsOf(conn, [t.path]);
+    const spread = cols.has("coverage_p95")
+      ? "coverage_p05::DOUBLE AS p05, coverage_p95::DOUBLE AS p95"
+      : "NULL::DOUBLE AS p05, NULL::DOUBLE AS p95";
     const rows = await queryRows(
       conn,
       `SELECT step, model, target, method, n::INTEGER AS n, level::DOUBLE AS nominal, coverage::DOUBLE AS empirical,
-              mean_width::DOUBLE AS mean_width
+              mean_width::DOUBLE AS mean_width, ${spread}
        FROM ${parquetSource([t.path])} WHERE coverage IS NOT NULL ORDER BY step, target, method, nominal`,
     );
     out.push(...rows);

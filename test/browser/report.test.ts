@@ -154,6 +154,8 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
     expect(reports.get("overview")!.sortedSteps?.slice(0, 2)).toEqual(["cnn-c", "cnn-om"]);
     // the QC scatter's T² and Q limits
     expect(reports.get("harmonization")!.rules["qc-scatter"]).toBe(2);
+    // one 5–95 % re-split bar per CNN step and target in the fixture
+    expect(reports.get("metrics")!.rules["coverage-resplit"]).toBeGreaterThanOrEqual(2);
     // the full fixture has every table but no previous-run gaps and no missing downloads
     expect(reports.get("metrics")!.absentNotes).toBe(0);
     expect(reports.get("imputation")!.absentNotes).toBe(0);

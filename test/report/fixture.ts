@@ -130,8 +130,11 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
       if (model === "cnn") {
         await write(stepName, "history", `SELECT e::INTEGER AS epoch, 1.0 / (1 + e) + 0.05 AS loss, 1.0 / (1 + e) + 0.08 + 0.01 * random() AS val_loss FROM range(1, 31) t(e)`);
         await write(stepName, "calibration", `SELECT '${stepName}' AS step, 'cnn' AS model, '${target}' AS target, 'rescaled' AS method,
-          100.0 AS n, nominal AS level, least(1.0, nominal + 0.03 * (random() - 0.5)) AS coverage, 1.0 AS mean_width
-          FROM (SELECT unnest([0.5, 0.68, 0.8, 0.9, 0.95]) AS nominal)`);
+          100.0 AS n, nominal AS level, least(1.0, nominal + 0.03 * (random() - 0.5)) AS coverage, 1.0 AS mean_width,
+          NULL::DOUBLE AS coverage_p05, NULL::DOUBLE AS coverage_p95
+          FROM (SELECT unnest([0.5, 0.68, 0.8, 0.9, 0.95]) AS nominal)
+          UNION ALL SELECT '${stepName}', 'cnn', '${target}', 'reported', 100.0, 0.9, 0.93, 1.0, NULL, NULL
+          UNION ALL SELECT '${stepName}', 'cnn', '${target}', 'resplit', 100.0, 0.9, 0.905, NULL, 0.85, 0.95`);
       }
     }
     await write("impute", "hybrid", `SELECT sample_id, t AS target, CASE WHEN u < 0.3 THEN 'predicted' ELSE 'measured' END AS status,

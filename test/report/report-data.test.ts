@@ -46,7 +46,10 @@ describe("report data from a small run", () => {
       expect(m.groups.some((g) => g["kind"] === "source" && g["key"] === "kssl")).toBe(true);
       expect(m.predictions.every((p) => p.points !== null && p.bins === null)).toBe(true);
       expect(m.history.some((h) => h["metric"] === "val_loss")).toBe(true);
-      expect(m.calibration).toHaveLength(10);
+      // 2 CNN steps × (5 rescaled levels + reported + resplit)
+      expect(m.calibration).toHaveLength(14);
+      const rs = m.calibration.find((c) => c["method"] === "resplit")!;
+      expect([rs["p05"], rs["empirical"], rs["p95"]]).toEqual([0.85, 0.905, 0.95]);
       expect(m.reference.values.find((r) => r.target === "c")?.rmse).toBe(15.41);
 
       const h = await harmonizationData(view, conn);

@@ -7,8 +7,9 @@
  * with `step` = the model step's name and `model` = its step type. The interval level is
  * read from the input's `model_meta.pi_level` when present, else option `pi_level`.
  * `calibration` (src/core/stats/calibration.ts): per model and target, the reported level's
- * empirical coverage, plus a conformally rescaled curve over `levels` when the predictions
- * have cal rows with intervals.
+ * empirical coverage, plus a conformally rescaled curve over `levels` and the coverage over
+ * random cal/test re-partitions (mean and 5–95 % range) when the predictions have cal rows
+ * with intervals.
  */
 import { z } from "zod";
 import { intervalCalibration } from "../../core/stats/calibration.js";
@@ -33,7 +34,7 @@ function column(t: Table, name: string, n: number): Float64Array {
 
 export const evaluateStep = defineStep({
   type: "metrics.evaluate",
-  version: 1,
+  version: 2,
   description: "Metrics (per source and depth band, g/kg and log1p) and interval calibration of every model step",
   options: evaluateOptions,
   outputs: ["metrics", "calibration"],
@@ -50,6 +51,7 @@ export const evaluateStep = defineStep({
     const cal = {
       step: [] as (string | null)[], model: [] as (string | null)[], target: [] as (string | null)[],
       level: [] as number[], method: [] as (string | null)[], n: [] as number[], coverage: [] as number[], mean_width: [] as number[],
+      coverage_p05: [] as number[], coverage_p95: [] as number[],
     };
     for (const input of models) {
       const pred = await input.table("predictions");
@@ -85,6 +87,8 @@ export const evaluateStep = defineStep({
           cal.n.push(r.n);
           cal.coverage.push(r.coverage ?? NaN);
           cal.mean_width.push(r.mean_width ?? NaN);
+          cal.coverage_p05.push(r.coverage_p05 ?? NaN);
+          cal.coverage_p95.push(r.coverage_p95 ?? NaN);
         }
       }
     }
@@ -92,6 +96,7 @@ export const evaluateStep = defineStep({
     await ctx.outputs.table("calibration", {
       step: cal.step, model: cal.model, target: cal.target, level: Float64Array.from(cal.level), method: cal.method,
       n: Float64Array.from(cal.n), coverage: Float64Array.from(cal.coverage), mean_width: Float64Array.from(cal.mean_width),
+      coverage_p05: Float64Array.from(cal.coverage_p05), coverage_p95: Float64Array.from(cal.coverage_p95),
     });
     ctx.record({ evaluate_models: models.length, evaluate_rows: rows.length });
   },

@@ -10,7 +10,7 @@ describe("intervalCalibration", () => {
       observed: Float64Array.of(10, 20), predicted: Float64Array.of(10, 23),
       low: Float64Array.of(8, 21), high: Float64Array.of(12, 25), split: ["test", "test"], level: 0.9,
     });
-    expect(rows).toEqual([{ level: 0.9, method: "reported", n: 2, coverage: 0.5, mean_width: 4 }]);
+    expect(rows).toEqual([{ level: 0.9, method: "reported", n: 2, coverage: 0.5, mean_width: 4, coverage_p05: null, coverage_p95: null }]);
   });
 
   it("rescaled curve is near nominal for exchangeable cal/test data", () => {
@@ -39,6 +39,13 @@ describe("intervalCalibration", () => {
     for (const r of rescaled) expect(Math.abs(r.coverage! - r.level)).toBeLessThan(0.03);
     // widths grow with the level
     for (let k = 1; k < rescaled.length; k++) expect(rescaled[k]!.mean_width!).toBeGreaterThan(rescaled[k - 1]!.mean_width!);
+    const resplit = rows.filter((r) => r.method === "resplit");
+    expect(resplit).toHaveLength(1);
+    expect(resplit[0]!.level).toBe(0.9);
+    expect(Math.abs(resplit[0]!.coverage! - 0.9)).toBeLessThan(0.01);
+    // 2,000 cal and 2,000 test rows: single splits vary by ~±0.01.
+    expect(resplit[0]!.coverage_p05!).toBeGreaterThan(0.88);
+    expect(resplit[0]!.coverage_p95!).toBeLessThan(0.92);
   });
 
   it("throws RangeError on bad levels", () => {

@@ -36,8 +36,14 @@ describe("metrics.evaluate", () => {
     const method = cal.method as string[];
     const level = cal.level as Float64Array;
     const plsrC = calStep.map((s, i) => (s === "plsr-c" ? i : -1)).filter((i) => i >= 0);
-    expect(plsrC.map((i) => method[i])).toEqual(["reported", ...Array(6).fill("rescaled")]);
+    expect(plsrC.map((i) => method[i])).toEqual(["reported", ...Array(6).fill("rescaled"), "resplit"]);
     expect(level[plsrC[0]!]).toBe(0.9);
+    const rs = plsrC[7]!;
+    expect(level[rs]).toBe(0.9);
+    const [p05, mean, p95] = [(cal.coverage_p05 as Float64Array)[rs]!, (cal.coverage as Float64Array)[rs]!, (cal.coverage_p95 as Float64Array)[rs]!];
+    expect(p05).toBeLessThanOrEqual(mean);
+    expect(mean).toBeLessThanOrEqual(p95);
+    expect(Number.isNaN((cal.coverage_p05 as Float64Array)[plsrC[0]!]!)).toBe(true);
     // the bare model has no intervals → no calibration rows
     expect(calStep).not.toContain("bare");
   });
