@@ -31,7 +31,7 @@ function checkKernel(x: T3, w: T3): void {
  * average pooling reads the rows once (0.16 ms on [15744, 32]), where Sum over axis 0
  * transposes first (0.86 ms), three times in each training step of the reference net.
  */
-export function sumRows(t: tf.Tensor2D): tf.Tensor1D {
+function sumRows(t: tf.Tensor2D): tf.Tensor1D {
   const [rows, f] = t.shape;
   return tf.mul(tf.avgPool(t.reshape([1, 1, rows, f]) as tf.Tensor4D, [1, rows], 1, "valid").reshape([f]), rows) as tf.Tensor1D;
 }

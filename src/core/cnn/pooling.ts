@@ -1,10 +1,10 @@
 /**
  * Pooling along the length of [N, L, C] with gradients built from fast native ops.
  *
- * Max-pooling (stride = size, valid): the stock MaxPoolGrad on wasm is a naive loop (a quarter of each training
- * step in the FIELD-NOTES profile). Forward is the native (XNNPACK) maxPool; the gradient
- * routes dy, broadcast over each window, to where x equals the window max: ~3 ms vs ~16 ms
- * for the stock gradient on [64, 504, 16] (best of 8, busy machine).
+ * Max-pooling (stride = size, valid): the stock MaxPoolGrad on wasm is a naive loop (a
+ * quarter of each training step in the FIELD-NOTES profile). Forward is the native (XNNPACK)
+ * maxPool; the gradient routes dy, broadcast over each window, to where x equals the window
+ * max: ~3 ms vs ~16 ms for the stock gradient on [64, 504, 16] (best of 8, busy machine).
  * An exact tie sends dy to every tied element (the stock kernel picks one); ties in real
  * inputs occur between ReLU zeros, whose gradient the ReLU mask zeroes anyway.
  */
