@@ -7,14 +7,30 @@ import { createRng, permutation } from "../random.js";
 
 export type SplitName = "train" | "val" | "cal" | "test";
 
+/**
+ * What a sample's split key is, so that samples sharing a key always share a split:
+ * - random: the sample itself;
+ * - group: its source (laboratory / instrument / library): tests transfer to unseen sources;
+ * - location: its lat/lon cell of `cellDeg` degrees: a soil profile's depths, and nearby
+ *   profiles, never sit on both sides (spatial blocking); samples without coordinates stand
+ *   alone.
+ */
+export type SplitScheme = "random" | "group" | "location";
+
 export interface SplitOptions {
-  /** random: samples independently; group: whole groups (source or location cell) stay together. */
-  scheme: "random" | "group";
+  scheme: SplitScheme;
   seed: number;
-  /** Fractions of the labelled pool; the rest is train. */
+  /** Fractions of the labelled pool; the rest is train. Without `kfold`. */
   test: number;
+  /** With `kfold`: fractions of the samples outside the test fold. */
   val: number;
   cal: number;
+  /**
+   * k-fold: the keys fall into `folds` folds (hash-uniform, so each holds ~1/folds of them
+   * and a key's fold does not depend on row order); fold `testFold` is the test set and
+   * `test` is not used. Running testFold = 0…folds−1 tests every sample exactly once.
+   */
+  kfold?: { folds: number; testFold: number };
 }
 
 export const DEFAULT_SPLIT: SplitOptions = { scheme: "random", seed: 1, test: 0.15, val: 0.1, cal: 0.15 };
@@ -33,23 +49,63 @@ export function keyedUniform(key: string, seed: number): number {
   return createRng(fnv1a(key) ^ Math.imul(seed | 0, 0x9e3779b1)).next();
 }
 
-function bucket(u: number, o: SplitOptions): SplitName {
-  if (u < o.test) return "test";
-  if (u < o.test + o.cal) return "cal";
-  if (u < o.test + o.cal + o.val) return "val";
+/** A second, independent stream: the train/val/cal draw of k-fold splits. */
+const KFOLD_STREAM = 0x5bd1e995;
+
+function bucket(u: number, test: number, cal: number, val: number): SplitName {
+  if (u < test) return "test";
+  if (u < test + cal) return "cal";
+  if (u < test + cal + val) return "val";
   return "train";
 }
 
+/** Split keys of each sample (see SplitScheme); `lat`/`lon` are needed for scheme location. */
+export function splitKeys(
+  scheme: SplitScheme,
+  ids: readonly (string | null)[],
+  sources: readonly (string | null)[],
+  location?: { lat: ArrayLike<number>; lon: ArrayLike<number>; cellDeg: number },
+): string[] {
+  if (scheme === "location" && !location) throw new RangeError("scheme location needs lat/lon");
+  return ids.map((id, i) => {
+    if (scheme === "group") return sources[i] ?? `sample:${id}`;
+    if (scheme === "location") {
+      const { lat, lon, cellDeg } = location!;
+      const [a, b] = [lat[i]!, lon[i]!];
+      if (Number.isFinite(a) && Number.isFinite(b)) return `cell:${Math.floor(a / cellDeg)}:${Math.floor(b / cellDeg)}`;
+      return `sample:${id}`;
+    }
+    return id ?? `row:${i}`;
+  });
+}
+
 /**
- * Split labelled samples. `keys` are sample ids (scheme random) — or, for scheme group, pass
- * the group label of each sample (source name, location cell) and whole groups move together.
+ * Split labelled samples. `keys` come from `splitKeys`: samples with the same key (a source,
+ * a location cell) move together.
  */
 export function assignSplits(keys: readonly string[], options: SplitOptions): SplitName[] {
-  const { test, val, cal } = options;
-  if (![test, val, cal].every((f) => f >= 0 && f < 1) || test + val + cal >= 1) {
-    throw new RangeError(`split fractions test=${test} val=${val} cal=${cal} must be in [0,1) and sum below 1`);
+  const { test, val, cal, kfold, seed } = options;
+  const fractions = kfold ? { val, cal } : { test, val, cal };
+  for (const [name, f] of Object.entries(fractions)) {
+    if (!(f >= 0 && f < 1)) throw new RangeError(`split fraction ${name}=${f} must be in [0,1)`);
   }
-  return keys.map((k) => bucket(keyedUniform(k, options.seed), options));
+  if (Object.values(fractions).reduce((a, f) => a + f, 0) >= 1) {
+    throw new RangeError(`split fractions ${Object.entries(fractions).map(([k, f]) => `${k}=${f}`).join(" ")} must sum below 1`);
+  }
+  if (!kfold) return keys.map((k) => bucket(keyedUniform(k, seed), test, cal, val));
+  const { folds, testFold } = kfold;
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds=${folds} must be an integer ≥ 2`);
+  if (!Number.isInteger(testFold) || testFold < 0 || testFold >= folds) {
+    throw new RangeError(`test_fold=${testFold} must be an integer in 0…${folds - 1} (folds=${folds})`);
+  }
+  return keys.map((k) =>
+    foldOf(k, seed, folds) === testFold ? "test" : bucket(keyedUniform(k, seed ^ KFOLD_STREAM), 0, cal, val),
+  );
+}
+
+/** The k-fold fold (0…folds−1) of a split key. */
+export function foldOf(key: string, seed: number, folds: number): number {
+  return Math.min(folds - 1, Math.floor(keyedUniform(key, seed) * folds));
 }
 
 /** k-fold ids 0..k-1, balanced, seeded. */

@@ -4,8 +4,8 @@
  * - Fits PLS1 (src/core/chemometrics/pls-regression.ts) on log1p(target), mean-centered X
  *   (spectra on the common grid, matched to `samples` by sample_id), with the number of
  *   components chosen by `cv_folds`-fold CV over 1..max_components (`component_rule`).
- * - Split: `assignSplits` with the CNN's options (scheme/seed/test/val/cal); scheme "group"
- *   keeps whole sources together (the key is the sample's `source`). PLSR fits on train+val
+ * - Split: the CNN's options and assignment (src/steps/split-options.ts: random, whole
+ *   sources, whole lat/lon cells, or fold `test_fold` of a k-fold). PLSR fits on train+val
  *   (it has no early stopping to feed), calibrates a plain split-conformal interval on the
  *   cal split (score |log1p y − ŷ|, no σ̂), and is scored on test.
  * - Samples with `exclude_train` true (when the column exists) or a negative target are kept
@@ -25,9 +25,9 @@ import { z } from "zod";
 import { DEFAULT_PHYSICAL_RANGE } from "../../core/chemometrics/physical-range.js";
 import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regression.js";
 import { conformalIntervals, conformalQuantile } from "../../core/stats/conformal.js";
-import { assignSplits, type SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type FlagColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
+import { splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
 import { spectraMatrix } from "./spectra-matrix.js";
 
 export const plsrOptions = z.strictObject({
@@ -39,12 +39,9 @@ export const plsrOptions = z.strictObject({
   cv_folds: z.number().int().min(2).max(20).default(5),
   /** "one_se": fewest components within one SE of the RMSECV minimum; "min": the minimum. */
   component_rule: z.enum(["min", "one_se"]).default("one_se"),
-  /** Split options, identical to the CNN steps (fed to assignSplits). */
-  scheme: z.enum(["random", "group"]).default("random"),
+  /** Split options, identical to the CNN steps (src/steps/split-options.ts). */
+  ...splitOptionFields,
   seed: z.number().int().default(1),
-  test: z.number().min(0).lt(1).default(0.15),
-  val: z.number().min(0).lt(1).default(0.1),
-  cal: z.number().min(0).lt(1).default(0.15),
   /** Nominal level of the split-conformal interval. */
   pi_level: z.number().gt(0).lt(1).default(0.9),
   /** Calibrate on QC-excluded cal rows too (the population test is scored on). */
@@ -52,11 +49,6 @@ export const plsrOptions = z.strictObject({
 });
 
 export type PlsrOptions = z.output<typeof plsrOptions>;
-
-/** The key assignSplits gets: sample id (random) or source (group). */
-export function splitKeys(scheme: "random" | "group", ids: readonly (string | null)[], sources: readonly (string | null)[]): string[] {
-  return ids.map((id, i) => (scheme === "group" ? (sources[i] ?? `sample:${id}`) : (id ?? `row:${i}`)));
-}
 
 function flagColumn(table: Table, name: string, n: number): (boolean | null)[] {
   const c = table[name];
@@ -88,13 +80,8 @@ export const plsrStep = defineStep({
     const sm = spectraMatrix(blocks, ids);
     const p = sm.wavenumbers.length;
     const m = sm.sampleRow.length;
-    const splitOpts = { scheme: o.scheme, seed: o.seed, test: o.test, val: o.val, cal: o.cal };
-    let splitOf: SplitName[];
-    try {
-      splitOf = assignSplits(splitKeys(o.scheme, ids, sources), splitOpts);
-    } catch (e) {
-      throw new StepInputError(`options test/val/cal: ${(e as Error).message}`);
-    }
+    const split = stepSplit(o, o.seed);
+    const splitOf = splitSamples(samples, split);
 
     const fitRows: number[] = [];
     const calRows: number[] = [];
@@ -162,7 +149,7 @@ export const plsrStep = defineStep({
       component_rule: fit.rule,
       min_rmsecv_components: fit.minComponents,
       cv: { folds: fit.folds, seed: o.seed, components: fit.cv.components, rmsecv_log1p: fit.cv.rmsecv, se_log1p: fit.cv.se },
-      split: splitOpts,
+      split,
       pi_level: o.pi_level,
       conformal: { kind: "split, absolute log1p residual", n_cal: calRows.length, quantile_log1p: Number.isFinite(q) ? q : null },
       n_fit: fitRows.length,

@@ -11,11 +11,11 @@ import { z } from "zod";
 import { BACKEND_CHOICES, tasksOf, type TaskName } from "../../core/cnn/config.js";
 import type { UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { DomainModel } from "../../core/stats/domain.js";
-import { assignSplits, type SplitOptions } from "../../core/stats/split.js";
 import { blockShape } from "../../core/spectra/block.js";
-import { tableRowCount, textColumn, type Table } from "../../core/table.js";
+import { textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { cnnSplitKeys, loadTfCore } from "./train.js";
+import { splitSamples, type StepSplit } from "../split-options.js";
+import { loadTfCore } from "./train.js";
 
 export const cnnPredictOptions = z.strictObject({
   /** Rows per forward pass. */
@@ -31,7 +31,8 @@ export interface CnnModelMeta {
   pi_level: number;
   conformal: { quantile: Partial<Record<TaskName, number | null>> };
   domain: DomainModel | null;
-  split: SplitOptions;
+  /** Models written before scheme location have no cellDeg. */
+  split: Omit<StepSplit, "cellDeg"> & { cellDeg?: number };
 }
 
 const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
@@ -64,9 +65,7 @@ export const cnnPredictStep = defineStep({
     if (samples) {
       const ids = textColumn(samples, "sample_id");
       ids.forEach((id, i) => id !== null && !rowOf.has(id) && rowOf.set(id, i));
-      const n = tableRowCount(samples);
-      const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
-      splitOf = assignSplits(cnnSplitKeys(meta.split.scheme, ids, sources), meta.split);
+      splitOf = splitSamples(samples, { cellDeg: 1, ...meta.split });
     }
     const tasks = tasksOf(bundle.config.target);
     const q: UncertaintyMeta["q"] = {};

@@ -2,8 +2,9 @@
  * `cnn.train`: a 1-D CNN (TensorFlow.js) for organic C, OM, or both (multi-task, masked loss),
  * on spectra matched to `samples` by sample_id. Thin adapter over src/core/cnn.
  *
- * - Split: `assignSplits` with the same options and keys as baseline.plsr (sample id, or
- *   source for scheme "group"), so all models are scored on the same held-out samples.
+ * - Split: the same options and assignment as baseline.plsr (src/steps/split-options.ts:
+ *   random, by source, by lat/lon cell, or fold `test_fold` of a k-fold), so all models are
+ *   scored on the same held-out samples.
  *   train fits, val drives early stopping and the LR schedule, cal calibrates the conformal
  *   interval, test is scored. Samples with `exclude_train` or a negative label are predicted
  *   but not fitted on; excluded cal rows with a usable label do calibrate (`cal_excluded`),
@@ -36,10 +37,11 @@ import type { EpochProgress, TrainResult } from "../../core/cnn/train.js";
 import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
 import { domainScores, fitDomain } from "../../core/stats/domain.js";
-import { assignSplits, type SplitName } from "../../core/stats/split.js";
+import type { SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { spectraMatrix } from "../baseline/spectra-matrix.js";
+import { splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -71,11 +73,8 @@ export const cnnTrainOptions = z.strictObject({
   patience: z.number().int().min(0).default(15),
   schedule: z.enum(["plateau", "cosine", "constant"]).default("plateau"),
   seed: z.number().int().default(1),
-  /** Split options, identical to baseline.plsr (fed to assignSplits). */
-  scheme: z.enum(["random", "group"]).default("random"),
-  test: z.number().min(0).lt(1).default(0.15),
-  val: z.number().min(0).lt(1).default(0.1),
-  cal: z.number().min(0).lt(1).default(0.15),
+  /** Split options, identical to baseline.plsr (src/steps/split-options.ts). */
+  ...splitOptionFields,
   /**
    * Target multi: split fractions for the rows that have an OM label (the others use
    * test/val/cal). With ~10 % OM labels the default 15 % test and cal hold too few OM samples to
@@ -103,10 +102,6 @@ export const cnnTrainOptions = z.strictObject({
 
 export type CnnTrainOptions = z.output<typeof cnnTrainOptions>;
 
-/** Same keys as baseline.plsr's splitKeys: sample id, or the source for scheme "group". */
-export function cnnSplitKeys(scheme: "random" | "group", ids: readonly (string | null)[], sources: readonly (string | null)[]): string[] {
-  return ids.map((id, i) => (scheme === "group" ? (sources[i] ?? `sample:${id}`) : (id ?? `row:${i}`)));
-}
 
 export function configFromOptions(o: CnnTrainOptions, inputPoints: number): CnnConfig {
   return {
@@ -179,28 +174,11 @@ export const cnnTrainStep = defineStep({
     } catch (e) {
       throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
     }
-    const splitOpts = { scheme: o.scheme, seed: o.seed, test: o.test, val: o.val, cal: o.cal };
-    let splitOf: SplitName[];
-    const keys = cnnSplitKeys(o.scheme, ids, sources);
-    try {
-      splitOf = assignSplits(keys, splitOpts);
-    } catch (e) {
-      throw new StepInputError(`options test/val/cal: ${(e as Error).message}`);
+    if (o.om_split && o.target !== "multi") {
+      throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
     }
-    if (o.om_split) {
-      if (o.target !== "multi") throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
-      // Stratified by label availability: rows with an OM label take these fractions, the rest
-      // test/val/cal. Each stratum has equal test and cal shares, so for either task the cal and
-      // test rows are the same mixture of strata (exchangeable), and no cal/test row is fitted.
-      let omSplit: SplitName[];
-      try {
-        omSplit = assignSplits(keys, { ...splitOpts, ...o.om_split });
-      } catch (e) {
-        throw new StepInputError(`option om_split: ${(e as Error).message}`);
-      }
-      const om = values[tasks.indexOf("om")]!;
-      splitOf = splitOf.map((sp, i) => (Number.isFinite(om[i]!) ? omSplit[i]! : sp));
-    }
+    const split = stepSplit(o, o.seed, o.om_split);
+    const splitOf = splitSamples(samples, split);
 
     // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
     const y = tasks.map((_, k) =>
@@ -415,7 +393,7 @@ export const cnnTrainStep = defineStep({
         n_cal: nCal,
       },
       domain,
-      split: o.om_split ? { ...splitOpts, om_split: o.om_split } : splitOpts,
+      split,
       n_train: train.length,
       n_val: val.length,
       n_cal: cal.length,

@@ -1,0 +1,99 @@
+/**
+ * The split options every model step takes (cnn.train, baseline.plsr) and the one function
+ * that turns them and a `samples` table into train / val / cal / test, so all models of a
+ * pipeline — and cnn.predict, from a model's metadata — assign every sample the same way.
+ *
+ *   scheme: random | group (by source) | location (lat/lon cells of cell_deg degrees)
+ *   test, val, cal: fractions of the labelled pool (test default 0.15)
+ *   folds + test_fold: k-fold — fold test_fold of `folds` is the test set (instead of `test`);
+ *     val and cal are then fractions of the other folds
+ */
+import { z } from "zod";
+import { assignSplits, splitKeys, type SplitName, type SplitOptions } from "../core/stats/split.js";
+import { numberColumn, tableRowCount, textColumn, type Table } from "../core/table.js";
+import { StepInputError } from "../engine/step.js";
+
+const fraction = z.number().min(0).lt(1);
+
+export const splitOptionFields = {
+  /** random: samples; group: whole sources; location: whole lat/lon cells (spatial blocks). */
+  scheme: z.enum(["random", "group", "location"]).default("random"),
+  /** Test fraction (default 0.15); not with `folds`. */
+  test: fraction.optional(),
+  val: fraction.default(0.1),
+  cal: fraction.default(0.15),
+  /** k-fold: number of folds; fold `test_fold` is the test set. */
+  folds: z.number().int().min(2).max(100).optional(),
+  test_fold: z.number().int().min(0).optional(),
+  /** Cell size in degrees of scheme location (1° ≈ 111 km north–south). */
+  cell_deg: z.number().positive().max(180).default(1),
+};
+
+/** Options of the rows that have an OM label (multi-task CNN; see cnn.train's om_split). */
+export interface OmSplit {
+  test: number;
+  val: number;
+  cal: number;
+}
+
+/** What model_meta records and cnn.predict replays. */
+export interface StepSplit extends SplitOptions {
+  cellDeg: number;
+  om_split?: OmSplit;
+}
+
+type SplitFields = { scheme: SplitOptions["scheme"]; test?: number | undefined; val: number; cal: number; folds?: number | undefined; test_fold?: number | undefined; cell_deg: number };
+
+export const DEFAULT_TEST_FRACTION = 0.15;
+
+/** Resolves the step options into a StepSplit; contradictory options are clear errors. */
+export function stepSplit(o: SplitFields, seed: number, omSplit?: OmSplit): StepSplit {
+  if (o.folds === undefined && o.test_fold !== undefined) {
+    throw new StepInputError(`option test_fold=${o.test_fold} needs folds (the number of folds)`);
+  }
+  if (o.folds !== undefined) {
+    if (o.test !== undefined) {
+      throw new StepInputError(`options test and folds exclude each other: with folds=${o.folds} the test set is fold test_fold (1/${o.folds} of the samples); drop test`);
+    }
+    if (omSplit) throw new StepInputError("options om_split and folds exclude each other: use one of them");
+    const testFold = o.test_fold ?? 0;
+    if (testFold >= o.folds) throw new StepInputError(`option test_fold=${testFold} must be below folds=${o.folds} (folds are 0…${o.folds - 1})`);
+    return { scheme: o.scheme, seed, test: 0, val: o.val, cal: o.cal, kfold: { folds: o.folds, testFold }, cellDeg: o.cell_deg };
+  }
+  return {
+    scheme: o.scheme, seed, test: o.test ?? DEFAULT_TEST_FRACTION, val: o.val, cal: o.cal, cellDeg: o.cell_deg,
+    ...(omSplit ? { om_split: omSplit } : {}),
+  };
+}
+
+/**
+ * The split of every row of `samples`. With `om_split`, rows with a finite `om_gkg` take the
+ * OM fractions (stratified by label availability: each stratum has its own test and cal
+ * shares, so cal and test stay exchangeable for both tasks).
+ */
+export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
+  const n = tableRowCount(samples);
+  const ids = textColumn(samples, "sample_id");
+  const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
+  let location: Parameters<typeof splitKeys>[3];
+  if (split.scheme === "location") {
+    if (!(samples.lat instanceof Float64Array) || !(samples.lon instanceof Float64Array)) {
+      throw new StepInputError("option scheme=location needs numeric lat and lon columns in samples: add them, or use scheme random or group");
+    }
+    location = { lat: samples.lat, lon: samples.lon, cellDeg: split.cellDeg };
+  }
+  const keys = splitKeys(split.scheme, ids, sources, location);
+  const opts = (fr: Partial<OmSplit>): SplitName[] => {
+    try {
+      return assignSplits(keys, { ...split, ...fr });
+    } catch (e) {
+      throw new StepInputError(`${fr.test === undefined ? "options test/val/cal/folds/test_fold" : "option om_split"}: ${(e as Error).message}`);
+    }
+  };
+  const base = opts({});
+  if (!split.om_split) return base;
+  const om = samples.om_gkg instanceof Float64Array ? numberColumn(samples, "om_gkg") : null;
+  if (!om) return base;
+  const omSplit = opts(split.om_split);
+  return base.map((sp, i) => (Number.isFinite(om[i]!) ? omSplit[i]! : sp));
+}
