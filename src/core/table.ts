@@ -62,3 +62,30 @@ export function takeRows(table: Table, rows: ArrayLike<number>): Table {
   }
   return out;
 }
+
+/** The rows of several tables with the same columns, one after another. */
+export function concatTables(tables: readonly Table[]): Table {
+  if (tables.length === 0) return {};
+  const names = Object.keys(tables[0]!);
+  const out: Table = {};
+  for (const name of names) {
+    const cols = tables.map((t, k) => {
+      const c = t[name];
+      if (c === undefined) throw new RangeError(`table ${k + 1} of ${tables.length} has no column "${name}"`);
+      return c;
+    });
+    if (cols[0] instanceof Float64Array) {
+      if (!cols.every((c) => c instanceof Float64Array)) throw new TypeError(`column "${name}" is numeric in one table and not in another`);
+      const v = new Float64Array(cols.reduce((a, c) => a + c.length, 0));
+      let at = 0;
+      for (const c of cols as Float64Array[]) {
+        v.set(c, at);
+        at += c.length;
+      }
+      out[name] = v;
+    } else {
+      out[name] = (cols as unknown[][]).flat() as Column;
+    }
+  }
+  return out;
+}

@@ -48,6 +48,26 @@ describe("metrics.evaluate", () => {
     expect(calStep).not.toContain("bare");
   });
 
+  it("pools k-fold steps (option pool): every labelled sample scored once, split cv", async () => {
+    const fx = makeFixture();
+    const fold = (i: number) => runStepInMemory(plsrStep, { target: "c", max_components: 4, folds: 3, test_fold: i }, [fx.input], `f${i}`);
+    const runs = await Promise.all([0, 1, 2].map(fold));
+    const inputs = runs.map((r, i) => ({ step: `f${i}`, type: "baseline.plsr", artifact: r.artifact }));
+    const res = await runStepInMemory(evaluateStep, { pool: { "plsr-cv": ["f0", "f1", "f2"] } }, [fx.input, ...inputs]);
+    const m = res.artifact.tables.get("metrics")!;
+    const at = (m.step as string[]).findIndex((s, i) => s === "plsr-cv" && (m.group as string[])[i] === "all" && (m.scale as string[])[i] === "gkg");
+    expect((m.split as string[])[at]).toBe("cv");
+    const tested = runs.map((r) => (r.artifact.tables.get("predictions")!.split as string[]).filter((s) => s === "test").length);
+    const labelled = (runs[0]!.artifact.tables.get("predictions")!.split as string[]).filter((s) => s !== "unlabelled").length;
+    expect((m.n as Float64Array)[at]).toBe(tested.reduce((a, b) => a + b, 0));
+    expect((m.n as Float64Array)[at]).toBe(labelled);
+    expect((m.pi_coverage as Float64Array)[at]).toBeGreaterThan(0.7);
+    // the same fold twice under two names: its samples would be scored twice
+    const again = { step: "g0", type: "baseline.plsr", artifact: runs[0]!.artifact };
+    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "g0"] } }, [fx.input, ...inputs, again])).rejects.toThrow(/in the test split of both f0 and g0/);
+    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "nope"] } }, [fx.input, ...inputs])).rejects.toThrow(/pool.cv: "nope" is not a model step this step needs/);
+  });
+
   it("fails clearly without model inputs", async () => {
     const fx = makeFixture(40);
     await expect(runStepInMemory(evaluateStep, {}, [fx.input])).rejects.toThrow(/predictions table/);
