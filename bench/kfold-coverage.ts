@@ -71,7 +71,7 @@ const pipeline = join(dir, "demo-kfold.yaml");
 writeFileSync(pipeline, stringify({ name: `${demo.name}-kfold`, params: demo.params, steps }));
 
 const t0 = performance.now();
-const run = spawnSync(process.execPath, [BIN, "run", pipeline, "-p", `n=${values.n}`, "--store", store], { stdio: "inherit" });
+const run = spawnSync(process.execPath, [BIN, "run", pipeline, "-p", `n=${values.n}`, "--store", store], { stdio: ["ignore", 2, 2] }); // progress to stderr, the table alone on stdout
 if (run.status !== 0) throw new Error(`somflow run ${pipeline} exited ${run.status}`);
 const metrics = spawnSync(process.execPath, [BIN, "metrics", "--store", store, "--json"], { maxBuffer: 1 << 28 });
 if (metrics.status !== 0) throw new Error(`somflow metrics exited ${metrics.status}: ${metrics.stderr}`);
