@@ -9,8 +9,8 @@
  *     val and cal are then fractions of the other folds
  */
 import { z } from "zod";
-import { assignSplits, splitKeys, type SplitName, type SplitOptions } from "../core/stats/split.js";
-import { numberColumn, tableRowCount, textColumn, type Table } from "../core/table.js";
+import { assignSplits, DEFAULT_SPLIT, splitKeys, type SplitName, type SplitOptions } from "../core/stats/split.js";
+import { tableRowCount, textColumn, type Table } from "../core/table.js";
 import { StepInputError } from "../engine/step.js";
 
 const fraction = z.number().min(0).lt(1);
@@ -18,10 +18,10 @@ const fraction = z.number().min(0).lt(1);
 export const splitOptionFields = {
   /** random: samples; group: whole sources; location: whole lat/lon cells (spatial blocks). */
   scheme: z.enum(["random", "group", "location"]).default("random"),
-  /** Test fraction (default 0.15); not with `folds`. */
+  /** Test fraction (default DEFAULT_SPLIT.test, 0.15); not with `folds`. */
   test: fraction.optional(),
-  val: fraction.default(0.1),
-  cal: fraction.default(0.15),
+  val: fraction.default(DEFAULT_SPLIT.val),
+  cal: fraction.default(DEFAULT_SPLIT.cal),
   /** k-fold: number of folds; fold `test_fold` is the test set. */
   folds: z.number().int().min(2).max(100).optional(),
   test_fold: z.number().int().min(0).optional(),
@@ -29,12 +29,9 @@ export const splitOptionFields = {
   cell_deg: z.number().positive().max(180).default(1),
 };
 
-/** Options of the rows that have an OM label (multi-task CNN; see cnn.train's om_split). */
-export interface OmSplit {
-  test: number;
-  val: number;
-  cal: number;
-}
+/** Fractions of the rows that have an OM label (multi-task CNN; see cnn.train's om_split). */
+export const omSplitOption = z.strictObject({ test: fraction, val: fraction, cal: fraction });
+export type OmSplit = z.output<typeof omSplitOption>;
 
 /** What model_meta records and cnn.predict replays. */
 export interface StepSplit extends SplitOptions {
@@ -42,9 +39,8 @@ export interface StepSplit extends SplitOptions {
   om_split?: OmSplit;
 }
 
-type SplitFields = { scheme: SplitOptions["scheme"]; test?: number | undefined; val: number; cal: number; folds?: number | undefined; test_fold?: number | undefined; cell_deg: number };
-
-export const DEFAULT_TEST_FRACTION = 0.15;
+const splitFieldsSchema = z.object(splitOptionFields);
+type SplitFields = z.output<typeof splitFieldsSchema>;
 
 /** Resolves the step options into a StepSplit; contradictory options are clear errors. */
 export function stepSplit(o: SplitFields, seed: number, omSplit?: OmSplit): StepSplit {
@@ -61,7 +57,7 @@ export function stepSplit(o: SplitFields, seed: number, omSplit?: OmSplit): Step
     return { scheme: o.scheme, seed, test: 0, val: o.val, cal: o.cal, kfold: { folds: o.folds, testFold }, cellDeg: o.cell_deg };
   }
   return {
-    scheme: o.scheme, seed, test: o.test ?? DEFAULT_TEST_FRACTION, val: o.val, cal: o.cal, cellDeg: o.cell_deg,
+    scheme: o.scheme, seed, test: o.test ?? DEFAULT_SPLIT.test, val: o.val, cal: o.cal, cellDeg: o.cell_deg,
     ...(omSplit ? { om_split: omSplit } : {}),
   };
 }
@@ -92,8 +88,8 @@ export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
   };
   const base = opts({});
   if (!split.om_split) return base;
-  const om = samples.om_gkg instanceof Float64Array ? numberColumn(samples, "om_gkg") : null;
-  if (!om) return base;
+  const om = samples.om_gkg;
+  if (!(om instanceof Float64Array)) return base;
   const omSplit = opts(split.om_split);
   return base.map((sp, i) => (Number.isFinite(om[i]!) ? omSplit[i]! : sp));
 }

@@ -41,7 +41,7 @@ import type { SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { spectraMatrix } from "../baseline/spectra-matrix.js";
-import { splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -82,7 +82,7 @@ export const cnnTrainOptions = z.strictObject({
    * OM-only model with test/cal 0.3, so both are scored on the same OM samples — while C keeps
    * its training rows.
    */
-  om_split: z.strictObject({ test: z.number().min(0).lt(1), val: z.number().min(0).lt(1), cal: z.number().min(0).lt(1) }).optional(),
+  om_split: omSplitOption.optional(),
   /** σ̂ source: mean–variance head (nll), an ensemble, or none (absolute-residual intervals). */
   uncertainty: z.enum(["nll", "ensemble", "none"]).default("nll"),
   /** Ensemble size when uncertainty = ensemble. */
