@@ -35,6 +35,8 @@ export const tableOptions = z.strictObject({
     })
     .default({}),
   delimiter: z.string().length(1).default(","),
+  /** Extra columns carried into samples under their own names (e.g. `fold` for k-fold's folds_from). */
+  keep_columns: z.array(z.string().min(1)).default([]),
 });
 
 export const ingestTableStep = defineStep({
@@ -58,6 +60,7 @@ export const ingestTableStep = defineStep({
         targets: o.targets,
         columns: o.columns,
         delimiter: o.delimiter,
+        keep: o.keep_columns,
       }),
     );
     await writeIngested(ctx, result);
