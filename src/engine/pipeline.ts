@@ -9,6 +9,7 @@ import { z } from "zod";
 import { topologicalOrder } from "./dag.js";
 import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
+import { expandMatrix } from "./matrix.js";
 import type { StepDefinition } from "./step.js";
 
 export type ParamValue = number | string | boolean;
@@ -23,6 +24,8 @@ export interface ResolvedStep {
   /** `with:` parsed by the step's schema (defaults filled in). */
   readonly options: unknown;
   readonly always: boolean;
+  /** `needs_ok: any`: runs when at least one need finished (failed ones are left out); default all. */
+  readonly needsOk?: "all" | "any";
   readonly definition: StepDefinition;
   readonly line: number | undefined;
 }
@@ -53,6 +56,9 @@ const fileSchema = z.strictObject({
       needs: z.array(z.string()).optional(),
       with: z.record(z.string(), z.unknown()).optional(),
       always: z.boolean().optional(),
+      /** Step template: expanded by src/engine/matrix.ts. */
+      matrix: z.unknown().optional(),
+      needs_ok: z.enum(["all", "any"]).optional(),
     }),
   ),
 });
@@ -179,7 +185,11 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       shape.error.issues.map((issue) => new UsageError(issue.message, at.at(issue.path as (string | number)[]))),
     );
   }
-  const spec: FileShape = shape.data;
+  const expansion = expandMatrix(shape.data.steps);
+  if (expansion.problems.length > 0) {
+    throw new ValidationErrors(expansion.problems.map((p) => new UsageError(p.message, at.at(p.path))));
+  }
+  const spec = { ...shape.data, steps: expansion.steps } as FileShape;
   const params = applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []);
   const problems: UsageError[] = [];
   const known = [...registry.keys()].sort().join(", ");
@@ -187,8 +197,8 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   const resolved: ResolvedStep[] = [];
 
   for (const [name, step] of Object.entries(spec.steps)) {
-    const base = ["steps", name];
-    if (!STEP_NAME.test(name)) {
+    const base = ["steps", expansion.origin.get(name) ?? name];
+    if (!STEP_NAME.test(expansion.origin.get(name) ?? name)) {
       problems.push(new UsageError(`step name "${name}": start with a letter and use letters, digits, - and _`, at.at(base)));
       continue;
     }
@@ -235,6 +245,7 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       rawOptions,
       options: parsed.data,
       always: step.always ?? false,
+      ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
       definition,
       line: at.at(base).line,
     });

@@ -58,10 +58,11 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function inputsFrom(list: InputArtifact[]): StepInputs {
+function inputsFrom(list: InputArtifact[], missing: readonly string[] = []): StepInputs {
   const findAll = (name: string) => list.filter((a) => a.has(name));
   return {
     all: list,
+    missing,
     get(step) {
       const a = list.find((x) => x.step === step);
       if (!a) throw new StepInputError(`"${step}" is not among this step's needs (${list.map((x) => x.step).join(", ") || "none"}); add it to needs`);
@@ -117,11 +118,13 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   const files = new FileHasher(join(l.root, "file-hashes.json"));
   const running = new Map<string, Promise<void>>();
 
+  const notOk = (n: string) => {
+    const o = outcomes.get(n);
+    return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+  };
+  // `needs_ok: any` (a pooling step): blocked only when every need is done and none finished.
   const blockedBy = (step: ResolvedStep) =>
-    step.needs.find((n) => {
-      const o = outcomes.get(n);
-      return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
-    });
+    step.needsOk === "any" ? (step.needs.length > 0 && step.needs.every(notOk) ? step.needs[0] : undefined) : step.needs.find(notOk);
 
   const pending = pipeline.steps.filter((s) => selected.has(s.name));
   while (pending.length > 0 || running.size > 0) {
@@ -203,8 +206,12 @@ async function executeStep(
 ): Promise<Outcome> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
-  const manifest = await manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])), files);
+  // Only `needs_ok: any` gets here with a need left out (failed or skipped): the step is told which.
+  const missing = step.needs.filter((n) => !outcomes.get(n)!.artifact);
+  const upstream = step.needs.filter((n) => outcomes.get(n)!.artifact).map((n) => outcomes.get(n)!.artifact!);
+  // A left-out need is part of the key: a pool missing a fold is never served as the complete one.
+  const inputHashes = Object.fromEntries(step.needs.map((n) => [n, outcomes.get(n)!.artifact?.hash ?? "(did not finish)"]));
+  const manifest = await manifestFor(step, inputHashes, files);
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;
@@ -260,7 +267,7 @@ async function executeStep(
       },
     };
     try {
-      await step.definition.run(ctx, inputsFrom(upstream), step.options as never);
+      await step.definition.run(ctx, inputsFrom(upstream, missing), step.options as never);
     } catch (e) {
       await writer.discard();
       const error = errorText(e);
