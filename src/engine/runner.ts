@@ -9,7 +9,8 @@ import { mkdir, rm } from "node:fs/promises";
 import { arch, availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import { FileHasher } from "./file-hash.js";
-import { cacheKey, ENGINE_FORMAT, explainChange, type KeyManifest } from "./cues.js";
+import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
+import { decide, lookupStored, reasonText } from "./decide.js";
 import { withAncestors } from "./dag.js";
 import { UsageError } from "./errors.js";
 import { metricsTable } from "./metrics-table.js";
@@ -19,7 +20,7 @@ import type { RunRecord, StepRecord } from "./run-record.js";
 import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
 import { prepareStore, type StoreLayout } from "./store/layout.js";
 import { acquireLock } from "./store/locks.js";
-import { newRunId, readIndex, readKey, writeIndex, writeKey, writeRun } from "./store/records.js";
+import { newRunId, readIndex, writeIndex, writeKey, writeRun } from "./store/records.js";
 import { StepInputError, type InputArtifact, type StepContext, type StepInputs } from "./step.js";
 import { packageVersions, projectRoot, sourceFingerprint } from "./source-hash.js";
 
@@ -205,15 +206,14 @@ async function executeStep(
   const startedAt = new Date().toISOString();
   const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
   const manifest = await manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])), files);
+  const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+  const decision = () => decide({ manifest, previous, forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;
   const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
-  const cached = async (): Promise<Outcome | null> => {
-    const entry = await readKey(l, key);
-    const art = entry && (await StoredArtifact.open(l, entry.artifact, step.name));
-    if (!entry || !art) return null;
+  const cached = async (art: StoredArtifact): Promise<Outcome> => {
     await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
@@ -222,25 +222,14 @@ async function executeStep(
     };
   };
 
-  if (!forced && !step.always) {
-    const hit = await cached();
-    if (hit) return hit;
-  }
+  const first = await decision();
+  if (!first.run) return cached(first.hit!);
   const release = await acquireLock(l, key, () => reporter.log(step.name, "waiting: another somflow run is computing this step"));
   try {
-    if (!forced && !step.always) {
-      const hit = await cached(); // another process may have finished it while we waited
-      if (hit) return hit;
-    }
-    const previous = await readIndex(l, pipeline.name, step.name);
-    const staleEntry = await readKey(l, key);
-    const reason = forced
-      ? "forced (--force)"
-      : step.always
-        ? "always: true"
-        : staleEntry
-          ? "stored artifact missing or corrupt"
-          : explainChange(previous?.manifest ?? null, manifest).join("; ");
+    // Another process may have finished it while we waited for the lock.
+    const d = await decision();
+    if (!d.run) return cached(d.hit!);
+    const reason = reasonText(d.reasons);
     reporter.stepStarted(step.name, step.type, reason);
     const writer = await ArtifactWriter.create(l);
     const facts: Record<string, string | number | boolean | null> = {};
