@@ -185,5 +185,6 @@ export function reportWarnings(r: IngestReport): string[] {
   if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-${OM_MAX_GKG} g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);
   if (t.om_below_c) w.push(`${t.om_below_c} samples have OM < C (e.g. ${t.om_below_c_ids.join(", ")})`);
   w.push(...t.unit_warnings);
+  if (Array.isArray(r.warnings)) w.push(...(r.warnings as string[]));
   return w;
 }
