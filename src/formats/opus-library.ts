@@ -267,6 +267,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     cMethod,
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
+    unitOption: "the OPUS block read is not absorbance; check the files (block option, the AB block saved by OPUS)",
   });
   Object.assign(out.report, {
     files: files.length,

@@ -108,6 +108,7 @@ export function createOsslReader(file: string, options: OsslOptions = {}) {
         omMethod: method(om, options.omMethod === undefined ? "loi" : options.omMethod),
         declaredUnits: { c: "percent", om: "percent" },
         extra: { c_total_gkg: percentToGkgInPlace(num("c_total")) },
+        unitOption: `OSSL spectra are absorbance (columns ${cols.spectral_prefix}<cm-1>${cols.spectral_suffix}); check that columns.spectral_prefix/spectral_suffix name the absorbance columns (not reflectance), or read the file with ingest.table and its unit option`,
       });
       out.report.first_missing = res.firstMissing;
       out.report.missing_columns = missingColumns;
