@@ -6,6 +6,7 @@
  */
 import type { SpectralUnit } from "../core/spectra/block.js";
 import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
+import { uniqueColumn } from "./csv-header.js";
 import { FormatError } from "./errors.js";
 import { opusSpectrumBlocks, parseOpus, type OpusBlockChoice, type OpusSpectrum } from "./opus.js";
 import { parseSmallCsv } from "./small-csv.js";
@@ -203,7 +204,9 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const t = parseSmallCsv(lab.file, lab.text);
     const col = (name: string | undefined, option: string) => {
       if (!name) return -1;
-      const i = t.header.indexOf(name);
+      const i = uniqueColumn(t.header, name, (a, b) => {
+        throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, { line: 1 });
+      });
       if (i < 0) throw new FormatError(lab.file, `no column "${name}" (option ${option}); columns: ${t.header.join(", ")}`, { line: 1 });
       return i;
     };

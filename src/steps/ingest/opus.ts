@@ -7,6 +7,7 @@ import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { buildOpusLibrary, DEFAULT_REPLICATE_MAX_RMSD, type OpusFile } from "../../formats/opus-library.js";
+import { decodeTextFile, TEXT_ENCODINGS } from "../../formats/text.js";
 import { asStepInput, requireFile } from "./read-input.js";
 import { writeIngested } from "./report.js";
 
@@ -36,6 +37,8 @@ export const opusOptions = z.strictObject({
   instrument: z.string().min(1).optional(),
   lab_table: z.string().min(1).optional(),
   lab_id_column: z.string().min(1).default("sample_id"),
+  /** Text encoding of the lab table (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
+  lab_encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
   lab_targets: z.strictObject({ c: target.optional(), om: target.optional() }).default({}),
   /**
    * Spectrum block read from every file: "AB" (default, the final absorbance OPUS shows as
@@ -82,7 +85,7 @@ export const ingestOpusStep = defineStep({
           block: o.block,
           replicateMaxRmsd: o.replicate_max_rmsd,
           lab: lab
-            ? { file: lab.path, text: await readFile(lab.path, "utf8"), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
+            ? { file: lab.path, text: decodeTextFile(lab.path, await readFile(lab.path), o.lab_encoding), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
             : undefined,
       }),
     );
