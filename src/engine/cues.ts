@@ -16,6 +16,8 @@ export interface KeyManifest {
   options: unknown;
   /** Upstream step name -> artifact content hash. */
   inputs: Record<string, string>;
+  /** The step's `inputs:` routing (output name -> needed step), present only when set. */
+  routes?: Record<string, string>;
   /** Project-relative source file -> sha256. */
   source: Record<string, string>;
   /** npm package -> installed version. */
@@ -64,6 +66,7 @@ const cueInputs: Cue = (p, c) => {
   }
   return out;
 };
+const cueRoutes: Cue = (p, c) => diffValues("inputs", p.routes ?? {}, c.routes ?? {});
 const cueSource: Cue = (p, c) => {
   const out: string[] = [];
   for (const f of [...new Set([...Object.keys(p.source), ...Object.keys(c.source)])].sort()) {
@@ -85,7 +88,7 @@ const cueFiles: Cue = (p, c) => {
 };
 const cuePackages: Cue = (p, c) => diffValues("package", p.packages, c.packages).map((s) => s.replace(/^package\./, "package "));
 
-const CUES: readonly Cue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueSource, cueFiles, cuePackages];
+const CUES: readonly Cue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueRoutes, cueSource, cueFiles, cuePackages];
 
 /** Why `cur` differs from the manifest the step last ran with. */
 export function explainChange(prev: KeyManifest | null, cur: KeyManifest): string[] {
