@@ -44,6 +44,8 @@ export async function manifestFor(step: ResolvedStep, inputs: Record<string, str
     version: def.version,
     options: JSON.parse(JSON.stringify(step.options ?? {})),
     inputs,
+    // only when set, so the keys of every step without `inputs:` stay as they were
+    ...(Object.keys(step.inputs).length > 0 ? { routes: { ...step.inputs } } : {}),
     source: sourceFingerprint(def.source),
     packages: packageVersions(def.packages ?? []),
     files: await files.hash(def.inputFiles?.(step.options as never) ?? []),
@@ -59,8 +61,17 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function inputsFrom(list: InputArtifact[]): StepInputs {
-  const findAll = (name: string) => list.filter((a) => a.has(name));
+export function inputsFrom(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
+  // an output routed by `inputs:` comes from the named step only
+  const findAll = (name: string) => {
+    const from = routes[name];
+    if (from === undefined) return list.filter((a) => a.has(name));
+    const a = list.find((x) => x.step === from);
+    if (!a || !a.has(name)) {
+      throw new StepInputError(`inputs.${name}: step "${from}" has no output "${name}"; name a needed step that writes it`);
+    }
+    return [a];
+  };
   return {
     all: list,
     get(step) {
@@ -74,7 +85,8 @@ function inputsFrom(list: InputArtifact[]): StepInputs {
       throw new StepInputError(
         found.length === 0
           ? `none of this step's needs (${list.map((x) => x.step).join(", ") || "none"}) provides "${name}"; add the step that writes it to needs`
-          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use`,
+          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use, ` +
+            `or name it with the step's inputs: {${name}: <step>}`,
       );
     },
     findAll,
@@ -249,7 +261,7 @@ async function executeStep(
       },
     };
     try {
-      await step.definition.run(ctx, inputsFrom(upstream), step.options as never);
+      await step.definition.run(ctx, inputsFrom(upstream, step.inputs), step.options as never);
     } catch (e) {
       await writer.discard();
       const error = errorText(e);
