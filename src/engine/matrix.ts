@@ -179,12 +179,25 @@ export function expandMatrix(steps: Readonly<Record<string, TemplateStep>>): Exp
       return instances.get(text)!;
     });
   };
+  // `inputs: {output: step}` (route an output to one need): a matrix step there means the paired instance.
+  const expandInputs = (name: string, inputs: unknown, env: ReadonlyMap<string, MatrixValue> | null): unknown => {
+    if (!inputs || typeof inputs !== "object" || Array.isArray(inputs)) return inputs;
+    return Object.fromEntries(
+      Object.entries(inputs as Record<string, unknown>).map(([k, v]) => {
+        if (typeof v !== "string") return [k, v];
+        const text = substitute(v, env, ["steps", name, "inputs", k], problems) as string;
+        const axes = axesOf.get(text);
+        return [k, axes && env && axes.every(([a]) => env.has(a)) ? instanceName(text, axes.map(([a]) => [a, env.get(a)!] as const)) : text];
+      }),
+    );
+  };
   for (const [name, step] of Object.entries(steps)) {
     if (step.matrix === undefined) {
       const { matrix: _m, ...rest } = step;
       out[name] = { ...rest, needs: expandNeeds(name, step.needs, null), with: substitute(step.with, null, ["steps", name, "with"], problems) as TemplateStep["with"] };
       if (step.needs === undefined) delete out[name]!.needs;
       if (step.with === undefined) delete out[name]!.with;
+      if (step.inputs !== undefined) out[name]!.inputs = expandInputs(name, step.inputs, null);
       origin.set(name, name);
       continue;
     }
@@ -198,6 +211,7 @@ export function expandMatrix(steps: Readonly<Record<string, TemplateStep>>): Exp
         ...rest,
         ...(step.needs ? { needs: expandNeeds(name, step.needs, env) } : {}),
         ...(step.with ? { with: substitute(step.with, env, ["steps", name, "with"], problems) as Record<string, unknown> } : {}),
+        ...(step.inputs !== undefined ? { inputs: expandInputs(name, step.inputs, env) } : {}),
       };
       origin.set(inst, name);
     }

@@ -69,9 +69,15 @@ function memoryInput({ step, type, artifact }: MemoryInput): InputArtifact {
   };
 }
 
-export function memoryInputs(list: readonly MemoryInput[]): StepInputs {
+export function memoryInputs(list: readonly MemoryInput[], routes: Readonly<Record<string, string>> = {}): StepInputs {
   const all = list.map(memoryInput);
-  const findAll = (name: string) => all.filter((a) => a.has(name));
+  const findAll = (name: string) => {
+    const from = routes[name];
+    if (from === undefined) return all.filter((a) => a.has(name));
+    const a = all.find((x) => x.step === from);
+    if (!a || !a.has(name)) throw new Error(`inputs.${name}: step "${from}" has no output "${name}"`);
+    return [a];
+  };
   return {
     all,
     get(step) {
@@ -104,6 +110,8 @@ export async function runStepInMemory<S extends StepDefinition>(
   rawOptions: unknown,
   inputs: readonly MemoryInput[] = [],
   name = def.type,
+  /** The step's `inputs:` routing (output name -> input step), as in a pipeline file. */
+  routes: Readonly<Record<string, string>> = {},
 ): Promise<MemoryRunResult> {
   const options = def.options.parse(rawOptions);
   const artifact = emptyArtifact();
@@ -143,6 +151,6 @@ export async function runStepInMemory<S extends StepDefinition>(
       return d;
     },
   };
-  await def.run(ctx, memoryInputs(inputs), options);
+  await def.run(ctx, memoryInputs(inputs, routes), options);
   return { artifact, records, logs };
 }

@@ -9,7 +9,8 @@ import { mkdir, rm } from "node:fs/promises";
 import { arch, availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import { FileHasher } from "./file-hash.js";
-import { cacheKey, ENGINE_FORMAT, explainChange, type KeyManifest } from "./cues.js";
+import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
+import { decide, lookupStored, reasonText } from "./decide.js";
 import { withAncestors } from "./dag.js";
 import { UsageError } from "./errors.js";
 import { metricsTable } from "./metrics-table.js";
@@ -19,7 +20,7 @@ import type { RunRecord, StepRecord } from "./run-record.js";
 import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
 import { prepareStore, type StoreLayout } from "./store/layout.js";
 import { acquireLock } from "./store/locks.js";
-import { newRunId, readIndex, readKey, writeIndex, writeKey, writeRun } from "./store/records.js";
+import { newRunId, readIndex, writeIndex, writeKey, writeRun } from "./store/records.js";
 import { StepInputError, type InputArtifact, type StepContext, type StepInputs } from "./step.js";
 import { packageVersions, projectRoot, sourceFingerprint } from "./source-hash.js";
 
@@ -43,6 +44,8 @@ export async function manifestFor(step: ResolvedStep, inputs: Record<string, str
     version: def.version,
     options: JSON.parse(JSON.stringify(step.options ?? {})),
     inputs,
+    // only when set, so the keys of every step without `inputs:` stay as they were
+    ...(Object.keys(step.inputs).length > 0 ? { routes: { ...step.inputs } } : {}),
     source: sourceFingerprint(def.source),
     packages: packageVersions(def.packages ?? []),
     files: await files.hash(def.inputFiles?.(step.options as never) ?? []),
@@ -58,8 +61,21 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function inputsFrom(list: InputArtifact[], missing: readonly string[] = []): StepInputs {
-  const findAll = (name: string) => list.filter((a) => a.has(name));
+export function inputsFrom(
+  list: readonly InputArtifact[],
+  routes: Readonly<Record<string, string>> = {},
+  missing: readonly string[] = [],
+): StepInputs {
+  // an output routed by `inputs:` comes from the named step only
+  const findAll = (name: string) => {
+    const from = routes[name];
+    if (from === undefined) return list.filter((a) => a.has(name));
+    const a = list.find((x) => x.step === from);
+    if (!a || !a.has(name)) {
+      throw new StepInputError(`inputs.${name}: step "${from}" has no output "${name}"; name a needed step that writes it`);
+    }
+    return [a];
+  };
   return {
     all: list,
     missing,
@@ -74,7 +90,8 @@ function inputsFrom(list: InputArtifact[], missing: readonly string[] = []): Ste
       throw new StepInputError(
         found.length === 0
           ? `none of this step's needs (${list.map((x) => x.step).join(", ") || "none"}) provides "${name}"; add the step that writes it to needs`
-          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use`,
+          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use, ` +
+            `or name it with the step's inputs: {${name}: <step>}`,
       );
     },
     findAll,
@@ -212,15 +229,14 @@ async function executeStep(
   // A left-out need is part of the key: a pool missing a fold is never served as the complete one.
   const inputHashes = Object.fromEntries(step.needs.map((n) => [n, outcomes.get(n)!.artifact?.hash ?? "(did not finish)"]));
   const manifest = await manifestFor(step, inputHashes, files);
+  const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+  const decision = () => decide({ manifest, previous, forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;
   const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
-  const cached = async (): Promise<Outcome | null> => {
-    const entry = await readKey(l, key);
-    const art = entry && (await StoredArtifact.open(l, entry.artifact, step.name));
-    if (!entry || !art) return null;
+  const cached = async (art: StoredArtifact): Promise<Outcome> => {
     await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
@@ -229,25 +245,14 @@ async function executeStep(
     };
   };
 
-  if (!forced && !step.always) {
-    const hit = await cached();
-    if (hit) return hit;
-  }
+  const first = await decision();
+  if (!first.run) return cached(first.hit!);
   const release = await acquireLock(l, key, () => reporter.log(step.name, "waiting: another somflow run is computing this step"));
   try {
-    if (!forced && !step.always) {
-      const hit = await cached(); // another process may have finished it while we waited
-      if (hit) return hit;
-    }
-    const previous = await readIndex(l, pipeline.name, step.name);
-    const staleEntry = await readKey(l, key);
-    const reason = forced
-      ? "forced (--force)"
-      : step.always
-        ? "always: true"
-        : staleEntry
-          ? "stored artifact missing or corrupt"
-          : explainChange(previous?.manifest ?? null, manifest).join("; ");
+    // Another process may have finished it while we waited for the lock.
+    const d = await decision();
+    if (!d.run) return cached(d.hit!);
+    const reason = reasonText(d.reasons);
     reporter.stepStarted(step.name, step.type, reason);
     const writer = await ArtifactWriter.create(l);
     const facts: Record<string, string | number | boolean | null> = {};
@@ -267,7 +272,7 @@ async function executeStep(
       },
     };
     try {
-      await step.definition.run(ctx, inputsFrom(upstream, missing), step.options as never);
+      await step.definition.run(ctx, inputsFrom(upstream, step.inputs, missing), step.options as never);
     } catch (e) {
       await writer.discard();
       const error = errorText(e);

@@ -5,7 +5,9 @@
 import type { SpectralUnit } from "../core/spectra/block.js";
 import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
 import { FormatError } from "./errors.js";
+import { uniqueColumn } from "./csv-header.js";
 import { findSpectralColumns } from "./spectral-columns.js";
+import type { TextEncoding } from "./text.js";
 import { percentToGkgInPlace, type TargetUnit } from "./targets.js";
 import { WideCsvParser, type WideCsvPlan } from "./wide-csv.js";
 
@@ -29,6 +31,8 @@ export interface WideTableOptions {
   targets?: { c?: TargetColumn; om?: TargetColumn };
   columns?: { lat?: string; lon?: string; depth_top_cm?: string; depth_bottom_cm?: string };
   delimiter?: string;
+  /** Text encoding of the file (default utf-8, decoded strictly). */
+  encoding?: TextEncoding;
   /** Extra columns carried into `samples` under their own names (e.g. a published `fold`). */
   keep?: readonly string[];
 }
@@ -59,7 +63,9 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     const text: number[] = [];
     const want = (key: string, name: string | undefined) => {
       if (!name) return;
-      const i = header.indexOf(name);
+      const i = uniqueColumn(header, name, (a, b) => {
+        throw new FormatError(file, `column "${name}" (option ${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`, { line: 1 });
+      });
       if (i < 0) {
         throw new FormatError(file, `no column "${name}" (option ${key}); the header starts: ${header.slice(0, 8).join(", ")}`, { line: 1 });
       }
@@ -77,7 +83,7 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     });
     return { text, spectral: spec.indices };
   };
-  const parser = new WideCsvParser(file, plan, o.delimiter ?? ",");
+  const parser = new WideCsvParser(file, plan, o.delimiter ?? ",", o.encoding ?? "utf-8");
   return {
     push: (chunk: Uint8Array) => parser.push(chunk),
     finish(): IngestResult {
