@@ -331,7 +331,10 @@ export const cnnTrainStep = defineStep({
     // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
     // no per-batch barrier; median +23 % samples/s over data-parallel on the reference net,
     // bench/RESULTS.md); a single model goes data-parallel.
-    const concurrent = memberCount > 1 && threads > 1;
+    // Members train single-threaded either way (bit-identical side by side or in turn), so how
+    // many run at once may follow the cores this step was given without changing a number.
+    const workers = memberCount > 1 ? Math.min(memberCount, threads > 1 ? threads : Math.max(1, ctx.threads)) : 1;
+    const concurrent = workers > 1;
     // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
     // of its own, so it does not hold this process's event loop and another step's CNN can run
     // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
@@ -350,7 +353,7 @@ export const cnnTrainStep = defineStep({
     const tc = performance.now();
     let results: TrainResult[] = [];
     if (concurrent) {
-      results = await trainConcurrently(config, stats, data, trainOpts, seeds, threads, onEpoch).catch(fail);
+      results = await trainConcurrently(config, stats, data, trainOpts, seeds, workers, onEpoch).catch(fail);
       results.forEach(finishTicks);
     } else {
       for (let k = 0; k < memberCount; k++) {
@@ -363,12 +366,13 @@ export const cnnTrainStep = defineStep({
     const members: CnnBundle["members"] = results.map((r) => ({ weights: r.weights, state: r.state }));
     const bestEpochs = results.map((r) => r.bestEpoch);
     const backend = last.backend;
-    const usedThreads = concurrent ? Math.min(threads, memberCount) : last.threads;
+    // Threads per model (what the numbers depend on); how many workers ran is a run fact.
+    const usedThreads = concurrent ? 1 : last.threads;
     // Side by side: samples of all members over the wall time (worker start and val passes included).
     const sps = concurrent ? results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - tc) / 1000) : last.samplesPerS;
     // Concurrent members report epochs interleaved: store the history in (member, epoch) order.
     history.sort((a, b) => a.member - b.member || a.epoch - b.epoch);
-    progress.done(`${backend}, ${usedThreads} thread(s)`);
+    progress.done(`${backend}, ${concurrent ? `${workers} members side by side` : `${usedThreads} thread(s)`}`);
     const bundle: CnnBundle = { config, stats, input, members };
 
     // Conformal calibration on cal (log1p scale) and the domain model from train spectra.
@@ -479,7 +483,7 @@ export const cnnTrainStep = defineStep({
     // Timings are facts of this run (the run record), never part of the artifact: two runs of the
     // same inputs give the same artifact hash.
     ctx.record({
-      backend, threads: usedThreads, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length,
+      backend, threads: usedThreads, workers, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length,
       cnn_tier: resolved.tier, cnn_seconds: Math.round(seconds * 10) / 10,
     });
     ctx.log(
