@@ -5,15 +5,14 @@
  * key; the reasons come from the cues.
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
 import { arch, availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import { FileHasher } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
 import { decide, lookupStored, reasonText } from "./decide.js";
 import { withAncestors } from "./dag.js";
-import { UsageError } from "./errors.js";
-import { metricsTable } from "./metrics-table.js";
+import { InterruptedError, UsageError } from "./errors.js";
+import { runStepDefinition, type Facts } from "./context.js";
 import type { Pipeline, ResolvedStep } from "./pipeline.js";
 import { silentReporter, type Reporter } from "./progress.js";
 import type { RunRecord, StepRecord } from "./run-record.js";
@@ -21,7 +20,7 @@ import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
 import { prepareStore, type StoreLayout } from "./store/layout.js";
 import { acquireLock } from "./store/locks.js";
 import { newRunId, readIndex, writeIndex, writeKey, writeRun } from "./store/records.js";
-import { StepInputError, type InputArtifact, type StepContext, type StepInputs } from "./step.js";
+import { StepInputError } from "./step.js";
 import { packageVersions, projectRoot, sourceFingerprint } from "./source-hash.js";
 
 export interface RunOptions {
@@ -34,6 +33,12 @@ export interface RunOptions {
   reporter?: Reporter;
   /** Threads a step may use; default: all cores. */
   threads?: number;
+  /**
+   * Cancels the run (the CLI aborts it on SIGINT/SIGTERM): running steps fail as
+   * "interrupted" without leaving an artifact, steps not started are skipped, and the run
+   * record is still written.
+   */
+  signal?: AbortSignal;
 }
 
 export async function manifestFor(step: ResolvedStep, inputs: Record<string, string>, files: FileHasher): Promise<KeyManifest> {
@@ -61,38 +66,6 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-export function inputsFrom(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
-  // an output routed by `inputs:` comes from the named step only
-  const findAll = (name: string) => {
-    const from = routes[name];
-    if (from === undefined) return list.filter((a) => a.has(name));
-    const a = list.find((x) => x.step === from);
-    if (!a || !a.has(name)) {
-      throw new StepInputError(`inputs.${name}: step "${from}" has no output "${name}"; name a needed step that writes it`);
-    }
-    return [a];
-  };
-  return {
-    all: list,
-    get(step) {
-      const a = list.find((x) => x.step === step);
-      if (!a) throw new StepInputError(`"${step}" is not among this step's needs (${list.map((x) => x.step).join(", ") || "none"}); add it to needs`);
-      return a;
-    },
-    find(name) {
-      const found = findAll(name);
-      if (found.length === 1) return found[0]!;
-      throw new StepInputError(
-        found.length === 0
-          ? `none of this step's needs (${list.map((x) => x.step).join(", ") || "none"}) provides "${name}"; add the step that writes it to needs`
-          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use, ` +
-            `or name it with the step's inputs: {${name}: <step>}`,
-      );
-    },
-    findAll,
-  };
-}
-
 function gitCommit(): string | null {
   try {
     return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot(), stdio: ["ignore", "pipe", "ignore"] })
@@ -104,7 +77,7 @@ function gitCommit(): string | null {
 }
 
 function errorText(e: unknown): string {
-  if (e instanceof StepInputError || e instanceof UsageError) return e.message;
+  if (e instanceof StepInputError || e instanceof UsageError || e instanceof InterruptedError) return e.message;
   if (e instanceof Error) return e.stack ?? e.message;
   return String(e);
 }
@@ -119,6 +92,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   checkStepNames(pipeline, opts.force ?? [], "--force");
   const l = await prepareStore(opts.store);
   const reporter = opts.reporter ?? silentReporter;
+  const signal = opts.signal ?? new AbortController().signal;
   const jobs = Math.max(1, opts.jobs ?? 1);
   // Steps running side by side share the cores instead of each taking all of them.
   const threads = Math.max(1, opts.threads ?? Math.floor(availableParallelism() / jobs));
@@ -140,10 +114,10 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   while (pending.length > 0 || running.size > 0) {
     for (let i = 0; i < pending.length && running.size < jobs; ) {
       const step = pending[i]!;
-      const blocker = blockedBy(step);
+      const blocker = signal.aborted ? "the run was interrupted" : blockedBy(step);
       if (blocker !== undefined) {
         pending.splice(i, 1);
-        const reason = `not run: ${blocker} did not finish`;
+        const reason = signal.aborted ? "not run: interrupted" : `not run: ${blocker} did not finish`;
         outcomes.set(step.name, { record: skippedRecord(step, reason), artifact: null });
         reporter.stepFinished(step.name, "skipped", 0, reason);
         continue;
@@ -153,7 +127,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
         continue;
       }
       pending.splice(i, 1);
-      const p = executeStep(step, pipeline, l, outcomes, forced.has(step.name), reporter, threads, files)
+      const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
+      const p = executeStep({ step, pipeline, store: l, upstream, forced: forced.has(step.name), reporter, threads, files, signal })
         .catch((e: unknown): Outcome => {
           // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
           const error = errorText(e);
@@ -183,6 +158,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
     finished_at: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
     status: steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "ok",
+    interrupted: signal.aborted,
     peak_rss_mb: peakRssMb(),
     git_commit: gitCommit(),
     versions: { node: process.version, ...packageVersions(["@duckdb/node-api", ...allPackages]) },
@@ -204,22 +180,38 @@ function skippedRecord(step: ResolvedStep, reason: string): StepRecord {
   };
 }
 
-async function executeStep(
-  step: ResolvedStep,
-  pipeline: Pipeline,
-  l: StoreLayout,
-  outcomes: Map<string, Outcome>,
-  forced: boolean,
-  reporter: Reporter,
-  threads: number,
-  files: FileHasher,
-): Promise<Outcome> {
+/** Everything one step's execution needs from the run around it. */
+interface StepExecution {
+  step: ResolvedStep;
+  pipeline: Pipeline;
+  store: StoreLayout;
+  /** The committed artifacts of the step's needs, in `needs` order. */
+  upstream: readonly StoredArtifact[];
+  forced: boolean;
+  reporter: Reporter;
+  threads: number;
+  files: FileHasher;
+  /** Aborted on Ctrl-C / SIGTERM: the step fails as "interrupted" and leaves no artifact. */
+  signal: AbortSignal;
+}
+
+/** Rejects when `signal` aborts; never settles otherwise. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new InterruptedError());
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+}
+
+async function executeStep(x: StepExecution): Promise<Outcome> {
+  const { step, pipeline, store: l, reporter } = x;
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
-  const manifest = await manifestFor(step, Object.fromEntries(upstream.map((a) => [a.step, a.hash])), files);
+  const manifest = await manifestFor(step, Object.fromEntries(x.upstream.map((a) => [a.step, a.hash])), x.files);
   const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
-  const decision = () => decide({ manifest, previous, forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
+  const decision = () =>
+    decide({ manifest, previous, forced: x.forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
   const base = { name: step.name, type: step.type, key, started_at: startedAt, needs: [...step.needs] };
   const seconds = () => (performance.now() - t0) / 1000;
@@ -244,35 +236,23 @@ async function executeStep(
     const reason = reasonText(d.reasons);
     reporter.stepStarted(step.name, step.type, reason);
     const writer = await ArtifactWriter.create(l);
-    const facts: Record<string, string | number | boolean | null> = {};
-    const scratch = join(writer.folder, "..", `${writer.folder.split("/").pop()}.scratch`);
-    const ctx: StepContext = {
-      name: step.name,
-      outputs: writer.outputs,
-      signal: new AbortController().signal,
-      threads,
-      log: (m) => reporter.log(step.name, m),
-      progress: (label, total, unit = "items") => reporter.progress(step.name, label, total, unit),
-      record: (f) => Object.assign(facts, f),
-      metrics: (rows) => writer.outputs.table("metrics", metricsTable(rows)),
-      scratch: async () => {
-        await mkdir(scratch, { recursive: true });
-        return scratch;
-      },
-    };
+    const facts: Facts = {};
+    const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
+    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
     try {
-      await step.definition.run(ctx, inputsFrom(upstream, step.inputs), step.options as never);
+      await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
+      if (x.signal.aborted) throw new InterruptedError();
     } catch (e) {
       await writer.discard();
       const error = errorText(e);
       reporter.stepFinished(step.name, "failed", seconds(), error.split("\n")[0]!);
-      if (!(e instanceof StepInputError) && e instanceof Error && e.stack) reporter.log(step.name, e.stack);
+      if (!(e instanceof StepInputError) && !(e instanceof InterruptedError) && e instanceof Error && e.stack) {
+        reporter.log(step.name, e.stack);
+      }
       return {
         record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, ...timing(), facts, error },
         artifact: null,
       };
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
     }
     const hash = await writer.commit(l, step.name, step.type);
     await writeKey(l, { key, artifact: hash, manifest, created_at: new Date().toISOString() });
@@ -285,4 +265,3 @@ async function executeStep(
     await release();
   }
 }
-
