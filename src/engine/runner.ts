@@ -53,6 +53,8 @@ export async function manifestFor(step: ResolvedStep, inputs: Record<string, str
     version: def.version,
     options: JSON.parse(JSON.stringify(step.options ?? {})),
     inputs,
+    // only when set, so the keys of every step without `inputs:` stay as they were
+    ...(Object.keys(step.inputs).length > 0 ? { routes: { ...step.inputs } } : {}),
     source: sourceFingerprint(def.source),
     packages: packageVersions(def.packages ?? []),
     files: await files.hash(def.inputFiles?.(step.options as never) ?? [], optionLabel(step.name, step.options)),
@@ -288,7 +290,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const writer = await ArtifactWriter.create(l);
     const facts: Facts = {};
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal };
+    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
     try {
       await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
       if (x.signal.aborted) throw new InterruptedError();
