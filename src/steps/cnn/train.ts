@@ -47,6 +47,7 @@ import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { spectraMatrix } from "../baseline/spectra-matrix.js";
 import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -347,7 +348,7 @@ export const cnnTrainStep = defineStep({
         ? (...args) => withTfLock(() => trainCnn(...args))
         : trainCnn;
     const fail = (e: Error): never => {
-      if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
+      if (e instanceof CnnOptionError) throw new StepInputError(`option backend/threads: ${e.message}`);
       throw e;
     };
     const tc = performance.now();
