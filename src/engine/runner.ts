@@ -4,9 +4,9 @@
  * so the next run resumes where this one stopped. Each step's fate is decided by its cache
  * key; the reasons come from the cues.
  */
-import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { arch, availableParallelism, platform } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { FileHasher } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
 import { decide, lookupStored, reasonText } from "./decide.js";
@@ -64,11 +64,24 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function gitCommit(): string | null {
+/**
+ * The checked-out commit, read from .git without spawning git (a process start costs more
+ * than a whole no-op rerun's bookkeeping): HEAD, a worktree's `gitdir:` file, loose and packed refs.
+ */
+export function gitCommit(root = projectRoot()): string | null {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot(), stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
+    let gitDir = join(root, ".git");
+    if (statSync(gitDir).isFile()) gitDir = resolve(root, readFileSync(gitDir, "utf8").replace(/^gitdir:\s*/, "").trim());
+    const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
+    if (!head.startsWith("ref:")) return head;
+    const ref = head.slice(4).trim();
+    // A worktree keeps its HEAD but shares refs with the main repository (commondir).
+    const common = existsSync(join(gitDir, "commondir")) ? resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim()) : gitDir;
+    for (const d of [gitDir, common]) {
+      if (existsSync(join(d, ref))) return readFileSync(join(d, ref), "utf8").trim();
+    }
+    const packed = readFileSync(join(common, "packed-refs"), "utf8").split("\n").find((line) => line.endsWith(` ${ref}`));
+    return packed ? packed.split(" ")[0]! : null;
   } catch {
     return null;
   }
@@ -207,7 +220,8 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const manifest = await manifestFor(step, Object.fromEntries(x.upstream.map((a) => [a.step, a.hash])), x.files);
-  const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+  const index = await readIndex(l, pipeline.name, step.name);
+  const previous = index?.manifest ?? null;
   const decision = () =>
     decide({ manifest, previous, forced: x.forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
@@ -216,7 +230,8 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
   const cached = async (art: StoredArtifact): Promise<Outcome> => {
-    await writeIndex(l, pipeline.name, step.name, { key, manifest });
+    // A no-op rerun writes nothing per step: the index already holds this key.
+    if (index?.key !== key) await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
       record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", ...timing(), facts: {}, error: null },
