@@ -28,12 +28,23 @@ export interface StepRunDeps {
   reporter: Reporter;
   threads: number;
   signal: AbortSignal;
+  /** The step's `inputs:` routing (output name -> needed step), as in a pipeline file. */
+  routes?: Readonly<Record<string, string>>;
 }
 
 /** The inputs a step sees: lookup by upstream step or by output name, with errors that say what to add to `needs`. */
-export function stepInputs(list: readonly InputArtifact[]): StepInputs {
+export function stepInputs(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
   const names = () => list.map((x) => x.step).join(", ") || "none";
-  const findAll = (name: string) => list.filter((a) => a.has(name));
+  // An output routed by `inputs:` comes from the named step only.
+  const findAll = (name: string) => {
+    const from = routes[name];
+    if (from === undefined) return list.filter((a) => a.has(name));
+    const a = list.find((x) => x.step === from);
+    if (!a || !a.has(name)) {
+      throw new StepInputError(`inputs.${name}: step "${from}" has no output "${name}"; name a needed step that writes it`);
+    }
+    return [a];
+  };
   return {
     all: list,
     get(step) {
@@ -47,7 +58,8 @@ export function stepInputs(list: readonly InputArtifact[]): StepInputs {
       throw new StepInputError(
         found.length === 0
           ? `none of this step's needs (${names()}) provides "${name}"; add the step that writes it to needs`
-          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use`,
+          : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use, ` +
+            `or name it with the step's inputs: {${name}: <step>}`,
       );
     },
     findAll,
@@ -81,7 +93,7 @@ export function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Fact
 export async function runStepDefinition<D extends StepDefinition>(def: D, options: unknown, deps: StepRunDeps, facts: Facts = {}): Promise<Facts> {
   const { ctx } = createStepContext(deps, facts);
   try {
-    await def.run(ctx, stepInputs(deps.inputs), options as never);
+    await def.run(ctx, stepInputs(deps.inputs, deps.routes), options as never);
     return facts;
   } finally {
     await rm(deps.sink.scratchDir, { recursive: true, force: true });

@@ -16,6 +16,8 @@ export interface KeyManifest {
   options: unknown;
   /** Upstream step name -> artifact content hash. */
   inputs: Record<string, string>;
+  /** The step's `inputs:` routing (output name -> needed step), present only when set. */
+  routes?: Record<string, string>;
   /** Project-relative source file -> sha256. */
   source: Record<string, string>;
   /** npm package -> installed version. */
@@ -41,6 +43,7 @@ export type CueName =
   | "version"
   | "options"
   | "inputs"
+  | "routes"
   | "source"
   | "files"
   | "packages";
@@ -97,6 +100,7 @@ const cueInputs: ChangeCue = (p, c) =>
     if (!(name in c.inputs)) return [reason("inputs", `needs ${name} removed`)];
     return p.inputs[name] !== c.inputs[name] ? [reason("inputs", `input ${name} changed`)] : [];
   });
+const cueRoutes: ChangeCue = (p, c) => diffValues("inputs", p.routes ?? {}, c.routes ?? {}).map((m) => reason("routes", m));
 const cueSource: ChangeCue = (p, c) =>
   keysOf(p.source, c.source).flatMap((f) => {
     if (!(f in p.source)) return [reason("source", `source ${f} added`)];
@@ -114,7 +118,7 @@ const cueFiles: ChangeCue = (p, c) =>
 const cuePackages: ChangeCue = (p, c) =>
   diffValues("package", p.packages, c.packages).map((s) => reason("packages", s.replace(/^package\./, "package ")));
 
-const CHANGE_CUES: readonly ChangeCue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueSource, cueFiles, cuePackages];
+const CHANGE_CUES: readonly ChangeCue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueRoutes, cueSource, cueFiles, cuePackages];
 
 /** What differs between the manifest the step last ran with and the current one (empty: nothing). */
 export function changes(prev: KeyManifest, cur: KeyManifest): Reason[] {

@@ -106,6 +106,8 @@ export async function runStepInMemory<S extends StepDefinition>(
   rawOptions: unknown,
   inputs: readonly MemoryInput[] = [],
   name = def.type,
+  /** The step's `inputs:` routing (output name -> input step), as in a pipeline file. */
+  routes: Readonly<Record<string, string>> = {},
 ): Promise<MemoryRunResult> {
   const options = def.options.parse(rawOptions);
   const artifact = emptyArtifact();
@@ -118,6 +120,7 @@ export async function runStepInMemory<S extends StepDefinition>(
     reporter: collectingReporter(logs),
     threads: 1,
     signal: new AbortController().signal,
+    routes,
   });
   return { artifact, records, logs };
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { arch, availableParallelism, platform } from "node:os";
 import { join, resolve } from "node:path";
-import { FileHasher } from "./file-hash.js";
+import { checkInputPaths, FileHasher, optionLabel } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
 import { decide, lookupStored, reasonText } from "./decide.js";
 import { withAncestors } from "./dag.js";
@@ -18,6 +18,8 @@ import { silentReporter, type Reporter } from "./progress.js";
 import type { RunRecord, StepRecord } from "./run-record.js";
 import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
 import { prepareStore, type StoreLayout } from "./store/layout.js";
+import { InputVerifier } from "./store/integrity.js";
+import { RunLease } from "./store/leases.js";
 import { acquireLock } from "./store/locks.js";
 import { newRunId, readIndex, writeIndex, writeKey, writeRun } from "./store/records.js";
 import { StepInputError } from "./step.js";
@@ -39,6 +41,8 @@ export interface RunOptions {
    * record is still written.
    */
   signal?: AbortSignal;
+  /** Check cached inputs' content against their seals before a step that runs reads them (default true; off only to measure its cost). */
+  verifyInputs?: boolean;
 }
 
 export async function manifestFor(step: ResolvedStep, inputs: Record<string, string>, files: FileHasher): Promise<KeyManifest> {
@@ -49,9 +53,11 @@ export async function manifestFor(step: ResolvedStep, inputs: Record<string, str
     version: def.version,
     options: JSON.parse(JSON.stringify(step.options ?? {})),
     inputs,
+    // only when set, so the keys of every step without `inputs:` stay as they were
+    ...(Object.keys(step.inputs).length > 0 ? { routes: { ...step.inputs } } : {}),
     source: sourceFingerprint(def.source),
     packages: packageVersions(def.packages ?? []),
-    files: await files.hash(def.inputFiles?.(step.options as never) ?? []),
+    files: await files.hash(def.inputFiles?.(step.options as never) ?? [], optionLabel(step.name, step.options)),
   };
 }
 
@@ -101,6 +107,8 @@ interface Outcome {
 export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise<RunRecord> {
   checkStepNames(pipeline, opts.only ?? [], "--only");
   checkStepNames(pipeline, opts.force ?? [], "--force");
+  // Devices and FIFOs named as input files would hang the hasher: refused before anything is written.
+  for (const s of pipeline.steps) await checkInputPaths(s.definition.inputFiles?.(s.options as never) ?? [], optionLabel(s.name, s.options));
   const l = await prepareStore(opts.store);
   const reporter = opts.reporter ?? silentReporter;
   const signal = opts.signal ?? new AbortController().signal;
@@ -115,70 +123,111 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   const files = new FileHasher(join(l.root, "file-hashes.json"));
   const running = new Map<string, Promise<void>>();
 
-  const blockedBy = (step: ResolvedStep) =>
-    step.needs.find((n) => {
-      const o = outcomes.get(n);
-      return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+  // Taken before any cache hit is resolved: gc keeps whatever this run finds or makes.
+  const lease = await RunLease.start(l, runId, () => reporter.log("run", "waiting: somflow gc holds the store lock"));
+  try {
+    const verifier = opts.verifyInputs === false ? null : new InputVerifier(l);
+    const repairs = new Map<string, Promise<void>>();
+    const upstreamOf = (step: ResolvedStep) => step.needs.map((n) => outcomes.get(n)!.artifact!);
+    const execution = (step: ResolvedStep, force: boolean): StepExecution => ({
+      step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads, files, signal, ensureInputs,
     });
+    /**
+     * Checks the cached inputs of a step about to run; a corrupt one is recomputed first
+     * (once per run). The new upstream when a recomputed input got a different hash (the step's key changes).
+     */
+    const ensureInputs = async (step: ResolvedStep): Promise<readonly StoredArtifact[] | null> => {
+      let changed = false;
+      for (const n of step.needs) {
+        const o = outcomes.get(n)!;
+        if (!verifier || o.record.status !== "cached" || !o.artifact) continue; // made by this run: just sealed
+        const v = await verifier.check(o.artifact.hash);
+        if (v.ok) continue;
+        const why = `cached artifact ${o.artifact.hash.slice(0, 12)} is corrupt (${v.problem})`;
+        reporter.log(step.name, `warning: input ${n}: ${why}; recomputing ${n} before ${step.name} runs`);
+        let p = repairs.get(n);
+        if (!p) {
+          const up = pipeline.steps.find((s) => s.name === n)!;
+          p = executeStep(execution(up, true)).then((r) => {
+            if (r.record.status === "ran") r.record.reason = `recomputed: ${why}`;
+            outcomes.set(n, r);
+          });
+          repairs.set(n, p);
+        }
+        await p;
+        const after = outcomes.get(n)!;
+        if (!after.artifact) throw new Error(`input ${n}: ${why}, and recomputing it failed: ${after.record.reason}`);
+        if (after.artifact.hash !== o.artifact.hash) changed = true;
+      }
+      return changed ? upstreamOf(step) : null;
+    };
 
-  const pending = pipeline.steps.filter((s) => selected.has(s.name));
-  while (pending.length > 0 || running.size > 0) {
-    for (let i = 0; i < pending.length && running.size < jobs; ) {
-      const step = pending[i]!;
-      const blocker = signal.aborted ? "the run was interrupted" : blockedBy(step);
-      if (blocker !== undefined) {
+    const blockedBy = (step: ResolvedStep) =>
+      step.needs.find((n) => {
+        const o = outcomes.get(n);
+        return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+      });
+
+    const pending = pipeline.steps.filter((s) => selected.has(s.name));
+    while (pending.length > 0 || running.size > 0) {
+      for (let i = 0; i < pending.length && running.size < jobs; ) {
+        const step = pending[i]!;
+        const blocker = signal.aborted ? "the run was interrupted" : blockedBy(step);
+        if (blocker !== undefined) {
+          pending.splice(i, 1);
+          const reason = signal.aborted ? "not run: interrupted" : `not run: ${blocker} did not finish`;
+          outcomes.set(step.name, { record: skippedRecord(step, reason), artifact: null });
+          reporter.stepFinished(step.name, "skipped", 0, reason);
+          continue;
+        }
+        if (!step.needs.every((n) => outcomes.has(n))) {
+          i++;
+          continue;
+        }
         pending.splice(i, 1);
-        const reason = signal.aborted ? "not run: interrupted" : `not run: ${blocker} did not finish`;
-        outcomes.set(step.name, { record: skippedRecord(step, reason), artifact: null });
-        reporter.stepFinished(step.name, "skipped", 0, reason);
-        continue;
+          const p = executeStep(execution(step, forced.has(step.name)))
+          .catch((e: unknown): Outcome => {
+            // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
+            const error = errorText(e);
+            reporter.stepFinished(step.name, "failed", 0, error.split("\n")[0]!);
+            return { record: { ...skippedRecord(step, error.split("\n")[0]!), status: "failed", error }, artifact: null };
+          })
+          .then((o) => {
+            outcomes.set(step.name, o);
+            running.delete(step.name);
+          });
+        running.set(step.name, p);
       }
-      if (!step.needs.every((n) => outcomes.has(n))) {
-        i++;
-        continue;
-      }
-      pending.splice(i, 1);
-      const upstream = step.needs.map((n) => outcomes.get(n)!.artifact!);
-      const p = executeStep({ step, pipeline, store: l, upstream, forced: forced.has(step.name), reporter, threads, files, signal })
-        .catch((e: unknown): Outcome => {
-          // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
-          const error = errorText(e);
-          reporter.stepFinished(step.name, "failed", 0, error.split("\n")[0]!);
-          return { record: { ...skippedRecord(step, error.split("\n")[0]!), status: "failed", error }, artifact: null };
-        })
-        .then((o) => {
-          outcomes.set(step.name, o);
-          running.delete(step.name);
-        });
-      running.set(step.name, p);
+      if (running.size > 0) await Promise.race(running.values());
     }
-    if (running.size > 0) await Promise.race(running.values());
-  }
 
-  await files.save();
-  const finished = new Date();
-  const steps = pipeline.steps.filter((s) => outcomes.has(s.name)).map((s) => outcomes.get(s.name)!.record);
-  const allPackages = [...new Set(pipeline.steps.flatMap((s) => s.definition.packages ?? []))];
-  const record: RunRecord = {
-    run_id: runId,
-    pipeline: pipeline.name,
-    pipeline_file: pipeline.file,
-    pipeline_hash: pipeline.hash,
-    params: pipeline.params,
-    started_at: started.toISOString(),
-    finished_at: finished.toISOString(),
-    seconds: (finished.getTime() - started.getTime()) / 1000,
-    status: steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "ok",
-    interrupted: signal.aborted,
-    peak_rss_mb: peakRssMb(),
-    git_commit: gitCommit(),
-    versions: { node: process.version, ...packageVersions(["@duckdb/node-api", ...allPackages]) },
-    host: { platform: platform(), arch: arch(), cpus: availableParallelism(), node: process.version },
-    steps,
-  };
-  await writeRun(l, record);
-  reporter.close();
-  return record;
+    await files.save();
+    const finished = new Date();
+    const steps = pipeline.steps.filter((s) => outcomes.has(s.name)).map((s) => outcomes.get(s.name)!.record);
+    const allPackages = [...new Set(pipeline.steps.flatMap((s) => s.definition.packages ?? []))];
+    const record: RunRecord = {
+      run_id: runId,
+      pipeline: pipeline.name,
+      pipeline_file: pipeline.file,
+      pipeline_hash: pipeline.hash,
+      params: pipeline.params,
+      started_at: started.toISOString(),
+      finished_at: finished.toISOString(),
+      seconds: (finished.getTime() - started.getTime()) / 1000,
+      status: steps.some((s) => s.status === "failed" || s.status === "skipped") ? "failed" : "ok",
+      interrupted: signal.aborted,
+      peak_rss_mb: peakRssMb(),
+      git_commit: gitCommit(),
+      versions: { node: process.version, ...packageVersions(["@duckdb/node-api", ...allPackages]) },
+      host: { platform: platform(), arch: arch(), cpus: availableParallelism(), node: process.version },
+      steps,
+    };
+    await writeRun(l, record);
+    reporter.close();
+    return record;
+  } finally {
+    await lease.end();
+  }
 }
 
 /** maxRSS is the process's running peak (kB on Linux). */
@@ -204,6 +253,8 @@ interface StepExecution {
   files: FileHasher;
   /** Aborted on Ctrl-C / SIGTERM: the step fails as "interrupted" and leaves no artifact. */
   signal: AbortSignal;
+  /** Verifies the step's cached inputs, recomputing corrupt ones; the new upstream when an input's hash changed, else null. */
+  ensureInputs(step: ResolvedStep): Promise<readonly StoredArtifact[] | null>;
 }
 
 /** Rejects when `signal` aborts; never settles otherwise. */
@@ -246,12 +297,15 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     // Another process may have finished it while we waited for the lock.
     const d = await decision();
     if (!d.run) return cached(d.hit!);
+    const repaired = await x.ensureInputs(step);
+    // A corrupt input was recomputed with a different hash: this step's key changed.
+    if (repaired) return await executeStep({ ...x, upstream: repaired });
     const reason = reasonText(d.reasons);
     reporter.stepStarted(step.name, step.type, reason);
     const writer = await ArtifactWriter.create(l);
     const facts: Facts = {};
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal };
+    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
     try {
       await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
       if (x.signal.aborted) throw new InterruptedError();

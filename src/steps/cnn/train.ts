@@ -178,7 +178,7 @@ export const cnnTrainStep = defineStep({
     if (o.om_split && o.target !== "multi") {
       throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
     }
-    const split = stepSplit(o, o.seed, o.om_split);
+    const split = stepSplit(o, COLUMN[tasks[0]!], o.om_split);
     const splitOf = splitSamples(samples, split);
 
     // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
