@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   metrics: () => import("./commands/metrics.js"),
   export: () => import("./commands/export.js"),
   gc: () => import("./commands/gc.js"),
+  verify: () => import("./commands/verify.js"),
   check: () => import("./commands/check.js"),
   report: () => import("./commands/report.js"),
 };

@@ -100,7 +100,7 @@ export class ArtifactWriter {
 
   /** A private temp folder named by host, pid and job (see ownerTag), so gc can judge it on any host. */
   static async create(l: StoreLayout): Promise<ArtifactWriter> {
-    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${ownerTag()}-`)));
+    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${ownerTag()}_`)));
   }
 
   /**
