@@ -2,7 +2,6 @@
  * Locks and temp folders judged the same way on one host or several sharing the store: a
  * lock of another host is never judged by a local pid lookup, only by its heartbeat.
  */
-import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,9 +11,8 @@ import { prepareStore, type StoreLayout } from "../../../src/engine/store/layout
 import { acquireLock } from "../../../src/engine/store/locks.js";
 import { tempFolderStale, type LeaseInfo } from "../../../src/engine/store/leases.js";
 import { ownerTag, parseTag, thisHost } from "../../../src/engine/store/owner.js";
+import { deadPid } from "./fs-faults.js";
 
-/** A pid that surely names no process here: a child that has exited. */
-export const deadPid = () => spawnSync(process.execPath, ["-e", "0"]).pid!;
 
 const KEY = "a".repeat(64);
 let l: StoreLayout;
