@@ -2,17 +2,31 @@
  * Small JSON records of the store: cache keys (key -> artifact), the last manifest of each
  * pipeline step (what `plan` diffs against) and run records. All written atomically.
  */
-import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { StoreError } from "../errors.js";
 import { dirname, join } from "node:path";
 import type { RunRecord } from "../run-record.js";
 import type { KeyManifest } from "../cues.js";
 import type { StoreLayout } from "./layout.js";
 
+/** Writes via a temp file and rename; on failure the temp file is removed and the store path named. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, JSON.stringify(value, null, 1));
-  await rename(tmp, path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, JSON.stringify(value, null, 1));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT" || code === "EROFS" || code === "EACCES") {
+      throw new StoreError(
+        `cannot write ${path} (${code}: ${code === "ENOSPC" || code === "EDQUOT" ? "no space left on the store's filesystem" : "not writable"}); ` +
+          `nothing half-written was left. Free space (somflow gc) or fix permissions, or pass --store DIR, then run again`,
+      );
+    }
+    throw e;
+  }
 }
 
 export async function readJsonOrNull<T>(path: string): Promise<T | null> {
