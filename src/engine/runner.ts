@@ -185,7 +185,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
           continue;
         }
         pending.splice(i, 1);
-          const p = executeStep(execution(step, forced.has(step.name)))
+        const p = executeStep(execution(step, forced.has(step.name)))
           .catch((e: unknown): Outcome => {
             // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
             const error = errorText(e);
