@@ -180,6 +180,9 @@ export class WideCsvParser {
       const r = role[col]!;
       if (r >= 0) {
         const v = parseNumberBytes(b, p, fe);
+        if (numStatus === 0 && !Number.isFinite(Math.fround(v))) {
+          throw this.err(`spectral value ${v} is outside the float32 range (±3.4e38); fix the cell`, col);
+        }
         if (numStatus !== 0) {
           if (numStatus === NUM_INVALID) {
             const cell = lossy.decode(b.subarray(p, fe)).slice(0, 40);
