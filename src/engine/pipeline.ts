@@ -233,7 +233,13 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   const shape = fileSchema.safeParse(js);
   if (!shape.success) {
     throw new ValidationErrors(
-      shape.error.issues.map((issue) => new UsageError(issue.message, at.at(issue.path as (string | number)[]))),
+      shape.error.issues.map((issue) => {
+        const path = issue.path as (string | number)[];
+        // zod says "expected string, received undefined" for a missing key: say it is missing
+        const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+        const message = missing && path.length ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it` : issue.message;
+        return new UsageError(message, at.at(path));
+      }),
     );
   }
   const spec: FileShape = shape.data;

@@ -125,7 +125,7 @@ export class WideCsvParser {
       const header = splitCsvLine(text, delim);
       if (!header) throw new FormatError(this.file, "unterminated quote in the header", { line: 1 });
       for (const other of [";", "\t", ",", "|"]) {
-        if (other !== delim && header.length === 1 && text.split(other).length > 2) {
+        if (other !== delim && header.length === 1 && text.split(other).length > 1) {
           throw new FormatError(
             this.file,
             `the header is a single field but holds ${text.split(other).length - 1} "${other === "\t" ? "\\t" : other}": the file is ${other === "\t" ? "tab" : other}-delimited; set the delimiter option to "${other === "\t" ? "\\t" : other}" (or re-export the file with "${delim}")`,
@@ -181,7 +181,7 @@ export class WideCsvParser {
       if (r >= 0) {
         const v = parseNumberBytes(b, p, fe);
         if (numStatus === 0 && !Number.isFinite(Math.fround(v))) {
-          throw this.err(`spectral value ${v} is outside the float32 range (±3.4e38); fix the cell`, col);
+          throw this.err(`spectral value ${v.toPrecision(6)} is outside the float32 range (±3.4e38); fix the cell`, col);
         }
         if (numStatus !== 0) {
           if (numStatus === NUM_INVALID) {
