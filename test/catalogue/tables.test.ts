@@ -22,7 +22,7 @@ const wide = (text: string | Buffer, o: Partial<WideTableOptions> = {}) => outco
 const lib = (o: { value?: unknown }) => o.value as IngestResult;
 const H = "id,c,wn_4000,wn_3000,wn_2000\n";
 const row = (id: string, c: string, a = "0.5,0.6,0.7") => `${id},${c},${a}\n`;
-const file = (name: string, content: string | Buffer) => {
+const file = (name: string, content: string | Uint8Array) => {
   const p = join(dir, name);
   writeFileSync(p, content);
   return p;
