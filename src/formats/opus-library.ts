@@ -270,7 +270,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     cMethod,
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
-    unitOption: "the OPUS block read is not absorbance; check the files (block option, the AB block saved by OPUS)",
+    unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
   });
   Object.assign(out.report, {
     files: files.length,
@@ -290,7 +290,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   if (disagreeing.length > 0) {
     warnings.push(`${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing.slice(0, 5).map((x) => `${x.sample_id} ${x.max_rmsd}`).join(", ")}): check for swapped or empty cups`);
   }
-  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
+  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
   out.report.warnings = warnings;
   return out;
 }

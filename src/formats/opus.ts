@@ -177,7 +177,7 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   const fxv = p.FXV;
   const lxv = p.LXV;
   if (typeof npt !== "number" || typeof fxv !== "number" || typeof lxv !== "number") {
-    throw new FormatError(file, `the ${code} parameter block lacks NPT/FXV/LXV (got ${npt}, ${fxv}, ${lxv}); the file is corrupt`);
+    throw new FormatError(file, `the ${code} parameter block lacks numeric NPT/FXV/LXV (got ${[npt, fxv, lxv].map((v) => (v === undefined ? "missing" : JSON.stringify(v))).join(", ")}); the file is corrupt`);
   }
   checkAxis(file, code, npt, fxv, lxv);
   const dpf = typeof p.DPF === "number" ? p.DPF : 1;
