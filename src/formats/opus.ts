@@ -193,8 +193,9 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   for (let i = 0; i < npt; i++) {
     const o = ab.offset + 4 * i;
     const v = (dpf === 2 ? dv.getInt32(o, true) : dv.getFloat32(o, true)) * csf;
-    if (!Number.isFinite(v)) {
-      throw new FormatError(file, `the ${code} block holds a non-finite value (${v}) at point ${i + 1} of ${npt}; the file is corrupt`);
+    // fround: a corrupt CSF can scale a float32 past its range (Infinity once stored)
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new FormatError(file, `the ${code} block holds a non-finite value (${Math.fround(v)}${csf !== 1 ? ` after scaling by CSF ${csf}` : ""}) at point ${i + 1} of ${npt}; the file is corrupt`);
     }
     values[i] = v;
   }

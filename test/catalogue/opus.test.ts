@@ -47,6 +47,7 @@ export const opusCases: Case[] = [
   { kind: "OPUS: FXV as text", run: () => one(abParams({ ...P, FXV: "4000" })), exit: 1, message: /lacks numeric NPT\/FXV\/LXV \(got 100, "4000", 600\)/ },
   { kind: "OPUS: data point format DPF 7", run: () => one(abParams({ ...P, DPF: { int: 7 } })), exit: 1, message: /data point format DPF 7; only 1 \(float32\) and 2 \(int32\) exist/ },
   { kind: "OPUS: scaling factor CSF infinite", run: () => one(abParams({ ...P, CSF: Infinity })), exit: 1, message: /scaling factor CSF Infinity/ },
+  { kind: "OPUS: CSF scaling values past float32 (found by fuzzing)", run: () => one(abParams({ ...P, CSF: 1e300 })), exit: 1, message: /non-finite value \(Infinity after scaling by CSF 1e\+300\) at point 1 of 100/ },
   { kind: "OPUS: a NaN absorbance value", run: () => one(abParams(P, Float32Array.from(ramp(n), (v, i) => (i === 3 ? NaN : v)))), exit: 1, message: /non-finite value \(NaN\) at point 4 of 100; the file is corrupt/ },
   { kind: "OPUS: an infinite absorbance value", run: () => one(abParams(P, Float32Array.from(ramp(n), (v, i) => (i === 9 ? Infinity : v)))), exit: 1, message: /non-finite value \(Infinity\) at point 10/ },
   {
