@@ -33,6 +33,18 @@ export interface WideTableOptions {
   delimiter?: string;
   /** Text encoding of the file (default utf-8, decoded strictly). */
   encoding?: TextEncoding;
+  /** Extra columns carried into `samples` under their own names (e.g. a published `fold`). */
+  keep?: readonly string[];
+}
+
+/** samples columns a kept column may not replace. */
+const RESERVED = new Set(["sample_id", "source", "instrument", "lat", "lon", "depth_top_cm", "depth_bottom_cm", "c_gkg", "om_gkg", "c_method", "om_method"]);
+
+/** A kept column: numbers when every non-empty cell is one, else text (empty = null). */
+function keptColumn(values: readonly (string | null)[]): Float64Array | (string | null)[] {
+  const blank = (v: string | null) => v === null || v.trim() === "";
+  if (values.every((v) => blank(v) || Number.isFinite(Number(v)))) return Float64Array.from(values, (v) => (blank(v) ? NaN : Number(v)));
+  return values.map((v) => (blank(v) ? null : v));
 }
 
 const META = ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const;
@@ -65,6 +77,10 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     want("targets.c.column", o.targets?.c?.column);
     want("targets.om.column", o.targets?.om?.column);
     for (const k of META) want(`columns.${k}`, o.columns?.[k]);
+    (o.keep ?? []).forEach((name, i) => {
+      if (RESERVED.has(name)) throw new FormatError(file, `option keep_columns[${i}]: "${name}" is a samples column somflow fills itself; map it with the matching option instead`, { line: 1 });
+      want(`keep_columns[${i}]`, name);
+    });
     return { text, spectral: spec.indices };
   };
   const parser = new WideCsvParser(file, plan, o.delimiter ?? ",", o.encoding ?? "utf-8");
@@ -103,6 +119,7 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
         cMethod: c.method,
         omMethod: om.method,
         declaredUnits: { c: o.targets?.c?.unit ?? "gkg", om: o.targets?.om?.unit ?? "gkg" },
+        extra: Object.fromEntries((o.keep ?? []).map((name, i) => [name, keptColumn(col(`keep_columns[${i}]`)!)])),
       });
       out.report.first_missing = res.firstMissing;
       // Unmapped targets are simply absent: don't warn about their (NaN) medians.

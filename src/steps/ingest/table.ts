@@ -38,6 +38,8 @@ export const tableOptions = z.strictObject({
   delimiter: z.string().length(1).default(","),
   /** Text encoding (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
   encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
+  /** Extra columns carried into samples under their own names (e.g. `fold` for k-fold's folds_from). */
+  keep_columns: z.array(z.string().min(1)).default([]),
 });
 
 export const ingestTableStep = defineStep({
@@ -62,6 +64,7 @@ export const ingestTableStep = defineStep({
         columns: o.columns,
         delimiter: o.delimiter,
         encoding: o.encoding,
+        keep: o.keep_columns,
       }),
     );
     await writeIngested(ctx, result);
