@@ -90,6 +90,17 @@ const fileSchema = z.strictObject({
 
 type FileShape = z.infer<typeof fileSchema>;
 
+/** What each part of a pipeline file looks like, for "expected X, got Y" messages. */
+const SHAPE_HINTS: Record<string, string> = {
+  "": "a pipeline file is a mapping with name:, steps: and optionally description:, params:, checks:",
+  steps: "steps: maps each step name to its uses:, with:, needs:",
+  step: "a step is a mapping with uses: and optionally with:, needs:, always:",
+  with: "with: maps option names to values",
+  needs: "needs: is a list of step names, e.g. [ingest, split]",
+  params: "params: maps names to numbers, strings or booleans",
+  checks: "checks: maps <step>.<target>.<metric> to a condition such as \">= 0.9\"",
+};
+
 class Locator {
   constructor(
     readonly file: string,
@@ -243,7 +254,13 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         const path = issue.path as (string | number)[];
         // zod says "expected string, received undefined" for a missing key: say it is missing
         const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
-        const message = missing && path.length ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it` : issue.message;
+        const wrong = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
+        const key = path.length === 0 ? "" : path.length === 2 && path[0] === "steps" ? "step" : String(path[path.length - 1]);
+        const message = missing && path.length
+          ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it`
+          : wrong
+            ? `expected ${wrong[1] === "record" ? "a mapping" : wrong[1]}, got ${wrong[2] === "array" ? "a list" : wrong[2]}${SHAPE_HINTS[key] ? `: ${SHAPE_HINTS[key]}` : ""}`
+            : issue.message;
         return new UsageError(message, at.at(path));
       }),
     );

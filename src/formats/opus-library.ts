@@ -214,7 +214,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const rowOf = new Map<string, number>();
     t.rows.forEach((row, k) => {
       const id = row[idCol]!;
-      if (!id) throw new FormatError(lab.file, "sample id is empty", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
+      if (!id) throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       if (rowOf.has(id)) {
         throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       }

@@ -181,7 +181,7 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   }
   checkAxis(file, code, npt, fxv, lxv);
   const dpf = typeof p.DPF === "number" ? p.DPF : 1;
-  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist`);
+  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist: the file is corrupt (re-copy it from the instrument)`);
   const csf = typeof p.CSF === "number" && p.CSF !== 0 ? p.CSF : 1;
   if (!Number.isFinite(csf)) throw new FormatError(file, `the ${code} block has scaling factor CSF ${csf}; the file is corrupt`);
   const held = ab.length / 4;

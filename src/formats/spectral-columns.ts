@@ -129,6 +129,8 @@ export const UNIT_LIMITS = {
   percentMedianMax: 150,
 } as const;
 
+const UNIT_CHOICES = "the unit the values are in (absorbance, reflectance as 0-1, or reflectance_percent) after checking the file";
+
 /** Up to ~100k finite values taken at a fixed stride (deterministic), sorted. */
 function sampleSorted(values: Float32Array): Float64Array {
   const stride = Math.max(1, Math.floor(values.length / 100_000));
@@ -153,7 +155,7 @@ export function unitProblem(values: Float32Array, unit: "absorbance" | "reflecta
     let above = 0;
     for (const x of v) if (x > L.absorbanceValueMax) above++;
     if (median > L.absorbanceMedianMax || above > 0.01 * v.length) {
-      const suggest = max <= 100 * 1.5 ? "reflectance_percent" : "the unit the values are in";
+      const suggest = max <= 100 * 1.5 ? "reflectance_percent" : UNIT_CHOICES;
       return { problem: `median ${fmt(median)}, max ${fmt(max)} is not absorbance (median must stay <= ${L.absorbanceMedianMax}, values <= ${L.absorbanceValueMax}); they look like reflectance in %`, suggest };
     }
   } else if (unit === "reflectance") {
@@ -163,7 +165,7 @@ export function unitProblem(values: Float32Array, unit: "absorbance" | "reflecta
   } else if (max <= L.percentAllBelow) {
     return { problem: `every value is <= ${fmt(max)}: that is reflectance as a fraction (0-1), not in %`, suggest: "reflectance" };
   } else if (median > L.percentMedianMax) {
-    return { problem: `median ${fmt(median)} is not reflectance in % (median must stay <= ${L.percentMedianMax})`, suggest: "the unit the values are in" };
+    return { problem: `median ${fmt(median)} is not reflectance in % (median must stay <= ${L.percentMedianMax})`, suggest: UNIT_CHOICES };
   }
   return null;
 }

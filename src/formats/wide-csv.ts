@@ -94,7 +94,7 @@ export class WideCsvParser {
     if (this.carry && this.carry.length > 0) this.handleLine(this.carry, 0, this.carry.length);
     this.carry = null;
     if (!this.header) throw new FormatError(this.file, "the file is empty (no header line); check the path and the export");
-    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows", { line: 1 });
+    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows; check the export (or the path)", { line: 1 });
     const cols = this.plan!.spectral.length;
     const spectra = new Float32Array(this.rows * cols);
     let off = 0;
@@ -120,10 +120,10 @@ export class WideCsvParser {
     if (e > s && b[e - 1] === 13) e--;
     if (!this.header) {
       const text = this.decode(b.subarray(s, e), 1);
-      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header", { line: 1 });
+      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
       const delim = String.fromCharCode(this.delim);
       const header = splitCsvLine(text, delim);
-      if (!header) throw new FormatError(this.file, "unterminated quote in the header", { line: 1 });
+      if (!header) throw new FormatError(this.file, "unterminated quote in the header; close the quote or remove it", { line: 1 });
       for (const other of [";", "\t", ",", "|"]) {
         if (other !== delim && header.length === 1 && text.split(other).length > 1) {
           throw new FormatError(
