@@ -163,7 +163,7 @@ function interpolate(
   value: unknown,
   params: Record<string, ParamValue>,
   path: (string | number)[],
-  onUnknown: (name: string, path: (string | number)[]) => void,
+  onUnknown: (name: string, path: (string | number)[], malformed?: boolean) => void,
 ): unknown {
   if (typeof value === "string") {
     const whole = WHOLE.exec(value);
@@ -172,13 +172,17 @@ function interpolate(
       if (!has(params, name)) onUnknown(name, path);
       return has(params, name) ? params[name] : value;
     }
-    return value.replace(PART, (whole: string, name: string) => {
+    const out = value.replace(PART, (whole: string, name: string) => {
       if (!has(params, name)) {
         onUnknown(name, path);
         return whole;
       }
       return String(params[name]);
     });
+    // `${param.n}`, `${params.a.b}`, `${n}`: a reference that would otherwise stay as literal text
+    const stray = /\$\{(?!params\.[A-Za-z0-9_]+\})[^}]*\}/.exec(value);
+    if (stray) onUnknown(stray[0].slice(2, -1), path, true);
+    return out;
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, params, [...path, i], onUnknown));
   if (value && typeof value === "object") {
@@ -310,10 +314,12 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         );
       }
     }
-    const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path) =>
+    const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path, malformed) =>
       problems.push(
         new UsageError(
-          `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
+          malformed
+            ? `"\${${param}}" is not a param reference; write \${params.NAME} (declared params: ${Object.keys(params).join(", ") || "none"}), or remove the \${…}`
+            : `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
           at.at(path),
         ),
       ),

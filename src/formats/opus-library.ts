@@ -291,6 +291,6 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     warnings.push(`${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing.slice(0, 5).map((x) => `${x.sample_id} ${x.max_rmsd}`).join(", ")}): check for swapped or empty cups`);
   }
   if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
-  out.report.warnings = warnings;
+  out.report.warnings = [...((out.report.warnings as string[] | undefined) ?? []), ...warnings];
   return out;
 }

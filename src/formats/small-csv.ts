@@ -11,6 +11,9 @@ export interface SmallCsv {
 
 export function parseSmallCsv(file: string, text: string, delimiter = ","): SmallCsv {
   const all = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  if (all.some((l) => l.includes("\r"))) {
+    throw new FormatError(file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+  }
   let i = 0;
   while (i < all.length && all[i]!.trim() === "") i++;
   if (i === all.length) throw new FormatError(file, "the file is empty (no header line); check the path and the export");

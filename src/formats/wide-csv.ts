@@ -121,6 +121,12 @@ export class WideCsvParser {
     if (!this.header) {
       const text = this.decode(b.subarray(s, e), 1);
       if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
+      if (/^sep=.$/.test(text.trim())) {
+        throw new FormatError(this.file, `line 1 is Excel's "${text.trim()}" hint, not the header; delete that line (and set the delimiter option to "${text.trim().slice(4)}")`, { line: 1 });
+      }
+      if (text.includes("\r")) {
+        throw new FormatError(this.file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+      }
       const delim = String.fromCharCode(this.delim);
       const header = splitCsvLine(text, delim);
       if (!header) throw new FormatError(this.file, "unterminated quote in the header; close the quote or remove it", { line: 1 });

@@ -56,6 +56,8 @@ export const pipelineCases: Case[] = [
   { kind: "option of the wrong type", run: () => parse(base("  a:\n    uses: test.source\n    with: {n: many}\n")), exit: 2, message: /\(steps\.a\.with\.n\): test\.source: option "n": .*expected number/ },
   { kind: "with: a list instead of a mapping", run: () => parse(base("  a:\n    uses: test.source\n    with: [1, 2]\n")), exit: 2, message: /\(steps\.a\.with\): expected a mapping, got a list: with: maps option names to values/ },
   { kind: "unknown ${params.x}", run: () => parse(base("  a:\n    uses: test.source\n    with: {n: '${params.m}'}\n")), exit: 2, message: /unknown param "\$\{params\.m\}"; declared params: n, flag/ },
+  { kind: "${param.n} (typo: param) in a text option (stayed literal before)", run: () => parse(base("  a:\n    uses: ingest.table\n    with: {path: 'x_${param.n}.csv', unit: absorbance}\n")), exit: 2, message: /\(steps\.a\.with\.path\): "\$\{param\.n\}" is not a param reference; write \$\{params\.NAME\} \(declared params: n, flag\)/ },
+  { kind: "${params.a.b} (dotted) in a text option", run: () => parse(base("  a:\n    uses: ingest.table\n    with: {path: 'x_${params.n.b}.csv', unit: absorbance}\n")), exit: 2, message: /"\$\{params\.n\.b\}" is not a param reference/ },
   { kind: "-p with a non-number for a number param", run: () => parse(base(src), ["n=abc"]), exit: 2, message: /^--param n=abc: expected a number \(the default is 4\)/ },
   { kind: "-p with a non-boolean for a boolean param", run: () => parse(base(src), ["flag=yes"]), exit: 2, message: /^--param flag=yes: expected true or false/ },
   { kind: "-p without =", run: () => parse(base(src), ["n"]), exit: 2, message: /^--param "n": expected name=value/ },

@@ -141,6 +141,26 @@ export const tableCases: Case[] = [
     exit: 0,
     check: (o) => expect(lib(o).report.targets.c_impossible).toBe(1),
   },
+  { kind: "CSV: old Mac CR-only line ends", run: () => wide((H + row("s1", "1")).replaceAll("\n", "\r")), exit: 1, message: /^lib\.csv \(line 1\): the file separates lines with CR only \(old Mac line ends\); save it with LF or CRLF/ },
+  { kind: "CSV: Excel's sep=; first line", run: () => wide(`sep=;\nid;c;wn_4000;wn_3000\ns1;1;0.5;0.6\n`), exit: 1, message: /^lib\.csv \(line 1\): line 1 is Excel's "sep=;" hint, not the header; delete that line \(and set the delimiter option to ";"\)/ },
+  { kind: "CSV: UTM metres mapped as latitude", run: () => wide(`id,c,y,wn_4000,wn_3000\ns1,1,5712345,0.5,0.6\ns2,1,5712400,0.5,0.6\n`, { columns: { lat: "y" } }), exit: 1, message: /^lib\.csv \(line 2, column lat\): lat 5712345 is outside -90\.\.90 \(2 of 2 values\): lat must be WGS84 decimal degrees, not projected coordinates/ },
+  {
+    kind: "CSV: one stray longitude among many",
+    does: "reads, counts it (coordinates_out_of_range) and warns with its line",
+    run: () => wide(`id,c,x,wn_4000,wn_3000\n${Array.from({ length: 120 }, (_, i) => `s${i},1,${i === 7 ? 700 : 7.1},0.5,0.6`).join("\n")}\n`, { columns: { lon: "x" } }),
+    exit: 0,
+    check: (o) => {
+      expect(lib(o).report.coordinates_out_of_range).toBe(1);
+      expect((lib(o).report.warnings as string[]).join()).toMatch(/1 lon values outside -180\.\.180 \(e\.g\. line 9\)/);
+    },
+  },
+  {
+    kind: "CSV: depth columns swapped",
+    does: "reads, counts layers whose top is below their bottom and warns",
+    run: () => wide(`id,c,top,bottom,wn_4000,wn_3000\ns1,1,30,0,0.5,0.6\ns2,1,0,30,0.5,0.6\n`, { columns: { depth_top_cm: "top", depth_bottom_cm: "bottom" } }),
+    exit: 0,
+    check: (o) => expect(lib(o).report.depth_top_below_bottom).toBe(1),
+  },
   // --- units
   { kind: "units: reflectance % declared absorbance", run: () => wide(H + row("s1", "1", "40,50,60")), exit: 1, message: /^lib\.csv: spectra declared absorbance: median 50, max 60 is not absorbance .* Set unit: reflectance_percent/ },
   { kind: "units: reflectance % declared reflectance", run: () => wide(H + row("s1", "1", "40,50,60"), { unit: "reflectance" }), exit: 1, message: /^lib\.csv: spectra declared reflectance: median 50 is not reflectance as a fraction .* Set unit: reflectance_percent/ },
@@ -199,6 +219,7 @@ export const tableCases: Case[] = [
   { kind: "lab table: ;-delimited", run: () => lab("sample_id;oc\ns1;1,2\n"), exit: 1, message: /^lab\.csv \(line 1\): the header is a single field but holds ";" separators: .*save it comma-separated/ },
   { kind: "lab table: duplicated column name", run: () => lab("sample_id,oc,oc\ns1,1,2\n"), exit: 1, message: /column "oc" \(option lab_targets\.c\.column\) appears twice, columns 2 and 3/ },
   { kind: "lab table: text in the target column", run: () => lab("sample_id,oc\ns1,n.d.\n"), exit: 1, message: /^lab\.csv \(line 2, column "oc"\): "n\.d\." is not a number/ },
+  { kind: "lab table: old Mac CR-only line ends", run: () => lab("sample_id,oc\rs1,1\r"), exit: 1, message: /^lab\.csv \(line 1\): the file separates lines with CR only/ },
   { kind: "lab table: empty file", run: () => lab(""), exit: 1, message: /^lab\.csv: the file is empty \(no header line\)/ },
   {
     kind: "lab table: ids without spectra and spectra without lab rows",
