@@ -278,6 +278,8 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     opus_blocks: fileBlocks,
     opus_block_option: o.block ?? "AB",
     replicate_scans_averaged: replicateScans,
+    /** How many samples have 1, 2, 3... scans. */
+    scans_per_sample: Object.fromEntries([...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort((x, y) => x[0] - y[0])),
     replicates,
     replicate_max_rmsd_threshold: maxRmsd,
     replicates_disagreeing: disagreeing.length,

@@ -4,6 +4,9 @@
  */
 import { FormatError } from "./errors.js";
 
+/** Wavenumbers a spectral column may name (cm-1), as for OPUS axes. */
+export const SPECTRAL_AXIS_RANGE: readonly [number, number] = [100, 15000];
+
 export interface SpectralColumns {
   indices: number[];
   wavenumbers: Float64Array;
@@ -35,6 +38,17 @@ export function findSpectralColumns(
       file,
       `found ${indices.length} spectral column(s) named "${prefix}<cm-1>${suffix}"; set the spectral prefix/suffix option to match the header (first columns: ${header.slice(0, 5).join(", ")})`,
       { line: 1 },
+    );
+  }
+  // Column names must be wavenumbers (cm-1): an index (wn_0, wn_1, ...) or a wavelength in µm
+  // would otherwise become an axis, and resampling would invent a spectrum from it.
+  const bad = wn.findIndex((w) => w < SPECTRAL_AXIS_RANGE[0] || w > SPECTRAL_AXIS_RANGE[1]);
+  if (bad >= 0) {
+    const c = indices[bad]!;
+    throw new FormatError(
+      file,
+      `spectral column "${header[c]}" names ${wn[bad]} cm-1, outside the MIR/NIR range ${SPECTRAL_AXIS_RANGE[0]}-${SPECTRAL_AXIS_RANGE[1]} cm-1: spectral columns must be named by wavenumber in cm-1 (not an index or a wavelength); rename them or convert the axis`,
+      { line: 1, column: `${c + 1} "${header[c]}"` },
     );
   }
   const dir = Math.sign(wn[1]! - wn[0]!);
