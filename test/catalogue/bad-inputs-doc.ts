@@ -70,7 +70,9 @@ const lines: string[] = [
   "quarter of the most common axis's range; replicate scans more than 0.05 absorbance (RMS) from",
   "their mean are flagged (`replicate_max_rmsd`). One known limit: C in % declared g/kg is only",
   "warned about when its median is below 0.5 g/kg — a median of 1-3 could be either, so it is read as",
-  "declared (the ingest report shows the median).",
+  "declared (the ingest report shows the median). Another: spectral columns named by wavelength in nm",
+  "(350-2500) fall inside the wavenumber range and cannot be told apart by value; name spectral",
+  "columns by wavenumber in cm-1.",
   "",
 ];
 for (const area of areas) {
