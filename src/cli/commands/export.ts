@@ -5,18 +5,19 @@ import { UsageError } from "../../engine/errors.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  usage: "somflow export <table> --out FILE.csv|FILE.parquet [--step NAME] [--run ID] [--store DIR]",
+  usage: "somflow export <table> --out FILE.csv|FILE.parquet|FILE.json [--raw] [--step NAME] [--run ID] [--store DIR]",
   async run(args) {
     const { values, positionals } = parse(
       args,
-      { ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" } },
+      { ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, raw: { type: "boolean" } },
       1,
     );
-    if (!values.out) throw new UsageError("--out FILE is required (.csv or .parquet)");
+    if (!values.out) throw new UsageError("--out FILE is required (.csv or .parquet; .json for a JSON output)");
     const store = resolveStore(values.store);
     const run = await findRun(store, values.run);
-    const result = await exportTable(store, run, positionals[0]!, values.out, values.step);
+    const result = await exportTable(store, run, positionals[0]!, values.out, { step: values.step, raw: values.raw });
     console.error(`exported ${result.rows} rows of ${result.table} (step ${result.step}, run ${run.run_id}) to ${result.out}; sidecar ${result.sidecar}`);
+    if (result.neutralized > 0) console.error(`${result.neutralized} text cells starting with = + - @ TAB or CR got a leading ' (spreadsheet formula injection); --raw keeps exact values`);
     return 0;
   },
 };
