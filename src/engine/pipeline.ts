@@ -10,6 +10,7 @@ import { evaluateChecks } from "./checks.js";
 import { topologicalOrder } from "./dag.js";
 import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
+import { expandMatrix } from "./matrix.js";
 import type { StepDefinition } from "./step.js";
 
 export type ParamValue = number | string | boolean;
@@ -29,6 +30,8 @@ export interface ResolvedStep {
   /** `with:` parsed by the step's schema (defaults filled in). */
   readonly options: unknown;
   readonly always: boolean;
+  /** `needs_ok: any`: runs when at least one need finished (failed ones are left out); default all. */
+  readonly needsOk?: "all" | "any";
   readonly definition: StepDefinition;
   readonly line: number | undefined;
 }
@@ -84,6 +87,9 @@ const fileSchema = z.strictObject({
       inputs: z.record(z.string(), z.string()).optional(),
       with: z.record(z.string(), z.unknown()).optional(),
       always: z.boolean().optional(),
+      /** Step template: expanded by src/engine/matrix.ts. */
+      matrix: z.unknown().optional(),
+      needs_ok: z.enum(["all", "any"]).optional(),
     }),
   ),
 });
@@ -269,7 +275,11 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       }),
     );
   }
-  const spec: FileShape = shape.data;
+  const expansion = expandMatrix(shape.data.steps);
+  if (expansion.problems.length > 0) {
+    throw new ValidationErrors(expansion.problems.map((p) => new UsageError(p.message, at.at(p.path))));
+  }
+  const spec = { ...shape.data, steps: expansion.steps } as FileShape;
   const params = applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []);
   const problems: UsageError[] = [];
   const known = [...registry.keys()].sort().join(", ");
@@ -277,8 +287,9 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   const resolved: ResolvedStep[] = [];
 
   for (const [name, step] of Object.entries(spec.steps)) {
-    const base = ["steps", name];
-    if (!STEP_NAME.test(name) || name.length > MAX_STEP_NAME) {
+    const base = ["steps", expansion.origin.get(name) ?? name];
+    const written = expansion.origin.get(name) ?? name;
+    if (!STEP_NAME.test(written) || name.length > MAX_STEP_NAME) {
       const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
       problems.push(
         new UsageError(
@@ -347,6 +358,7 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       rawOptions,
       options: parsed.data,
       always: step.always ?? false,
+      ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
       definition,
       line: at.at(base).line,
     });
