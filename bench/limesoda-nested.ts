@@ -12,7 +12,7 @@
  *   MBL (k by NNv, WAPLS 3–15) on SNV at 8 cm-1, log1p (`--no-mbl` drops it). CNN candidates are not in
  *   this bench (see bench/RESULTS.md);
  * - 90 % CV+ intervals from each outer fold's inner CV, coverage pooled over the outer folds.
- * Run: nice -n 10 node --import tsx bench/limesoda-nested.ts [--no-mbl] [--files O_32,NRW_42]
+ * Run: nice -n 10 node --import tsx bench/limesoda-nested.ts [--no-mbl] [--files O_32,NRW_42] [--only REGEX] [--repeats 3] [--rule one_se] [--score log1p]
  * Prints a markdown table and the wall time.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -33,6 +33,14 @@ const arg = (name: string) => {
 };
 const FILES = (arg("files") ?? "H_138,NRW_115,NRW_62,NRW_42,O_32").split(",");
 const MBL = !process.argv.includes("--no-mbl");
+/** Keep only candidates whose name matches this regular expression (e.g. "^snv · plsr · g/kg$": the reference protocol alone). */
+/** Inner CV repeats (fresh fold draws) pooled in the selection score. */
+const REPEATS = Number(arg("repeats") ?? "1");
+/** Selection rule: min or one_se (the first listed candidate within one SE of the minimum). */
+const RULE = (arg("rule") ?? "min") as "min" | "one_se";
+/** Scale of the selection score: identity (g/kg, the scale R² and RMSE are reported on) or log1p. */
+const SCORE = (arg("score") ?? "identity") as "identity" | "log1p";
+const ONLY = arg("only") === undefined ? null : new RegExp(arg("only")!);
 
 /** Independent references from the issue (scikit-learn 1.2, same outer folds): PLSR-SNV R², RMSE %, PLSR-SG1 R², small CNN R². */
 const REF: Record<string, { snv: number; snvRmse: number; sg1: number; cnn: number }> = {
@@ -44,8 +52,8 @@ const REF: Record<string, { snv: number; snvRmse: number; sg1: number; cnn: numb
 };
 
 const VARIANTS: { name: string; spec: SpectraVariant }[] = [
-  { name: "abs", spec: {} },
   { name: "snv", spec: { normalize: "snv" } },
+  { name: "abs", spec: {} },
   { name: "sg1", spec: { savgol: { window: 11, polyorder: 2, deriv: 1 } } },
   { name: "sg1+snv", spec: { savgol: { window: 11, polyorder: 2, deriv: 1 }, normalize: "snv" } },
   { name: "snv@8", spec: { resolution: 8, normalize: "snv" } },
@@ -59,7 +67,7 @@ function candidates(): Candidate[] {
     }
   });
   if (MBL) out.push({ name: "snv@8 · mbl · log1p", variant: 4, model: { family: "mbl" }, target: "log1p" });
-  return out;
+  return ONLY ? out.filter((c) => ONLY.test(c.name)) : out;
 }
 
 /** The file's sample rows: fold, SOC %, and absorbance on the native grid. */
@@ -113,6 +121,9 @@ for (const name of FILES) {
   const yGkg = Float64Array.from(d.socPct, (v) => v * 10);
   const res = nestedCv(variants, yGkg, d.fold, cands, {
     innerFolds: 5,
+    innerRepeats: REPEATS,
+    rule: RULE,
+    score: SCORE,
     seed: 1,
     level: 0.9,
     onProgress: (m) => console.error(`${name} ${m}`),

@@ -54,8 +54,23 @@ export interface NestedCvOptions {
   innerFolds?: number;
   /** Seed of the inner fold assignment; default 1. */
   seed?: number;
+  /**
+   * Inner CV repeats with fresh fold draws (seeds seed, seed+1, …); the score pools them.
+   * Default 1. Repeats steady the selection at small n (the variance of a single k-fold split
+   * is what over-fits the choice, Cawley & Talbot 2010); CV+ uses the first repeat's folds.
+   */
+  innerRepeats?: number;
   /** Interval level; default 0.9. */
   level?: number;
+  /**
+   * "min" (default): the candidate × setting with the smallest inner RMSE. "one_se": each
+   * candidate at its best setting (PLSR components by the minimum, as a grid search would);
+   * then the first candidate in list order whose RMSE is within one standard error (SD of the
+   * per-fold RMSEs / √folds, of the overall best) of the overall minimum — the one-SE rule of
+   * Hastie, Tibshirani & Friedman (2009, §7.10) with list order as the preference: list the
+   * default candidate first, and another wins only by beating it by more than the CV's noise.
+   */
+  rule?: "min" | "one_se";
   /** Scale of the selection score; default "log1p". */
   score?: "log1p" | "identity";
   /** Called once per finished selection (outer fold or final). */
@@ -67,6 +82,8 @@ export interface ScoreRow {
   /** Setting inside the candidate: PLSR components, or 0 for a single-setting family. */
   setting: number;
   rmse: number;
+  /** SD of the per-fold RMSEs / √(number of folds, all repeats). */
+  se: number;
 }
 
 export interface Selection {
@@ -148,19 +165,23 @@ export function selectAndFit(
   predict: Int32Array,
   options: NestedCvOptions = {},
 ): Selection {
-  const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p" } = options;
+  const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p", innerRepeats = 1, rule = "min" } = options;
+  if (!Number.isInteger(innerRepeats) || innerRepeats < 1) throw new RangeError(`innerRepeats must be a positive integer (got ${innerRepeats})`);
   if (candidates.length === 0) throw new RangeError("no candidates to select from");
   const n = train.length;
   if (n < innerFolds + 2) throw new RangeError(`selection needs more than ${innerFolds + 1} labelled rows (got ${n})`);
   const toScore = (v: number) => (score === "log1p" ? Math.log1p(v) : v);
   const sTrue = Float64Array.from(train, (i) => toScore(y[i]!));
-  const inner = kFolds(n, innerFolds, seed);
-  const foldRows = Array.from({ length: innerFolds }, (_, k) => ({
-    fit: Int32Array.from(train.filter((_, r) => inner[r] !== k)),
-    held: Int32Array.from(train.filter((_, r) => inner[r] === k)),
-    pos: Int32Array.from(Array.from(train.keys()).filter((r) => inner[r] === k)),
-  }));
-  const minTrain = Math.min(...foldRows.map((f) => f.fit.length));
+  const draws = Array.from({ length: innerRepeats }, (_, rep) => kFolds(n, innerFolds, seed + rep));
+  const inner = draws[0]!;
+  const foldsOf = (assign: Int32Array) =>
+    Array.from({ length: innerFolds }, (_, k) => ({
+      fit: Int32Array.from(train.filter((_, r) => assign[r] !== k)),
+      held: Int32Array.from(train.filter((_, r) => assign[r] === k)),
+      pos: Int32Array.from(Array.from(train.keys()).filter((r) => assign[r] === k)),
+    }));
+  const repeats = draws.map(foldsOf);
+  const minTrain = Math.min(...repeats.flat().map((f) => f.fit.length));
   const scores: ScoreRow[] = [];
   // per candidate and setting: inner out-of-fold score-scale predictions, and each fold model's at `predict`
   const oof: Float64Array[][] = [];
@@ -170,26 +191,53 @@ export function selectAndFit(
     if (!v) throw new RangeError(`candidate "${c.name}": no variant ${c.variant}`);
     const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
     const S = settingsOf(c, v, minTrain);
-    const o = Array.from({ length: S }, () => new Float64Array(n));
-    const at = Array.from({ length: S }, () => [] as Float64Array[]);
-    for (const f of foldRows) {
-      const both = Int32Array.from([...f.held, ...predict]);
-      const { pred } = fitPredict(c, v, yFit, f.fit, both, S);
-      for (let s = 0; s < S; s++) {
-        f.pos.forEach((r, k) => (o[s]![r] = toScore(pred[s]![k]!)));
-        at[s]!.push(Float64Array.from(predict, (_, k) => toScore(pred[s]![f.held.length + k]!)));
+    const sse = new Float64Array(S);
+    const foldRmse = Array.from({ length: S }, () => [] as number[]);
+    let first: Float64Array[] = [];
+    let at: Float64Array[][] = [];
+    repeats.forEach((foldRows, rep) => {
+      const o = Array.from({ length: S }, () => new Float64Array(n));
+      const a = Array.from({ length: S }, () => [] as Float64Array[]);
+      for (const f of foldRows) {
+        // the outer test rows ride along in the first repeat: CV+ needs each inner model's prediction there
+        const both = rep === 0 ? Int32Array.from([...f.held, ...predict]) : f.held;
+        const { pred } = fitPredict(c, v, yFit, f.fit, both, S);
+        for (let s = 0; s < S; s++) {
+          f.pos.forEach((r, k) => (o[s]![r] = toScore(pred[s]![k]!)));
+          if (rep === 0) a[s]!.push(Float64Array.from(predict, (_, k) => toScore(pred[s]![f.held.length + k]!)));
+        }
       }
-    }
+      for (let s = 0; s < S; s++) {
+        for (let r = 0; r < n; r++) sse[s]! += (o[s]![r]! - sTrue[r]!) ** 2;
+        for (const f of foldRows) {
+          let e = 0;
+          f.pos.forEach((r) => (e += (o[s]![r]! - sTrue[r]!) ** 2));
+          foldRmse[s]!.push(Math.sqrt(e / f.pos.length));
+        }
+      }
+      if (rep === 0) {
+        first = o;
+        at = a;
+      }
+    });
     for (let s = 0; s < S; s++) {
-      let sse = 0;
-      for (let r = 0; r < n; r++) sse += (o[s]![r]! - sTrue[r]!) ** 2;
-      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, rmse: Math.sqrt(sse / n) });
+      const fr = foldRmse[s]!;
+      const mean = fr.reduce((a, b) => a + b, 0) / fr.length;
+      const se = Math.sqrt(fr.reduce((a, b) => a + (b - mean) ** 2, 0) / (fr.length - 1) / fr.length);
+      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, rmse: Math.sqrt(sse[s]! / (n * innerRepeats)), se });
     }
-    oof.push(o);
+    oof.push(first);
     atPredict.push(at);
   });
   let best = scores[0]!;
   for (const s of scores) if (s.rmse < best.rmse) best = s;
+  if (rule === "one_se") {
+    const limit = best.rmse + best.se;
+    const bestOf = candidates.map((_, ci) =>
+      scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)),
+    );
+    best = bestOf.find((s) => s.rmse <= limit)!;
+  }
   const c = candidates[best.candidate]!;
   const sIdx = c.model.family === "plsr" ? best.setting - 1 : 0;
   const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
