@@ -128,6 +128,11 @@ for (const name of FILES) {
     level: 0.9,
     onProgress: (m) => console.error(`${name} ${m}`),
   });
+  for (const f of res.folds) {
+    const e = Array.from(f.testRows, (i) => res.predicted[i]! / 10 - d.socPct[i]!);
+    const worst = e.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+    console.error(`${name} fold ${f.fold}: ${cands[f.selection.chosen.candidate]!.name} (${f.selection.chosen.setting}), outer RMSE ${Math.sqrt(e.reduce((a, b) => a + b * b, 0) / e.length).toFixed(3)} %, worst error ${worst.toFixed(2)} %`);
+  }
   const pred = Float64Array.from(res.predicted, (v) => v / 10);
   const m = regressionMetrics(d.socPct, pred, { low: Float64Array.from(res.low, (v) => v / 10), high: Float64Array.from(res.high, (v) => v / 10) });
   const n = d.socPct.length;
