@@ -86,7 +86,7 @@ describe("inputs: routing of a step's named inputs", () => {
     // a second `spectra` provider (e.g. the raw, unpreprocessed spectra): same ids, garbage values
     noisy.spectra.set("spectra", fx.blocks.map((b) => ({ ...b, values: b.values.map((_, i) => Math.sin(i)) })));
     const raw = { step: "raw", type: "ingest.table", artifact: noisy };
-    await expect(runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw])).rejects.toThrow(/found 2 \(prep, raw\)/);
+    await expect(runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw])).rejects.toThrow(/several needs provide "spectra" \(prep, raw\)/);
     const single = await runStepInMemory(plsrStep, { target: "c" }, [fx.input]);
     const routed = await runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw], "plsr", { spectra: "prep", samples: "prep" });
     const a = single.artifact.tables.get("predictions") as Table;

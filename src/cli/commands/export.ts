@@ -5,7 +5,6 @@ import { UsageError } from "../../engine/errors.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it",
   usage: "somflow export <table> --out FILE.csv|FILE.parquet [--step NAME] [--run ID] [--store DIR]",
   async run(args) {
     const { values, positionals } = parse(

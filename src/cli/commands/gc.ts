@@ -3,7 +3,6 @@ import { collectGarbage } from "../../engine/gc.js";
 import { intOption, parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "remove artifacts no kept run uses (keeps the last N runs), temp files and stale locks",
   usage: "somflow gc [--keep N] [--store DIR]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, keep: { type: "string" } });

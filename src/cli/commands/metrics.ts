@@ -5,7 +5,6 @@ import { parse, resolveStore, storeOption } from "../shared.js";
 const fmt = (v: unknown) => (typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3)) : v === null ? "—" : String(v));
 
 export const command: Command = {
-  summary: "model metrics of a run (default: the latest)",
   usage: "somflow metrics [--run ID] [--pipeline NAME] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, run: { type: "string" }, pipeline: { type: "string" }, json: { type: "boolean" } });
