@@ -9,6 +9,8 @@ export interface Command {
   summary: string;
   usage: string;
   run(args: string[]): Promise<number>;
+  /** More `--help` text that depends on the store (e.g. the tables a run has); best effort. */
+  helpDetails?(args: string[]): Promise<string>;
 }
 
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -46,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command } = await load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    const details = command.helpDetails ? await command.helpDetails(rest).catch((e: unknown) => `(${(e as Error).message})`) : "";
+    console.log(`${command.summary}\n\nUsage: ${command.usage}${details ? `\n\n${details}` : ""}`);
     return 0;
   }
   try {

@@ -11,6 +11,7 @@ import { runArtifacts } from "./queries.js";
 import type { RunRecord } from "./run-record.js";
 import { quoteString, queryRows, withConnection } from "./store/duck.js";
 import { writeJsonAtomic } from "./store/records.js";
+import { csvSelectList } from "./export-format.js";
 
 export interface ExportResult {
   table: string;
@@ -36,17 +37,19 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
   const art = artifacts[0]!;
   const src = art.tablePath(table);
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  const columns = await queryRows(`DESCRIBE SELECT * FROM read_parquet(${quoteString(src)})`);
+  const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
+  // CSV: model outputs at the significant digits their description declares (export-format.ts)
+  const select = ext === ".csv" ? csvSelectList(columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type) })), describe) : "*";
   try {
     await withConnection((c) =>
-      c.run(`COPY (SELECT * FROM read_parquet(${quoteString(src)})) TO ${quoteString(tmp)} (FORMAT ${ext === ".csv" ? "csv, HEADER true" : "parquet"})`),
+      c.run(`COPY (SELECT ${select} FROM read_parquet(${quoteString(src)})) TO ${quoteString(tmp)} (FORMAT ${ext === ".csv" ? "csv, HEADER true" : "parquet"})`),
     );
     await rename(tmp, out);
   } finally {
     await rm(tmp, { force: true });
   }
-  const columns = await queryRows(`DESCRIBE SELECT * FROM read_parquet(${quoteString(src)})`);
   const [{ n }] = (await queryRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quoteString(src)})`)) as [{ n: number }];
-  const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
   const sidecar = `${out}.json`;
   await writeJsonAtomic(sidecar, {
     table,
