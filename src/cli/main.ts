@@ -8,6 +8,8 @@ import { UsageError } from "../engine/errors.js";
 export interface Command {
   usage: string;
   run(args: string[]): Promise<number>;
+  /** More `--help` text that depends on the store (e.g. the tables a run has); best effort. */
+  helpDetails?(args: string[]): Promise<string>;
 }
 
 /**
@@ -50,7 +52,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command } = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(`${entry.summary}\n\nUsage: ${command.usage}`);
+    const details = command.helpDetails ? await command.helpDetails(rest).catch((e: unknown) => `(${(e as Error).message})`) : "";
+    console.log(`${entry.summary}\n\nUsage: ${command.usage}${details ? `\n\n${details}` : ""}`);
     return 0;
   }
   try {

@@ -16,6 +16,7 @@ import { runArtifacts } from "./queries.js";
 import type { RunRecord } from "./run-record.js";
 import { quoteIdent, quoteString, queryRows, withConnection } from "./store/duck.js";
 import { writeJsonAtomic } from "./store/records.js";
+import { csvColumnSql, csvSelectList } from "./export-format.js";
 
 export interface ExportResult {
   table: string;
@@ -91,8 +92,12 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
   const [{ n }] = (await queryRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quoteString(src)})`)) as [{ n: number }];
   const csv = ext === ".csv";
   const text = columns.filter((c) => c.column_type === "VARCHAR").map((c) => c.column_name as string);
+  const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
+  const typed = columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
+  const names = new Set(typed.map((c) => c.name));
   let neutralized = 0;
-  let select = "*";
+  // CSV: model outputs at the significant digits their description declares (export-format.ts); --raw writes every value as stored.
+  let select = csv && !o.raw ? csvSelectList(typed, describe) : "*";
   if (csv && !o.raw && text.length > 0) {
     const test = (c: string) => `regexp_matches(${quoteIdent(c)}, '^[=+\\-@\t\r]')`;
     const [{ k }] = (await queryRows(
@@ -102,7 +107,9 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
     select = columns
       .map((c) => {
         const id = quoteIdent(c.column_name as string);
-        return c.column_type === "VARCHAR" ? `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}` : id;
+        return c.column_type === "VARCHAR"
+          ? `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}`
+          : csvColumnSql({ name: String(c.column_name), type: String(c.column_type) }, names, describe);
       })
       .join(", ");
   }
@@ -112,7 +119,6 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
   } finally {
     await rm(tmp, { force: true });
   }
-  const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
   await writeJsonAtomic(sidecar, {
     ...meta,
     format: ext.slice(1),
