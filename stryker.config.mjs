@@ -1,0 +1,27 @@
+// Mutation testing (StrykerJS): `npm run test:mutation` runs every module below,
+// `npm run test:mutation -- stats` one of them. Not part of `npm test` (too slow for every
+// run); see README "Tests" for when to run it. Incremental: each module keeps its last result
+// in mutation/<module>.json (committed), so a rerun only tests mutants in changed code or
+// covered by changed tests.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts", related: false },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: "perTest",
+  // The host is small and shared: one or two test processes.
+  concurrency: 1,
+  incremental: true,
+  // Set per module by scripts/mutation.mjs.
+  incrementalFile: "mutation/all.json",
+  mutate: ["src/core/stats/**/*.ts"], // overridden per module by scripts/mutation.mjs
+  ignorePatterns: ["reports/dist", ".somflow", "test-output", "data", "mutation"],
+  reporters: ["clear-text", "progress"],
+  timeoutMS: 60_000,
+  timeoutFactor: 2,
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+};
