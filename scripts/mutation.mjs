@@ -46,7 +46,6 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       "stryker", "run", "stryker.config.mjs",
       "--mutate", m.mutate.join(","),
       "--incrementalFile", `mutation/${name}.json`,
-      ...(process.env.STRYKER_CONCURRENCY ? ["--concurrency", process.env.STRYKER_CONCURRENCY] : []),
     ],
     { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
   );
