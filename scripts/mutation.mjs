@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 export const MODULES = {
   stats: {
     mutate: ["src/core/stats/**/*.ts"],
-    tests: ["test/core/stats/**/*.test.ts", "test/core/chemometrics/pls.test.ts"],
+    tests: ["test/core/stats/**/*.test.ts", "test/core/cnn/uncertainty.test.ts", "test/core/chemometrics/pls.test.ts"],
   },
   chemometrics: { mutate: ["src/core/chemometrics/**/*.ts"], tests: ["test/core/chemometrics/**/*.test.ts"] },
   impute: { mutate: ["src/core/impute/**/*.ts"], tests: ["test/core/impute/**/*.test.ts"] },
