@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { cacheKey, diffValues, ENGINE_FORMAT, explainChange, type KeyManifest } from "../../src/engine/cues.js";
+import { cacheKey, changes, ENGINE_FORMAT, noStoredManifestCue, resultRemovedCue, type KeyManifest } from "../../src/engine/cues.js";
 import { canonicalJson, hashJson, sha256, short } from "../../src/engine/hash.js";
 
 const base: KeyManifest = {
@@ -68,16 +68,25 @@ describe("cacheKey", () => {
   });
 });
 
-describe("explainChange", () => {
-  const why = (change: (m: KeyManifest) => void) => {
+describe("changes (reasons to rerun)", () => {
+  const reasons = (change: (m: KeyManifest) => void) => {
     const m = clone();
     change(m);
-    return explainChange(base, m);
+    return changes(base, m);
   };
+  const why = (change: (m: KeyManifest) => void) => reasons(change).map((r) => r.message);
 
-  it("first run, and unchanged manifests (result gone from the store)", () => {
-    expect(explainChange(null, base)).toEqual(["first run of this step"]);
-    expect(explainChange(base, clone())).toEqual(["no stored result for this key (removed by gc or another store)"]);
+  it("nothing for equal manifests; the cues without a comparison say what they are", () => {
+    expect(changes(base, clone())).toEqual([]);
+    expect(noStoredManifestCue()).toEqual({ cue: "no-stored-manifest", message: "first run of this step" });
+    expect(resultRemovedCue()).toEqual({ cue: "result-removed", message: "no stored result for this key (removed by gc or another store)" });
+  });
+
+  it("input routes: a changed route is its own reason", () => {
+    const r = reasons((m) => (m.routes = { spectra: "harmonize" }));
+    expect(r).toEqual([{ cue: "routes", message: 'inputs.spectra added ("harmonize")' }]);
+    const withRoute = { ...clone(), routes: { spectra: "harmonize" } };
+    expect(changes(withRoute, { ...clone(), routes: { spectra: "qc" } })).toEqual([{ cue: "routes", message: 'inputs.spectra changed "harmonize" -> "qc"' }]);
   });
 
   it("names each kind of change", () => {
@@ -113,8 +122,10 @@ describe("explainChange", () => {
     expect(why((m) => delete (m.options as Record<string, unknown>).target)).toEqual(['with.target removed (was "c")']);
   });
 
-  it("lists reasons in cue order (engine, type, version, options, inputs, sources, files, packages)", () => {
-    const r = why((m) => {
+  it("lists reasons in cue order (engine, type, version, options, inputs, routes, sources, files, packages)", () => {
+    expect(reasons(() => undefined)).toEqual([]);
+    const r = changes(base, (() => {
+      const m = clone();
       m.packages["ml-matrix"] = "1";
       m.files["data/a.csv"] = "x";
       m.source["src/core/stats/split.ts"] = "x";
@@ -122,20 +133,20 @@ describe("explainChange", () => {
       (m.options as Record<string, unknown>).target = "om";
       m.version = 2;
       m.engine = 9;
-    });
-    expect(r.map((s) => s.split(" ")[0])).toEqual(["store", "step", "with.target", "input", "source", "input", "package"]);
+      return m;
+    })());
+    expect(r.map((x) => x.cue)).toEqual(["engine", "version", "options", "inputs", "source", "files", "packages"]);
   });
 });
 
-describe("diffValues", () => {
+describe("option differences", () => {
+  const opt = (a: unknown, b: unknown) => changes({ ...clone(), options: { s: a } }, { ...clone(), options: { s: b } }).map((r) => r.message);
   it("shortens values longer than 40 characters to their first 37 and an ellipsis", () => {
-    const long = "x".repeat(60);
-    const [line] = diffValues("with.s", "a", long);
-    expect(line).toBe(`with.s changed "a" -> "${"x".repeat(36)}...`);
-    expect(diffValues("p", { a: 1 }, { a: 1 })).toEqual([]);
-    expect(diffValues("p", [1, 2], [1, 3])).toEqual(["p changed [1,2] -> [1,3]"]);
-    expect(diffValues("p", 1, { a: 1 })).toEqual(['p changed 1 -> {"a":1}']);
+    expect(opt("a", "x".repeat(60))).toEqual([`with.s changed "a" -> "${"x".repeat(36)}...`]);
     const exact = "y".repeat(38); // 40 characters with its quotes: not shortened
-    expect(diffValues("p", 1, exact)).toEqual([`p changed 1 -> "${exact}"`]);
+    expect(opt(1, exact)).toEqual([`with.s changed 1 -> "${exact}"`]);
+    expect(opt({ a: 1 }, { a: 1 })).toEqual([]);
+    expect(opt([1, 2], [1, 3])).toEqual(["with.s changed [1,2] -> [1,3]"]);
+    expect(opt(1, { a: 1 })).toEqual(['with.s changed 1 -> {"a":1}']);
   });
 });
