@@ -44,7 +44,8 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
     "npx",
     [
       "stryker", "run", "stryker.config.mjs",
-      "--mutate", m.mutate.join(","),
+      // STRYKER_MUTATE narrows a module to some of its files (a partial run, same incremental file).
+      "--mutate", process.env.STRYKER_MUTATE ?? m.mutate.join(","),
       "--incrementalFile", `mutation/${name}.json`,
     ],
     { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
