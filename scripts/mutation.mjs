@@ -47,6 +47,8 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       // STRYKER_MUTATE narrows a module to some of its files (a partial run, same incremental file).
       "--mutate", process.env.STRYKER_MUTATE ?? m.mutate.join(","),
       "--incrementalFile", `mutation/${name}.json`,
+      // one sandbox folder per module, so modules can run side by side
+      "--tempDirName", `.stryker-tmp/${name}`,
     ],
     { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
   );
