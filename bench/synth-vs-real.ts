@@ -74,11 +74,19 @@ function readKssl(): Set {
   return stack(rows, groups);
 }
 
-function synthetic(): Set {
+/** Group label of mineral, carbonate-free soils of the reference source (the regional-set-like subset). */
+const PLAIN = "kssl-like mineral, no carbonate";
+
+function synthetic(): Set & { plain: Set } {
   const lib = generateLibrary({ n: N, seed: SEED });
   const defect = textColumn(lib.truth, "defect");
   const ids = textColumn(lib.truth, "sample_id");
+  const organic = lib.truth.organic_soil as (boolean | null)[];
+  const carbonate = lib.truth.carbonate as Float64Array;
   const bad = new Set(ids.filter((_, i) => defect[i] !== null));
+  const plainIds = new Set(ids.filter((_, i) => !organic[i] && carbonate[i] === 0));
+  const plainRows: Float64Array[] = [];
+  const plainGroups: string[] = [];
   const rows: Float64Array[] = [];
   const groups: string[] = [];
   for (const b of lib.blocks) {
@@ -87,9 +95,10 @@ function synthetic(): Set {
       if (bad.has(id)) return;
       const a = xAbsorbance(b.values.subarray(i * p, (i + 1) * p), { unit: b.unit }).values;
       push(rows, groups, b.wavenumbers, a, b.source);
+      if (b.source === "kssl-like" && plainIds.has(id)) push(plainRows, plainGroups, b.wavenumbers, a, PLAIN);
     });
   }
-  return stack(rows, groups);
+  return { ...stack(rows, groups), plain: stack(plainRows, plainGroups) };
 }
 
 if (!existsSync(resolve(DATA, "limesoda-mir"))) {
@@ -97,7 +106,8 @@ if (!existsSync(resolve(DATA, "limesoda-mir"))) {
   process.exit(1);
 }
 const t0 = performance.now();
-const sets: [string, Set][] = [["LimeSoDa (real, 5 instr.)", readLimeSoDa()], ["KSSL sample (real, 20)", readKssl()], [`synthetic n=${N} seed=${SEED}`, synthetic()]];
+const synth = synthetic();
+const sets: [string, Set][] = [["LimeSoDa (real, 5 instr.)", readLimeSoDa()], ["KSSL sample (real, 20)", readKssl()], [`synthetic n=${N} seed=${SEED}`, synth]];
 const stats: [string, SpectralStats][] = sets.map(([name, s]) => [name, spectralStats(s.values, GRID, { groups: s.groups })]);
 // Within one instrument (no instrument effect): the largest real file vs the reference source.
 const within = (s: Set, g: string): SpectralStats => {
@@ -109,6 +119,7 @@ const within = (s: Set, g: string): SpectralStats => {
 stats.push(["H_138 alone (real)", within(sets[0]![1], "H_138")]);
 stats.push(["NRW_115 alone (real)", within(sets[0]![1], "NRW_115")]);
 stats.push(["kssl-like alone (synthetic)", within(sets[2]![1], "kssl-like")]);
+stats.push([`${PLAIN} (synthetic)`, spectralStats(synth.plain.values, GRID)]);
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 const rows: [string, (s: SpectralStats) => string][] = [
