@@ -4,9 +4,9 @@
  * so the next run resumes where this one stopped. Each step's fate is decided by its cache
  * key; the reasons come from the cues.
  */
-import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { arch, availableParallelism, platform } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { checkInputPaths, FileHasher, optionLabel } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
 import { decide, lookupStored, reasonText } from "./decide.js";
@@ -70,11 +70,24 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function gitCommit(): string | null {
+/**
+ * The checked-out commit, read from .git without spawning git (a process start costs more
+ * than a whole no-op rerun's bookkeeping): HEAD, a worktree's `gitdir:` file, loose and packed refs.
+ */
+export function gitCommit(root = projectRoot()): string | null {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot(), stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
+    let gitDir = join(root, ".git");
+    if (statSync(gitDir).isFile()) gitDir = resolve(root, readFileSync(gitDir, "utf8").replace(/^gitdir:\s*/, "").trim());
+    const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
+    if (!head.startsWith("ref:")) return head;
+    const ref = head.slice(4).trim();
+    // A worktree keeps its HEAD but shares refs with the main repository (commondir).
+    const common = existsSync(join(gitDir, "commondir")) ? resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim()) : gitDir;
+    for (const d of [gitDir, common]) {
+      if (existsSync(join(d, ref))) return readFileSync(join(d, ref), "utf8").trim();
+    }
+    const packed = readFileSync(join(common, "packed-refs"), "utf8").split("\n").find((line) => line.endsWith(` ${ref}`));
+    return packed ? packed.split(" ")[0]! : null;
   } catch {
     return null;
   }
@@ -175,7 +188,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
           continue;
         }
         pending.splice(i, 1);
-          const p = executeStep(execution(step, forced.has(step.name)))
+        const p = executeStep(execution(step, forced.has(step.name)))
           .catch((e: unknown): Outcome => {
             // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
             const error = errorText(e);
@@ -264,7 +277,8 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const have = new Map(x.upstream.map((a) => [a.step, a.hash]));
   const missing = step.needs.filter((n) => !have.has(n));
   const manifest = await manifestFor(step, Object.fromEntries(step.needs.map((n) => [n, have.get(n) ?? "(did not finish)"])), x.files);
-  const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+  const index = await readIndex(l, pipeline.name, step.name);
+  const previous = index?.manifest ?? null;
   const decision = () =>
     decide({ manifest, previous, forced: x.forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
@@ -273,7 +287,8 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
   const cached = async (art: StoredArtifact): Promise<Outcome> => {
-    await writeIndex(l, pipeline.name, step.name, { key, manifest });
+    // A no-op rerun writes nothing per step: the index already holds this key.
+    if (index?.key !== key) await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
       record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", ...timing(), facts: {}, error: null },
