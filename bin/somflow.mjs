@@ -5,4 +5,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// An interrupted run has written its record; a step still computing in the background must not keep the process alive.
+if (code === 130) process.exit(code);
+process.exitCode = code;

@@ -18,6 +18,11 @@ export interface ResolvedStep {
   readonly name: string;
   readonly type: string;
   readonly needs: readonly string[];
+  /**
+   * `inputs:` output name → the needed step that provides it, for steps whose needs provide
+   * the same output more than once (e.g. a raw and a preprocessed `spectra`). Empty when unset.
+   */
+  readonly inputs: Readonly<Record<string, string>>;
   /** `with:` after interpolation, as written (what the cache key and `plan` diff see). */
   readonly rawOptions: Record<string, unknown>;
   /** `with:` parsed by the step's schema (defaults filled in). */
@@ -51,6 +56,7 @@ const fileSchema = z.strictObject({
     z.strictObject({
       uses: z.string(),
       needs: z.array(z.string()).optional(),
+      inputs: z.record(z.string(), z.string()).optional(),
       with: z.record(z.string(), z.unknown()).optional(),
       always: z.boolean().optional(),
     }),
@@ -205,6 +211,17 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         problems.push(new UsageError(`step "${name}" needs itself`, at.at([...base, "needs", i])));
       }
     });
+    const inputs = step.inputs ?? {};
+    for (const [output, from] of Object.entries(inputs)) {
+      if (!needs.includes(from)) {
+        problems.push(
+          new UsageError(
+            `inputs.${output}: "${from}" is not in this step's needs (${needs.join(", ") || "none"}); name a needed step or add it to needs`,
+            at.at([...base, "inputs", output]),
+          ),
+        );
+      }
+    }
     const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path) =>
       problems.push(
         new UsageError(
@@ -232,6 +249,7 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       name,
       type: step.uses,
       needs,
+      inputs,
       rawOptions,
       options: parsed.data,
       always: step.always ?? false,

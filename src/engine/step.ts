@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { SpectraBlock } from "../core/spectra/block.js";
 import type { MetricRow } from "../core/stats/metric-row.js";
 import type { Table } from "../core/table.js";
+import { brandedInstanceOf, classNames, ERROR_BRAND } from "./errors.js";
 
 export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   /** Dotted type name used in pipeline files: `uses: cnn.train`. */
@@ -104,5 +105,10 @@ export interface StepContext {
  * as `step <name>: <message>`. The message names file/row/column or option and what to do.
  */
 export class StepInputError extends Error {
-  override readonly name = "StepInputError";
+  override readonly name: string = "StepInputError";
+  readonly [ERROR_BRAND] = classNames(this.constructor);
+  // Also true for one thrown by a user's step module that imports these sources through tsx.
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return brandedInstanceOf(this, x);
+  }
 }

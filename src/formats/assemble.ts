@@ -8,7 +8,7 @@ import type { Table } from "../core/table.js";
 import { FormatError } from "./errors.js";
 import { checkIds } from "./ids.js";
 import { NUM_INVALID, parseNumberText } from "./number.js";
-import { interpolateMissing, reflectanceChecks } from "./spectral-columns.js";
+import { interpolateMissing, reflectanceChecks, unitProblem } from "./spectral-columns.js";
 import { C_MAX_GKG, OM_MAX_GKG, checkTargets, summarizeIssues, type TargetUnit } from "./targets.js";
 
 export interface IngestResult {
@@ -85,6 +85,8 @@ export interface AssembleInput {
   declaredUnits: { c: TargetUnit; om: TargetUnit };
   /** Extra numeric/text columns to carry (e.g. c_total_gkg). */
   extra?: Table;
+  /** How the user sets the spectral unit of this reader (for the implausible-unit error); default "unit". */
+  unitOption?: string;
 }
 
 export function assembleLibrary(a: AssembleInput): IngestResult {
@@ -100,6 +102,14 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
     if (m < cols) missing += m;
   }
   const { emptyRows } = interpolateMissing(a.spectra, cols);
+  const bad = unitProblem(a.spectra, a.unit);
+  if (bad) {
+    const how = a.unitOption ?? "unit";
+    throw new FormatError(
+      a.file,
+      `spectra declared ${a.unit}: ${bad.problem}. ${how === "unit" ? `Set unit: ${bad.suggest}` : how}`,
+    );
+  }
   const empty = new Uint8Array(rows);
   for (const r of emptyRows) empty[r] = 1;
 
@@ -185,5 +195,6 @@ export function reportWarnings(r: IngestReport): string[] {
   if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-${OM_MAX_GKG} g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);
   if (t.om_below_c) w.push(`${t.om_below_c} samples have OM < C (e.g. ${t.om_below_c_ids.join(", ")})`);
   w.push(...t.unit_warnings);
+  if (Array.isArray(r.warnings)) w.push(...(r.warnings as string[]));
   return w;
 }

@@ -16,6 +16,12 @@ export function parseSmallCsv(file: string, text: string, delimiter = ","): Smal
   if (i === all.length) throw new FormatError(file, "the file is empty (no header line)");
   const header = splitCsvLine(all[i]!, delimiter);
   if (!header) throw new FormatError(file, "unterminated quote in the header", { line: i + 1 });
+  for (const other of [";", "\t", ",", "|"]) {
+    if (other !== delimiter && header.length === 1 && all[i]!.split(other).length > 2) {
+      const name = other === "\t" ? "tab" : `"${other}"`;
+      throw new FormatError(file, `the header is a single field but holds ${name} separators: the file is ${name}-delimited; save it comma-separated`, { line: i + 1 });
+    }
+  }
   const rows: string[][] = [];
   const lines: number[] = [];
   for (let k = i + 1; k < all.length; k++) {

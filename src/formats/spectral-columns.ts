@@ -114,3 +114,56 @@ export function reflectanceChecks(
   }
   return { spectraAboveFull, valuesAboveFull, valuesNonPositive };
 }
+
+/** Thresholds of the unit plausibility check (see unitProblem). */
+export const UNIT_LIMITS = {
+  /** Absorbance: a median above this is not absorbance (10^-5 of the light left). */
+  absorbanceMedianMax: 5,
+  /** Absorbance: values above this (10^-10 of the light) may be at most 1 % of all. */
+  absorbanceValueMax: 10,
+  /** Reflectance as a fraction: a median above this is a percentage. */
+  reflectanceMedianMax: 1.5,
+  /** Reflectance in %: every value at or below this looks like a fraction. */
+  percentAllBelow: 1.5,
+  /** Reflectance in %: a median above this is not a percentage. */
+  percentMedianMax: 150,
+} as const;
+
+/** Up to ~100k finite values taken at a fixed stride (deterministic), sorted. */
+function sampleSorted(values: Float32Array): Float64Array {
+  const stride = Math.max(1, Math.floor(values.length / 100_000));
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += stride) if (Number.isFinite(values[i]!)) out.push(values[i]!);
+  return Float64Array.from(out).sort();
+}
+
+/**
+ * Whether spectra declared in `unit` look like that unit; null when plausible, else what they
+ * look like and the unit to set. Reflectance in % declared absorbance is the classic silent
+ * mistake: its log is taken twice or never, and every model trains on nonsense.
+ */
+export function unitProblem(values: Float32Array, unit: "absorbance" | "reflectance" | "reflectance_percent"): { problem: string; suggest: string } | null {
+  const v = sampleSorted(values);
+  if (v.length === 0) return null;
+  const median = v[v.length >> 1]!;
+  const max = v[v.length - 1]!;
+  const fmt = (x: number) => Number(x.toPrecision(4));
+  const L = UNIT_LIMITS;
+  if (unit === "absorbance") {
+    let above = 0;
+    for (const x of v) if (x > L.absorbanceValueMax) above++;
+    if (median > L.absorbanceMedianMax || above > 0.01 * v.length) {
+      const suggest = max <= 100 * 1.5 ? "reflectance_percent" : "the unit the values are in";
+      return { problem: `median ${fmt(median)}, max ${fmt(max)} is not absorbance (median must stay <= ${L.absorbanceMedianMax}, values <= ${L.absorbanceValueMax}); they look like reflectance in %`, suggest };
+    }
+  } else if (unit === "reflectance") {
+    if (median > L.reflectanceMedianMax) {
+      return { problem: `median ${fmt(median)} is not reflectance as a fraction (0-1; median must stay <= ${L.reflectanceMedianMax}); the values look like reflectance in %`, suggest: "reflectance_percent" };
+    }
+  } else if (max <= L.percentAllBelow) {
+    return { problem: `every value is <= ${fmt(max)}: that is reflectance as a fraction (0-1), not in %`, suggest: "reflectance" };
+  } else if (median > L.percentMedianMax) {
+    return { problem: `median ${fmt(median)} is not reflectance in % (median must stay <= ${L.percentMedianMax})`, suggest: "the unit the values are in" };
+  }
+  return null;
+}

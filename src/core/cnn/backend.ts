@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 
 import type { BackendChoice, BackendName } from "./config.js";
+import { CnnOptionError } from "./errors.js";
 
 export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./config.js";
 
@@ -72,7 +73,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       return name;
     }
   }
-  throw new Error(
+  throw new CnnOptionError(
     `backend "${choice}" could not be loaded` +
       (choice === "node"
         ? " (@tensorflow/tfjs-node is not installed: run `npm install @tensorflow/tfjs-node` on an online machine, or use backend: auto)"

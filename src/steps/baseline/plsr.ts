@@ -80,7 +80,7 @@ export const plsrStep = defineStep({
     const sm = spectraMatrix(blocks, ids);
     const p = sm.wavenumbers.length;
     const m = sm.sampleRow.length;
-    const split = stepSplit(o, o.seed);
+    const split = stepSplit(o, col);
     const splitOf = splitSamples(samples, split);
 
     const fitRows: number[] = [];

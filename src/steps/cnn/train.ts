@@ -42,6 +42,7 @@ import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { spectraMatrix } from "../baseline/spectra-matrix.js";
 import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -177,7 +178,7 @@ export const cnnTrainStep = defineStep({
     if (o.om_split && o.target !== "multi") {
       throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
     }
-    const split = stepSplit(o, o.seed, o.om_split);
+    const split = stepSplit(o, COLUMN[tasks[0]!], o.om_split);
     const splitOf = splitSamples(samples, split);
 
     // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
@@ -275,7 +276,7 @@ export const cnnTrainStep = defineStep({
     // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
     const trainOne = !concurrent && threads === 1 && train.length >= 512 ? trainInWorker : trainCnn;
     const fail = (e: Error): never => {
-      if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
+      if (e instanceof CnnOptionError) throw new StepInputError(`option backend/threads: ${e.message}`);
       throw e;
     };
     const tc = performance.now();

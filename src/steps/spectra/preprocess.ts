@@ -83,6 +83,10 @@ export const spectraPreprocess = defineStep({
             `: no extrapolation. Set option grid.from/grid.to inside every source's range, or out_of_range: trim`,
         );
       }
+      const disjoint = blocks.filter((_, b) => ranges[b]![1] <= grid[0]! || ranges[b]![0] >= grid[grid.length - 1]!);
+      if (disjoint.length > 0) {
+        throw new StepInputError(`source(s) ${disjoint.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ")} do not overlap the grid ${grid[0]}–${grid[grid.length - 1]} cm-1 at all: remove them or set option grid to their range`);
+      }
       const lo = Math.max(...ranges.map((r) => r[0]));
       const hi = Math.min(...ranges.map((r) => r[1]));
       const before = grid.length;

@@ -82,6 +82,13 @@ describe("spectra.preprocess", () => {
     expect(g[0]).toBe(592);
   });
 
+  it("out_of_range: trim refuses (naming it) a source whose axis does not overlap the grid at all", async () => {
+    const { art } = fixture();
+    await expect(
+      runStepInMemory(spectraPreprocess, { grid: { from: 4200, to: 6000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]),
+    ).rejects.toThrow(/source\(s\) "labA" \(550–4100 cm-1\).* do not overlap the grid 4200–6000 cm-1 at all/);
+  });
+
   it("drops all-NaN spectra and refuses an all-NaN source", async () => {
     const { art, b } = fixture();
     const p = b.wavenumbers.length;
