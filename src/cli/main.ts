@@ -13,6 +13,7 @@ export interface Command {
 
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   run: () => import("./commands/run.js"),
+  "run-step": () => import("./commands/run-step.js"),
   plan: () => import("./commands/plan.js"),
   dag: () => import("./commands/dag.js"),
   runs: () => import("./commands/runs.js"),

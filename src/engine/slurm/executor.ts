@@ -13,7 +13,6 @@ import { classifyFailure, sbatchArgs, type SubmitOptions } from "./sbatch.js";
 
 export interface SlurmExecutorOptions extends SubmitOptions {
   storeRoot: string;
-  runId: string;
   /** How the job starts somflow: node and the bin, absolute. */
   command: readonly string[];
   cwd: string;
@@ -26,6 +25,7 @@ export interface SlurmExecutorOptions extends SubmitOptions {
 }
 
 export interface RemoteRequest {
+  runId: string;
   spec: Omit<JobSpecFile, "format" | "run_id" | "submitted_at">;
   resources: Resources;
   signal?: AbortSignal;
@@ -82,9 +82,9 @@ export class SlurmExecutor {
   }
 
   async run(req: RemoteRequest): Promise<RemoteOutcome> {
-    const p = jobPaths(this.o.storeRoot, this.o.runId, req.spec.step);
+    const p = jobPaths(this.o.storeRoot, req.runId, req.spec.step);
     await mkdir(p.dir, { recursive: true });
-    const spec: JobSpecFile = { format: 1, run_id: this.o.runId, submitted_at: new Date().toISOString(), ...req.spec };
+    const spec: JobSpecFile = { format: 1, run_id: req.runId, submitted_at: new Date().toISOString(), ...req.spec };
     await writeFile(p.spec, JSON.stringify(spec, null, 1));
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     await writeFile(p.script, `#!/bin/sh\nexec ${[...this.o.command, "run-step", p.spec].map(quote).join(" ")}\n`);
@@ -92,7 +92,7 @@ export class SlurmExecutor {
     // An old log of the same step in this run would be read as this job's.
     await writeFile(p.log, "");
     const args = sbatchArgs(
-      { runId: this.o.runId, step: req.spec.step, key: req.spec.key, log: p.log, cwd: this.o.cwd, script: p.script, resources: req.resources },
+      { runId: req.runId, step: req.spec.step, key: req.spec.key, log: p.log, cwd: this.o.cwd, script: p.script, resources: req.resources },
       this.o,
     );
     const submitted = Date.now();

@@ -12,6 +12,8 @@ import { readJsonOrNull, writeJsonAtomic } from "../store/records.js";
 export interface JobSpecFile {
   format: 1;
   run_id: string;
+  /** Absolute path of the (shared) store. */
+  store: string;
   /** Absolute pipeline file, the final param values and step modules: the job loads the same pipeline. */
   pipeline_file: string;
   pipeline_hash: string;
@@ -24,6 +26,8 @@ export interface JobSpecFile {
   inputs: Record<string, string>;
   /** Why the coordinator runs it (recorded as the step's reason). */
   reason: string;
+  /** Run even when the key is cached (--force, always: true). */
+  force: boolean;
   threads: number;
   submitted_at: string;
 }
