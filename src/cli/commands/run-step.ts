@@ -25,6 +25,12 @@ export const command: Command = {
     // scancel sends SIGTERM first: the step fails as interrupted and leaves no partial artifact.
     process.on("SIGTERM", () => controller.abort());
     const result = await runStepJob(pipeline, spec, { reporter: createReporter(), signal: controller.signal });
+    if (controller.signal.aborted) {
+      // SLURM is ending the job (scancel, time limit, preemption): no result record, so the
+      // coordinator reads the cause from SLURM's state and this log instead of "interrupted".
+      console.error(`step ${spec.step}: stopped by SIGTERM; no artifact was written`);
+      return 143;
+    }
     await writeResult(jobPaths(spec.store, spec.run_id, spec.step).result, result);
     if (result.error) console.error(`step ${spec.step} failed:\n${result.error}`);
     return result.status === "failed" ? 1 : 0;

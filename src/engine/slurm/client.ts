@@ -67,6 +67,12 @@ export class SlurmClient {
     }
   }
 
+  /** Partition names as sinfo lists them (the default one without its `*`). */
+  async partitions(): Promise<string[]> {
+    const r = await this.exec("sinfo", ["-h", "-o", "%P"], 15_000);
+    return r.code === 0 ? [...new Set(r.stdout.split("\n").map((p) => p.trim().replace(/\*$/, "")).filter(Boolean))] : [];
+  }
+
   /** The largest node (cpus, memory, GPUs) per partition, for refusing impossible requests before submitting. */
   async capacity(partition?: string): Promise<NodeCapacity | null> {
     const args = ["-h", "-N", "-o", "%c|%m|%G|%P"];

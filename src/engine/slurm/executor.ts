@@ -61,6 +61,10 @@ export class SlurmExecutor {
   /** Checks that SLURM answers before anything runs (exit 2 with what to install or start). */
   static async create(o: SlurmExecutorOptions, client = new SlurmClient()): Promise<SlurmExecutor> {
     await client.ensureAvailable();
+    if (o.partition && !(await client.partitions()).includes(o.partition)) {
+      const known = (await client.partitions()).join(", ") || "none";
+      throw new UsageError(`--slurm-partition ${o.partition}: SLURM knows no such partition (sinfo lists: ${known})`);
+    }
     const ex = new SlurmExecutor(client, o);
     ex.capacity = await client.capacity(o.partition);
     return ex;
