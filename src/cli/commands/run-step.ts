@@ -11,7 +11,6 @@ import { loadRegistry, parse } from "../shared.js";
  * result record the coordinator waits for. Not meant to be typed by people.
  */
 export const command: Command = {
-  summary: "run one step of a run as a SLURM job (started by run --executor slurm)",
   usage: "somflow run-step <store>/jobs/<run>/<step>.json",
   async run(args) {
     const { positionals } = parse(args, {}, 1);
