@@ -92,6 +92,8 @@ start() {
     return 0
   fi
   write_conf
+  # A fresh cluster each start: jobs of an earlier one are not recovered.
+  rm -rf "${dir:?}/state" "${dir:?}/spool" && mkdir -p "$dir/state" "$dir/spool"
   export SLURM_CONF="$conf"
   running slurmctld || /usr/sbin/slurmctld -f "$conf"
   running slurmd || /usr/sbin/slurmd -f "$conf"
