@@ -1,6 +1,10 @@
 import type { Command } from "../main.js";
+import { METRIC_KEYS, METRIC_NAMES, type MetricName } from "../../contracts/metrics.js";
 import { findRun, runMetrics } from "../../engine/queries.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
+
+/** Left out of the terminal table to keep it narrow (`--json` has every column). */
+const NOT_IN_TERMINAL = new Set<MetricName>(["rpd", "pi_width"]);
 
 const fmt = (v: unknown) => (typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3)) : v === null ? "—" : String(v));
 
@@ -16,7 +20,7 @@ export const command: Command = {
       return 0;
     }
     console.log(`run ${run.run_id} (${run.pipeline})`);
-    const cols = ["step", "model", "target", "split", "scale", "group", "n", "r2", "rmse", "mae", "bias", "rpiq", "ccc", "pi_coverage"] as const;
+    const cols = [...METRIC_KEYS, ...METRIC_NAMES.filter((m) => !NOT_IN_TERMINAL.has(m))];
     const table = [cols.map(String), ...rows.map((r) => cols.map((c) => fmt((r as unknown as Record<string, unknown>)[c])))];
     const widths = cols.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
     for (const row of table) console.log(row.map((v, j) => v.padEnd(widths[j]!)).join("  "));

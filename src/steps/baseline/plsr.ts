@@ -27,8 +27,8 @@ import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regress
 import { conformalIntervals, conformalQuantile } from "../../core/stats/conformal.js";
 import { numberColumn, tableRowCount, textColumn, type FlagColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
-import { spectraMatrix } from "./spectra-matrix.js";
+import { splitOptionFields, splitSamples, stepSplit } from "../shared/split-options.js";
+import { spectraMatrix } from "../shared/spectra-matrix.js";
 
 export const plsrOptions = z.strictObject({
   /** Target: organic C (`c_gkg`) or organic matter (`om_gkg`). */

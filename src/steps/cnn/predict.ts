@@ -14,7 +14,7 @@ import type { DomainModel } from "../../core/stats/domain.js";
 import { blockShape } from "../../core/spectra/block.js";
 import { textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { splitSamples, type StepSplit } from "../split-options.js";
+import { splitSamples, type StepSplit } from "../shared/split-options.js";
 import { loadTfCore } from "./train.js";
 
 export const cnnPredictOptions = z.strictObject({

@@ -33,15 +33,15 @@ import { z } from "zod";
 // so listing/planning pipelines (the CLI registry imports every step) never loads TensorFlow.js.
 import { BACKEND_CHOICES, C_MAX_GKG, DEFAULT_ARCH, OM_MAX_GKG, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
-import type { EpochProgress, TrainResult } from "../../core/cnn/train.js";
+import type { EpochProgress, TrainResult } from "../../runtime/cnn/train.js";
 import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
 import { domainScores, fitDomain } from "../../core/stats/domain.js";
 import type { SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { spectraMatrix } from "../baseline/spectra-matrix.js";
-import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { spectraMatrix } from "../shared/spectra-matrix.js";
+import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../shared/split-options.js";
 import { CnnOptionError } from "../../core/cnn/errors.js";
 
 const convBlock = z.strictObject({
@@ -130,11 +130,11 @@ function meanSd(values: number[]): { mean: number; sd: number } {
 /** The tfjs-using core, loaded on first use (dynamic import: ~1 s of tfjs start-up only when training). */
 export async function loadTfCore() {
   const [backend, io, parallel, predict, train] = await Promise.all([
-    import("../../core/cnn/backend.js"),
-    import("../../core/cnn/io.js"),
-    import("../../core/cnn/parallel.js"),
+    import("../../runtime/cnn/backend.js"),
+    import("../../runtime/cnn/io.js"),
+    import("../../runtime/cnn/parallel.js"),
     import("../../core/cnn/predict.js"),
-    import("../../core/cnn/train.js"),
+    import("../../runtime/cnn/train.js"),
   ]);
   return { ...backend, ...io, ...parallel, ...predict, ...train };
 }
