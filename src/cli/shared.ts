@@ -43,7 +43,7 @@ async function registerTsx(): Promise<void> {
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
  */
-export async function loadRegistry(extra: readonly string[] = []): Promise<Registry> {
+async function loadRegistry(extra: readonly string[] = []): Promise<Registry> {
   const { builtinSteps } = await import("../steps/registry.js");
   const registry = new Map<string, StepDefinition>(builtinSteps().map((d) => [d.type, d]));
   const modules = [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];

@@ -40,7 +40,7 @@ export const METRIC_COLUMNS = [
 /** A row's group as a typed value: the whole set, or one breakdown `key=value`. */
 export type MetricGroup = { kind: "all" } | { kind: "breakdown"; key: string; value: string };
 
-export const ALL_GROUP = "all";
+const ALL_GROUP = "all";
 
 /** The group column's text for a breakdown (or "all"). */
 export function groupLabel(g: MetricGroup): string {

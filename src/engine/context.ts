@@ -33,7 +33,7 @@ export interface StepRunDeps {
 }
 
 /** The inputs a step sees: lookup by upstream step or by output name, with errors that say what to add to `needs`. */
-export function stepInputs(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
+function stepInputs(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
   const names = () => list.map((x) => x.step).join(", ") || "none";
   // An output routed by `inputs:` comes from the named step only.
   const findAll = (name: string) => {
@@ -67,7 +67,7 @@ export function stepInputs(list: readonly InputArtifact[], routes: Readonly<Reco
 }
 
 /** A step's context from its injected effects; `facts` collects what the step records. */
-export function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {}): { ctx: StepContext; facts: Facts } {
+function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {}): { ctx: StepContext; facts: Facts } {
   const { name, sink, reporter } = deps;
   const ctx: StepContext = {
     name,

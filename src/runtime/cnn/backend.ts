@@ -81,9 +81,4 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   );
 }
 
-/** The backend chosen by the last initBackend call (null before). */
-export function currentBackend(): BackendName | null {
-  return current;
-}
-
 export { tf };

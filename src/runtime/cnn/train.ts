@@ -33,18 +33,6 @@ export interface TrainOptions {
   maxSteps?: number;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = {
-  epochs: 100,
-  batch: 64,
-  lr: 1e-3,
-  patience: 15,
-  seed: 1,
-  schedule: "plateau",
-  clipNorm: 5,
-  threads: 1,
-  backend: "auto",
-};
-
 export interface TrainData extends ReplicaData {
   train: Int32Array;
   val: Int32Array;
