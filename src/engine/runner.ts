@@ -257,13 +257,17 @@ interface StepExecution {
   ensureInputs(step: ResolvedStep): Promise<readonly StoredArtifact[] | null>;
 }
 
-/** Rejects when `signal` aborts; never settles otherwise. */
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new InterruptedError());
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
+/** Runs `work`, rejecting with InterruptedError as soon as `signal` aborts (the listener is removed afterwards). */
+async function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) throw new InterruptedError();
+  let fail = () => {};
+  const aborted = new Promise<never>((_, reject) => (fail = () => reject(new InterruptedError())));
+  signal.addEventListener("abort", fail, { once: true });
+  try {
+    return await Promise.race([work(), aborted]);
+  } finally {
+    signal.removeEventListener("abort", fail);
+  }
 }
 
 async function executeStep(x: StepExecution): Promise<Outcome> {
@@ -307,7 +311,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
     const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
     try {
-      await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
+      await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
       if (x.signal.aborted) throw new InterruptedError();
     } catch (e) {
       await writer.discard();
