@@ -128,7 +128,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   try {
     const verifier = opts.verifyInputs === false ? null : new InputVerifier(l);
     const repairs = new Map<string, Promise<void>>();
-    const upstreamOf = (step: ResolvedStep) => step.needs.map((n) => outcomes.get(n)!.artifact!);
+    // A `needs_ok: any` step runs without the needs that did not finish (see blockedBy).
+    const upstreamOf = (step: ResolvedStep) => step.needs.filter((n) => outcomes.get(n)!.artifact).map((n) => outcomes.get(n)!.artifact!);
     const execution = (step: ResolvedStep, force: boolean): StepExecution => ({
       step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads, files, signal, ensureInputs,
     });
@@ -162,11 +163,13 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
       return changed ? upstreamOf(step) : null;
     };
 
+    const notOk = (n: string) => {
+      const o = outcomes.get(n);
+      return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+    };
+    // `needs_ok: any` (a pooling step): blocked only when every need is done and none finished.
     const blockedBy = (step: ResolvedStep) =>
-      step.needs.find((n) => {
-        const o = outcomes.get(n);
-        return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
-      });
+      step.needsOk === "any" ? (step.needs.length > 0 && step.needs.every(notOk) ? step.needs[0] : undefined) : step.needs.find(notOk);
 
     const pending = pipeline.steps.filter((s) => selected.has(s.name));
     while (pending.length > 0 || running.size > 0) {
@@ -185,7 +188,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
           continue;
         }
         pending.splice(i, 1);
-          const p = executeStep(execution(step, forced.has(step.name)))
+        const p = executeStep(execution(step, forced.has(step.name)))
           .catch((e: unknown): Outcome => {
             // A fault of the engine around the step (store I/O, lock): the step fails, the run goes on.
             const error = errorText(e);
@@ -274,7 +277,10 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const { step, pipeline, store: l, reporter } = x;
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const manifest = await manifestFor(step, Object.fromEntries(x.upstream.map((a) => [a.step, a.hash])), x.files);
+  // A need left out (`needs_ok: any`) is part of the key: a pool missing a fold is never served as the complete one.
+  const have = new Map(x.upstream.map((a) => [a.step, a.hash]));
+  const missing = step.needs.filter((n) => !have.has(n));
+  const manifest = await manifestFor(step, Object.fromEntries(step.needs.map((n) => [n, have.get(n) ?? "(did not finish)"])), x.files);
   const index = await readIndex(l, pipeline.name, step.name);
   const previous = index?.manifest ?? null;
   const decision = () =>
@@ -309,7 +315,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const writer = await ArtifactWriter.create(l);
     const facts: Facts = {};
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
+    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs, missing };
     try {
       await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
       if (x.signal.aborted) throw new InterruptedError();

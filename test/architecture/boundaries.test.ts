@@ -39,6 +39,9 @@ const layer = (p: string) => p.split("/")[0]!;
 /** Node built-ins that touch the machine: files, processes, threads, the module loader. */
 const IO = /^node:(fs|fs\/promises|child_process|worker_threads|module|net|http|https|os|url|path)$/;
 
+/** What steps may use of the engine: the step API, its errors, and matrix instance names (pooling a step matrix). */
+const STEP_API = ["engine/step.ts", "engine/errors.ts", "engine/matrix.ts"];
+
 /** One rule per layer: returns why an edge breaks it, or null. */
 const RULES: Record<string, (e: Edge) => string | null> = {
   // Shared table definitions: the bottom, imports nothing of the project.
@@ -64,7 +67,7 @@ const RULES: Record<string, (e: Edge) => string | null> = {
     if (!e.local) return null;
     const l = layer(e.target);
     if (["core", "runtime", "formats", "contracts"].includes(l)) return null;
-    if (l === "engine") return ["engine/step.ts", "engine/errors.ts"].includes(e.target) ? null : "steps use only the engine's step API (engine/step.ts, engine/errors.ts)";
+    if (l === "engine") return STEP_API.includes(e.target) ? null : `steps use only the engine's step API (${STEP_API.join(", ")})`;
     if (l !== "steps") return `steps do not import ${l}`;
     const from = e.file.split("/")[1]!;
     const to = e.target.split("/")[1]!;
