@@ -45,7 +45,7 @@ async function registerTsx(): Promise<void> {
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
  */
-async function loadRegistry(extra: readonly string[] = [], uses: readonly string[] | null = null): Promise<Registry> {
+export async function loadRegistry(extra: readonly string[] = [], uses: readonly string[] | null = null): Promise<Registry> {
   const registry = new Map<string, StepDefinition>();
   const modules = [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
   for (const m of modules) {
