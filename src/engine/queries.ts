@@ -1,5 +1,5 @@
 /** Read-side queries over a store's run records and artifacts (CLI `runs`, `metrics`, `export`, reports). */
-import type { MetricRow } from "../core/stats/metric-row.js";
+import type { MetricRow } from "../contracts/metrics.js";
 import { UsageError } from "./errors.js";
 import type { RunRecord } from "./run-record.js";
 import { StoredArtifact } from "./store/artifacts.js";

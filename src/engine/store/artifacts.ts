@@ -10,7 +10,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createHash } from "node:crypto";
-import type { SpectraBlock } from "../../core/spectra/block.js";
+import type { SpectraBlock } from "../../contracts/spectra.js";
 import type { Table } from "../../core/table.js";
 import { hashFileContent } from "../file-hash.js";
 import { StoreError } from "../errors.js";

@@ -29,7 +29,7 @@ import { xAbsorbance } from "../../core/spectra/x-absorbance.js";
 import { kFolds } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { spectraMatrix } from "../baseline/spectra-matrix.js";
+import { spectraMatrix } from "../shared/spectra-matrix.js";
 
 const region = z.tuple([z.number(), z.number()]);
 const variant = z.strictObject({
