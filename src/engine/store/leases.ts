@@ -82,7 +82,8 @@ export interface LeaseInfo {
 /** Every lease in the store with its liveness and the artifacts it references. */
 export async function readLeases(l: StoreLayout): Promise<LeaseInfo[]> {
   const root = leasesDir(l);
-  const names = await readdir(root).catch(() => [] as string[]);
+  // Dot names are other processes' clock and write probes, not leases.
+  const names = (await readdir(root).catch(() => [] as string[])).filter((n) => !n.startsWith("."));
   const now = names.length ? await storeNow(root) : Date.now();
   const out: LeaseInfo[] = [];
   for (const run of names) {
