@@ -4,9 +4,9 @@
  * so the next run resumes where this one stopped. Each step's fate is decided by its cache
  * key; the reasons come from the cues.
  */
-import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { arch, availableParallelism, platform } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { checkInputPaths, FileHasher, optionLabel } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
 import { decide, lookupStored, reasonText } from "./decide.js";
@@ -70,11 +70,24 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
   }
 }
 
-function gitCommit(): string | null {
+/**
+ * The checked-out commit, read from .git without spawning git (a process start costs more
+ * than a whole no-op rerun's bookkeeping): HEAD, a worktree's `gitdir:` file, loose and packed refs.
+ */
+export function gitCommit(root = projectRoot()): string | null {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot(), stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
+    let gitDir = join(root, ".git");
+    if (statSync(gitDir).isFile()) gitDir = resolve(root, readFileSync(gitDir, "utf8").replace(/^gitdir:\s*/, "").trim());
+    const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
+    if (!head.startsWith("ref:")) return head;
+    const ref = head.slice(4).trim();
+    // A worktree keeps its HEAD but shares refs with the main repository (commondir).
+    const common = existsSync(join(gitDir, "commondir")) ? resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim()) : gitDir;
+    for (const d of [gitDir, common]) {
+      if (existsSync(join(d, ref))) return readFileSync(join(d, ref), "utf8").trim();
+    }
+    const packed = readFileSync(join(common, "packed-refs"), "utf8").split("\n").find((line) => line.endsWith(` ${ref}`));
+    return packed ? packed.split(" ")[0]! : null;
   } catch {
     return null;
   }
@@ -115,7 +128,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   try {
     const verifier = opts.verifyInputs === false ? null : new InputVerifier(l);
     const repairs = new Map<string, Promise<void>>();
-    const upstreamOf = (step: ResolvedStep) => step.needs.map((n) => outcomes.get(n)!.artifact!);
+    // A `needs_ok: any` step runs without the needs that did not finish (see blockedBy).
+    const upstreamOf = (step: ResolvedStep) => step.needs.filter((n) => outcomes.get(n)!.artifact).map((n) => outcomes.get(n)!.artifact!);
     const execution = (step: ResolvedStep, force: boolean): StepExecution => ({
       step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads, files, signal, ensureInputs,
     });
@@ -149,11 +163,13 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
       return changed ? upstreamOf(step) : null;
     };
 
+    const notOk = (n: string) => {
+      const o = outcomes.get(n);
+      return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
+    };
+    // `needs_ok: any` (a pooling step): blocked only when every need is done and none finished.
     const blockedBy = (step: ResolvedStep) =>
-      step.needs.find((n) => {
-        const o = outcomes.get(n);
-        return o !== undefined && o.record.status !== "ran" && o.record.status !== "cached";
-      });
+      step.needsOk === "any" ? (step.needs.length > 0 && step.needs.every(notOk) ? step.needs[0] : undefined) : step.needs.find(notOk);
 
     const pending = pipeline.steps.filter((s) => selected.has(s.name));
     while (pending.length > 0 || running.size > 0) {
@@ -257,8 +273,12 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const { step, pipeline, store: l, reporter } = x;
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const manifest = await manifestFor(step, Object.fromEntries(x.upstream.map((a) => [a.step, a.hash])), x.files);
-  const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+  // A need left out (`needs_ok: any`) is part of the key: a pool missing a fold is never served as the complete one.
+  const have = new Map(x.upstream.map((a) => [a.step, a.hash]));
+  const missing = step.needs.filter((n) => !have.has(n));
+  const manifest = await manifestFor(step, Object.fromEntries(step.needs.map((n) => [n, have.get(n) ?? "(did not finish)"])), x.files);
+  const index = await readIndex(l, pipeline.name, step.name);
+  const previous = index?.manifest ?? null;
   const decision = () =>
     decide({ manifest, previous, forced: x.forced, always: step.always, lookup: (k) => lookupStored(l, k, step.name) });
   const key = cacheKey(manifest);
@@ -267,7 +287,8 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
   const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
 
   const cached = async (art: StoredArtifact): Promise<Outcome> => {
-    await writeIndex(l, pipeline.name, step.name, { key, manifest });
+    // A no-op rerun writes nothing per step: the index already holds this key.
+    if (index?.key !== key) await writeIndex(l, pipeline.name, step.name, { key, manifest });
     reporter.stepFinished(step.name, "cached", seconds(), "cached");
     return {
       record: { ...base, status: "cached", artifact: art.hash, reason: "unchanged", ...timing(), facts: {}, error: null },
@@ -290,7 +311,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const writer = await ArtifactWriter.create(l);
     const facts: Facts = {};
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs };
+    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs, missing };
     try {
       await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
       if (x.signal.aborted) throw new InterruptedError();

@@ -67,6 +67,8 @@ export interface InputArtifact {
 export interface StepInputs {
   /** In the order of `needs`. */
   readonly all: readonly InputArtifact[];
+  /** Needs that did not finish (only with `needs_ok: any` in the pipeline file; else empty). */
+  readonly missing?: readonly string[];
   /** The input coming from upstream step `step`; throws if it is not among `needs`. */
   get(step: string): InputArtifact;
   /** The single input that has output `name`; throws, naming the candidates, if none or several. */

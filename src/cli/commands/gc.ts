@@ -3,7 +3,6 @@ import { collectGarbage } from "../../engine/gc.js";
 import { intOption, parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "remove artifacts no kept or running run uses (keeps the last N runs and each pipeline's latest), stale temp files, locks and leases",
   usage: "somflow gc [--keep N] [--yes-delete-all-runs] [--store DIR]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, keep: { type: "string" }, "yes-delete-all-runs": { type: "boolean" } });

@@ -30,7 +30,6 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
 }
 
 export const command: Command = {
-  summary: "run a pipeline; unchanged steps come from the cache",
   usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json]",
   async run(args) {
     const { values, positionals } = parse(

@@ -4,7 +4,6 @@ import { listRunFiles } from "../../engine/store/records.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "list the runs recorded in the store",
   usage: "somflow runs [--pipeline NAME] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, pipeline: { type: "string" }, json: { type: "boolean" } });

@@ -3,7 +3,6 @@ import { verifyStore } from "../../engine/store/verify.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "check every artifact's files against its seal, and the store's records; exit 1 on corruption",
   usage: "somflow verify [--fix] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, fix: { type: "boolean" }, json: { type: "boolean" } });
