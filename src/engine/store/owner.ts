@@ -166,9 +166,16 @@ class Heartbeat {
   async beat(): Promise<void> {
     const now = new Date().toISOString();
     await Promise.all(
-      [...this.files].map(([file, owner]) => {
+      [...this.files].map(async ([file, owner]) => {
+        const current = await readOwner(file).catch(() => null);
+        if (!current) return; // released or broken meanwhile: never recreate it
+        // Taken over meanwhile (we were judged stale): never overwrite the new holder's file.
+        if (current.owner && current.owner.token !== owner.token) {
+          this.remove(file);
+          return;
+        }
         owner.heartbeat_at = now;
-        return writeFile(file, JSON.stringify(owner)).catch(() => undefined);
+        await writeFile(file, JSON.stringify(owner)).catch(() => undefined);
       }),
     );
   }

@@ -2,7 +2,7 @@
  * Locks and temp folders judged the same way on one host or several sharing the store: a
  * lock of another host is never judged by a local pid lookup, only by its heartbeat.
  */
-import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,6 +65,23 @@ describe("locks across hosts", () => {
   it("keeps waiting for a live process of this host", async () => {
     await fakeLock({ host: thisHost(), pid: process.pid, token: "someone-else" }, 0);
     expect(await settleWithin(acquireLock(l, KEY, () => undefined, 50), 800)).toBe("waiting");
+  });
+});
+
+describe("heartbeat", () => {
+  it("refreshes a held lock's owner file, and never overwrites a lock taken over by someone else", async () => {
+    process.env.SOMFLOW_LEASE_TIMEOUT_S = "0.5"; // beats every 100 ms
+    const release = await acquireLock(l, KEY, () => undefined, 50);
+    const file = join(l.locks, KEY, "owner.json");
+    const before = (await stat(file)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await stat(file)).mtimeMs).toBeGreaterThan(before);
+    const theirs = JSON.stringify({ host: "node-17.cluster", boot: null, pid: 1, job: null, run: null, token: "theirs", since: "", heartbeat_at: "" });
+    await writeFile(file, theirs);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await readFile(file, "utf8")).toBe(theirs);
+    await release(); // not ours any more: left in place
+    expect(existsSync(file)).toBe(true);
   });
 });
 
