@@ -8,6 +8,8 @@ import { UsageError } from "../engine/errors.js";
 export interface Command {
   usage: string;
   run(args: string[]): Promise<number>;
+  /** More `--help` text that depends on the store (e.g. the tables a run has); best effort. */
+  helpDetails?(args: string[]): Promise<string>;
 }
 
 /**
@@ -16,12 +18,17 @@ export interface Command {
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   run: { summary: "run a pipeline; unchanged steps come from the cache", load: () => import("./commands/run.js") },
+  "run-step": { summary: "run one step as a SLURM job (submitted by run --executor slurm)", load: () => import("./commands/run-step.js") },
   plan: { summary: "dry run: which steps are cached and which would run, and why", load: () => import("./commands/plan.js") },
   dag: { summary: "show the step graph (text, or Mermaid with --mermaid)", load: () => import("./commands/dag.js") },
   runs: { summary: "list the runs recorded in the store", load: () => import("./commands/runs.js") },
   metrics: { summary: "model metrics of a run (default: the latest)", load: () => import("./commands/metrics.js") },
   export: { summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it", load: () => import("./commands/export.js") },
-  gc: { summary: "remove artifacts no kept run uses (keeps the last N runs), temp files and stale locks", load: () => import("./commands/gc.js") },
+  gc: {
+    summary: "remove artifacts no kept or running run uses (keeps the last N runs and each pipeline's latest), stale temp files, locks and leases",
+    load: () => import("./commands/gc.js"),
+  },
+  verify: { summary: "check every artifact's files against its seal, and the store's records; exit 1 on corruption", load: () => import("./commands/verify.js") },
   check: { summary: "compare a run's metrics with the thresholds in the pipeline's `checks` (CI gate)", load: () => import("./commands/check.js") },
   report: { summary: "build the static report of a run (default: the pipeline's latest) into reports/dist", load: () => import("./commands/report.js") },
 };
@@ -46,7 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command } = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(`${entry.summary}\n\nUsage: ${command.usage}`);
+    const details = command.helpDetails ? await command.helpDetails(rest).catch((e: unknown) => `(${(e as Error).message})`) : "";
+    console.log(`${entry.summary}\n\nUsage: ${command.usage}${details ? `\n\n${details}` : ""}`);
     return 0;
   }
   try {

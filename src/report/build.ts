@@ -180,6 +180,15 @@ async function checkOutput(output: string): Promise<{ pages: string[]; dataBytes
 }
 
 /** Builds the report; throws ReportBuildError (with Framework's output) when anything fails. */
+/**
+ * The command that serves a built report (browsers refuse its scripts and data from file://);
+ * any static server works, the pages link to each other as `*.html`.
+ */
+export function serveCommand(output: string, port = 8000): string {
+  const q = /^[\w./:@%+=-]+$/.test(output) ? output : `'${output.replaceAll("'", "'\\''")}'`;
+  return `python3 -m http.server ${port} -d ${q}   (or: npx http-server ${q} -p ${port}), then open http://localhost:${port}/`;
+}
+
 export async function buildReport(options: BuildReportOptions): Promise<BuildReportResult> {
   const started = performance.now();
   const root = resolve(options.root ?? join(REPO_ROOT, "reports"));
