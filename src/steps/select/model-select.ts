@@ -234,7 +234,7 @@ export const modelSelectStep = defineStep({
     await ctx.outputs.table("predictions", predictions);
 
     const rows = [...res.folds.map((f) => ({ fold: foldLabels[f.fold]!, sel: f.selection })), { fold: "all", sel: final }];
-    const sel = { fold: [] as string[], candidate: [] as string[], variant: [] as string[], model: [] as string[], target_scale: [] as string[], setting: [] as number[], inner_rmse: [] as number[], chosen: [] as boolean[] };
+    const sel = { fold: [] as string[], candidate: [] as string[], variant: [] as string[], model: [] as string[], target_scale: [] as string[], setting: [] as number[], inner_rmse: [] as number[], inner_se: [] as number[], chosen: [] as boolean[] };
     for (const { fold, sel: s } of rows) {
       for (const r of s.scores) {
         const c = candidates[r.candidate]!;
@@ -245,10 +245,11 @@ export const modelSelectStep = defineStep({
         sel.target_scale.push(c.target === "identity" ? "gkg" : "log1p");
         sel.setting.push(r.setting);
         sel.inner_rmse.push(r.rmse);
+        sel.inner_se.push(r.se);
         sel.chosen.push(r.candidate === s.chosen.candidate && r.setting === s.chosen.setting);
       }
     }
-    await ctx.outputs.table("selection", { ...sel, setting: Float64Array.from(sel.setting), inner_rmse: Float64Array.from(sel.inner_rmse) });
+    await ctx.outputs.table("selection", { ...sel, setting: Float64Array.from(sel.setting), inner_rmse: Float64Array.from(sel.inner_rmse), inner_se: Float64Array.from(sel.inner_se) });
     await ctx.outputs.table("choices", {
       fold: rows.map((r) => r.fold),
       candidate: rows.map((r) => candidates[r.sel.chosen.candidate]!.name),
