@@ -4,7 +4,7 @@
  * precision), optionally kept exact on rows where another column holds a value (a measured
  * value in a mixed column). Parquet exports never go through this: full precision there.
  */
-import type { TableDescription } from "../core/table.js";
+import type { ColumnDescription } from "../core/column-description.js";
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -18,7 +18,7 @@ export function significantSql(x: string, digits: number): string {
 }
 
 /** The SELECT list that writes `columns` (name and DuckDB type, in order) to CSV. */
-export function csvSelectList(columns: readonly { name: string; type: string }[], describe: TableDescription): string {
+export function csvSelectList(columns: readonly { name: string; type: string }[], describe: { columns: Record<string, ColumnDescription> }): string {
   const names = new Set(columns.map((c) => c.name));
   return columns
     .map(({ name, type }) => {
