@@ -17,19 +17,20 @@ export function significantSql(x: string, digits: number): string {
     `ELSE round(CAST(${x} AS DOUBLE), CAST(${digits - 1} - floor(log10(abs(${x}))) AS INTEGER)) END`;
 }
 
+/** One column as CSV writes it: `"name"`, or its rounding expression `AS "name"` (`names`: the table's columns). */
+export function csvColumnSql(name: string, type: string, describe: { columns: Record<string, ColumnDescription> }, names: ReadonlySet<string>): string {
+  const d = describe.columns[name];
+  if (!d?.csv_digits || !NUMERIC.test(type)) return ident(name);
+  const rounded = significantSql(ident(name), d.csv_digits);
+  const exact = d.csv_exact_where;
+  if (exact && names.has(exact[0])) {
+    return `CASE WHEN ${ident(exact[0])} = ${literal(exact[1])} THEN ${ident(name)} ELSE ${rounded} END AS ${ident(name)}`;
+  }
+  return `${rounded} AS ${ident(name)}`;
+}
+
 /** The SELECT list that writes `columns` (name and DuckDB type, in order) to CSV. */
 export function csvSelectList(columns: readonly { name: string; type: string }[], describe: { columns: Record<string, ColumnDescription> }): string {
   const names = new Set(columns.map((c) => c.name));
-  return columns
-    .map(({ name, type }) => {
-      const d = describe.columns[name];
-      if (!d?.csv_digits || !NUMERIC.test(type)) return ident(name);
-      const rounded = significantSql(ident(name), d.csv_digits);
-      const exact = d.csv_exact_where;
-      if (exact && names.has(exact[0])) {
-        return `CASE WHEN ${ident(exact[0])} = ${literal(exact[1])} THEN ${ident(name)} ELSE ${rounded} END AS ${ident(name)}`;
-      }
-      return `${rounded} AS ${ident(name)}`;
-    })
-    .join(", ");
+  return columns.map(({ name, type }) => csvColumnSql(name, type, describe, names)).join(", ");
 }

@@ -19,9 +19,10 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, open, readdir, readFile, realpath, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, delimiter, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../engine/source-hash.js";
 
-/** The repository root (two levels above src/report). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The repository root (from src/report/ or from the compiled dist/<stamp>/report/). */
+export const REPO_ROOT = projectRoot();
 
 /**
  * Optional client libraries whose "latest" version Framework 1.13.4 looks up while bundling

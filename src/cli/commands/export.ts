@@ -6,15 +6,14 @@ import { UsageError } from "../../engine/errors.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it",
-  usage: "somflow export <table> --out FILE.csv|FILE.parquet [--layout long|wide] [--step NAME] [--run ID] [--store DIR]",
+  usage: "somflow export <table> --out FILE.csv|FILE.parquet|FILE.json [--layout long|wide] [--raw] [--step NAME] [--run ID] [--store DIR]",
   async run(args) {
     const { values, positionals } = parse(
       args,
-      { ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, layout: { type: "string" } },
+      { ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, raw: { type: "boolean" }, layout: { type: "string" } },
       1,
     );
-    if (!values.out) throw new UsageError("--out FILE is required (.csv or .parquet)");
+    if (!values.out) throw new UsageError("--out FILE is required (.csv or .parquet; .json for a JSON output)");
     if (values.layout !== undefined && values.layout !== "long" && values.layout !== "wide") {
       throw new UsageError(`--layout ${values.layout}: use long (one row per sample and target) or wide (one row per sample)`);
     }
@@ -22,8 +21,9 @@ export const command: Command = {
     const run = await findRun(store, values.run);
     // a wide layout is the step's `<table>_wide` output (impute.hybrid writes hybrid_wide)
     const table = values.layout === "wide" && !positionals[0]!.endsWith("_wide") ? `${positionals[0]}_wide` : positionals[0]!;
-    const result = await exportTable(store, run, table, values.out, values.step);
+    const result = await exportTable(store, run, table, values.out, { step: values.step, raw: values.raw });
     console.error(`exported ${result.rows} rows of ${result.table} (step ${result.step}, run ${run.run_id}) to ${result.out}; sidecar ${result.sidecar}`);
+    if (result.neutralized > 0) console.error(`${result.neutralized} text cells starting with = + - @ TAB or CR got a leading ' (spreadsheet formula injection); --raw keeps exact values`);
     return 0;
   },
   async helpDetails(args) {

@@ -77,7 +77,6 @@ export function formatMetricsTable(rows: readonly MetricRow[], o: MetricsTableOp
 }
 
 export const command: Command = {
-  summary: "model metrics of a run (default: the latest)",
   usage: "somflow metrics [--run ID] [--pipeline NAME] [--split test|cv|…] [--target c|om] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, {

@@ -3,7 +3,6 @@ import { planPipeline } from "../../engine/plan.js";
 import { parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
 
 export const command: Command = {
-  summary: "dry run: which steps are cached and which would run, and why",
   usage: "somflow plan <pipeline.yaml> [--param k=v]... [--force STEP]... [--store DIR] [--json]",
   async run(args) {
     const { values, positionals } = parse(

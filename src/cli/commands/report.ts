@@ -8,7 +8,6 @@ import { findRun, runArtifacts } from "../../engine/queries.js";
 import { parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
 
 export const command: Command = {
-  summary: "build the static report of a run (default: the pipeline's latest) into reports/dist",
   usage: "somflow report [pipeline.yaml] [--run ID] [--out DIR] [--store DIR]",
   async run(args) {
     const { values, positionals } = parse(args, { ...pipelineOptions, run: { type: "string" }, out: { type: "string" } }, 0, 1);
