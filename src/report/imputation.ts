@@ -52,6 +52,15 @@ export function parseGridKey(key: string): { lat: number; lon: number } | null {
   return null;
 }
 
+/** A grid cell key ("-10,-50", south-west corner) as a reader names it: "10°S–0°, 50°W–40°W". */
+export function cellName(key: string, deg = 10): string {
+  const p = parseGridKey(key);
+  if (!p) return key;
+  const lat = (v: number) => (v === 0 ? "0°" : `${Math.abs(v)}°${v < 0 ? "S" : "N"}`);
+  const lon = (v: number) => (v === 0 || Math.abs(v) === 180 ? `${Math.abs(v)}°` : `${Math.abs(v)}°${v < 0 ? "W" : "E"}`);
+  return `${lat(p.lat)}–${lat(p.lat + deg)}, ${lon(p.lon)}–${lon(p.lon + deg)}`;
+}
+
 function cellSize(values: number[]): number {
   const u = [...new Set(values)].sort((a, b) => a - b);
   let d = Infinity;
@@ -124,7 +133,9 @@ async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   const src = parquetSource(t.map((x) => x.path));
   const [tot] = await queryRows(conn, `SELECT count(*) AS n FROM ${src}`);
   const rows = await queryRows(conn, `SELECT * FROM ${src} LIMIT ${MAX_PAIRS_ROWS}`);
-  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v]))) };
+  // grid cells by their lat/lon span, not their key
+  const named = (r: Row): Row => (r["breakdown"] !== undefined && GRID_BREAKDOWNS.has(String(r["breakdown"])) ? { ...r, key: cellName(String(r["key"])) } : r);
+  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => named(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v])))) };
 }
 
 /** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles, over the imputed rows only. */

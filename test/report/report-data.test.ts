@@ -146,3 +146,12 @@ describe("report data at study scale", () => {
     console.log("page JSON bytes at 57k samples:", sizes);
   }, 120_000);
 });
+
+describe("grid cell names", () => {
+  it("names a cell by its lat/lon span", async () => {
+    const { cellName } = await import("../../src/report/imputation.js");
+    expect(cellName("-10,-50")).toBe("10°S–0°, 50°W–40°W");
+    expect(cellName("40,170")).toBe("40°N–50°N, 170°E–180°");
+    expect(cellName("unknown")).toBe("unknown");
+  });
+});
