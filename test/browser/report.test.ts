@@ -166,10 +166,10 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
         let sortedSteps: string[] | undefined;
         if (p.name === "overview") {
           // the sortable table: two clicks on "seconds" sort descending
-          const header = page.locator("table.sf-table th", { hasText: /^seconds$/ }).first();
+          const header = page.locator("table#steps-table th", { hasText: /^seconds$/ }).first();
           await header.click();
           await header.click();
-          sortedSteps = await page.locator("table.sf-table").first().locator("tbody tr td:first-child").allTextContents();
+          sortedSteps = await page.locator("table#steps-table tbody tr td:first-child").allTextContents();
         }
         const { cellErrors, ...rest } = result;
         reports.set(p.name, { ...rest, ...(sortedSteps ? { sortedSteps } : {}), errors: [...errors, ...cellErrors.map((e) => `cell error: ${e}`)] });
