@@ -6,6 +6,9 @@
  */
 import type { ColumnDescription } from "../core/column-description.js";
 
+/** The part of a step's `<table>_columns` description CSV formatting reads. */
+type Described = { columns: Record<string, ColumnDescription> };
+
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const NUMERIC = /^(DOUBLE|FLOAT|REAL|DECIMAL)/i;
@@ -17,8 +20,9 @@ export function significantSql(x: string, digits: number): string {
     `ELSE round(CAST(${x} AS DOUBLE), CAST(${digits - 1} - floor(log10(abs(${x}))) AS INTEGER)) END`;
 }
 
-/** One column as CSV writes it: `"name"`, or its rounding expression `AS "name"` (`names`: the table's columns). */
-export function csvColumnSql(name: string, type: string, describe: { columns: Record<string, ColumnDescription> }, names: ReadonlySet<string>): string {
+/** The SELECT expression that writes one column (name and DuckDB type) to CSV. */
+export function csvColumnSql(column: { name: string; type: string }, names: ReadonlySet<string>, describe: Described): string {
+  const { name, type } = column;
   const d = describe.columns[name];
   if (!d?.csv_digits || !NUMERIC.test(type)) return ident(name);
   const rounded = significantSql(ident(name), d.csv_digits);
@@ -30,7 +34,7 @@ export function csvColumnSql(name: string, type: string, describe: { columns: Re
 }
 
 /** The SELECT list that writes `columns` (name and DuckDB type, in order) to CSV. */
-export function csvSelectList(columns: readonly { name: string; type: string }[], describe: { columns: Record<string, ColumnDescription> }): string {
+export function csvSelectList(columns: readonly { name: string; type: string }[], describe: Described): string {
   const names = new Set(columns.map((c) => c.name));
-  return columns.map(({ name, type }) => csvColumnSql(name, type, describe, names)).join(", ");
+  return columns.map((c) => csvColumnSql(c, names, describe)).join(", ");
 }

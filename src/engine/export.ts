@@ -5,8 +5,7 @@
  *
  * CSV formula injection: a spreadsheet runs a cell that starts with = + - @ (or TAB/CR
  * before one), so text cells starting with one of those get a leading `'` in CSV exports
- * (OWASP's advice); `raw: true` (`--raw`) keeps exact values (and full-precision numbers,
- * which CSV otherwise writes at the digits a column's description declares). Parquet and JSON are data
+ * (OWASP's advice); `raw: true` (`--raw`) keeps exact values. Parquet and JSON are data
  * formats no spreadsheet evaluates: never changed.
  */
 import { rename, rm, stat } from "node:fs/promises";
@@ -17,7 +16,7 @@ import { runArtifacts } from "./queries.js";
 import type { RunRecord } from "./run-record.js";
 import { quoteIdent, quoteString, queryRows, withConnection } from "./store/duck.js";
 import { writeJsonAtomic } from "./store/records.js";
-import { csvColumnSql } from "./export-format.js";
+import { csvColumnSql, csvSelectList } from "./export-format.js";
 
 export interface ExportResult {
   table: string;
@@ -94,23 +93,23 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
   const csv = ext === ".csv";
   const text = columns.filter((c) => c.column_type === "VARCHAR").map((c) => c.column_name as string);
   const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
+  const typed = columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
+  const names = new Set(typed.map((c) => c.name));
   let neutralized = 0;
-  let select = "*";
-  if (csv && !o.raw) {
+  // CSV: model outputs at the significant digits their description declares (export-format.ts); --raw writes every value as stored.
+  let select = csv && !o.raw ? csvSelectList(typed, describe) : "*";
+  if (csv && !o.raw && text.length > 0) {
     const test = (c: string) => `regexp_matches(${quoteIdent(c)}, '^[=+\\-@\t\r]')`;
-    if (text.length > 0) {
-      const [{ k }] = (await queryRows(
-        `SELECT (${text.map((c) => `count(*) FILTER (WHERE ${test(c)})`).join(" + ")})::INTEGER AS k FROM read_parquet(${quoteString(src)})`,
-      )) as [{ k: number }];
-      neutralized = k;
-    }
-    // numbers: model outputs at the significant digits their description declares (export-format.ts)
-    const names = new Set(columns.map((c) => c.column_name as string));
+    const [{ k }] = (await queryRows(
+      `SELECT (${text.map((c) => `count(*) FILTER (WHERE ${test(c)})`).join(" + ")})::INTEGER AS k FROM read_parquet(${quoteString(src)})`,
+    )) as [{ k: number }];
+    neutralized = k;
     select = columns
       .map((c) => {
         const id = quoteIdent(c.column_name as string);
-        if (c.column_type === "VARCHAR") return `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}`;
-        return csvColumnSql(c.column_name as string, c.column_type as string, describe, names);
+        return c.column_type === "VARCHAR"
+          ? `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}`
+          : csvColumnSql({ name: String(c.column_name), type: String(c.column_type) }, names, describe);
       })
       .join(", ");
   }

@@ -10,7 +10,10 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parse(
       args,
-      { ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, raw: { type: "boolean" }, layout: { type: "string" } },
+      {
+        ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, raw: { type: "boolean" },
+        layout: { type: "string" },
+      },
       1,
     );
     if (!values.out) throw new UsageError("--out FILE is required (.csv or .parquet; .json for a JSON output)");

@@ -203,6 +203,8 @@ export const cnnTrainStep = defineStep({
   outputs: ["model", "model_meta", "predictions", "history"],
   // The native backends too: installing one changes the numerics, so it reruns training.
   packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
+  // Under SLURM: two cores (ensemble members or data-parallel replicas side by side) and room for the model.
+  resources: { cpus: 2, memMiB: 4096, timeMinutes: 240 },
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();

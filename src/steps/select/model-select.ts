@@ -85,6 +85,8 @@ export const modelSelectStep = defineStep({
   description: "Model selection by nested CV over preprocessing × model family × target scale (PLSR, MBL), CV+ intervals",
   options: selectOptions,
   outputs: ["predictions", "selection", "choices", "model_meta"],
+  // Nested CV refits many models: a longer default time limit under SLURM.
+  resources: { memMiB: 4096, timeMinutes: 240 },
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const samples = await inputs.find("samples").table("samples");

@@ -1,17 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { assignFolds } from "../../../src/core/stats/folds.js";
 import { assignSplits, splitKeys, type SplitOptions } from "../../../src/core/stats/split.js";
+import { expectBinomialCount } from "../../helpers/binomial.js";
 
 const ids = Array.from({ length: 4000 }, (_, i) => `s${i}`);
 const base: SplitOptions = { scheme: "random", seed: 3, test: 0.2, val: 0.1, cal: 0.15 };
-const share = (splits: string[], name: string) => splits.filter((s) => s === name).length / splits.length;
+const count = (splits: string[], name: string) => splits.filter((s) => s === name).length;
 
 describe("assignSplits", () => {
   it("draws the fractions, per key and independent of row order", () => {
     const s = assignSplits(ids, base);
-    expect(share(s, "test")).toBeCloseTo(0.2, 1);
-    expect(share(s, "cal")).toBeCloseTo(0.15, 1);
-    expect(share(s, "val")).toBeCloseTo(0.1, 1);
+    // Binomial bounds (±4 SD, ~±0.025 for test at n = 4,000), not ±0.05
+    expectBinomialCount(count(s, "test"), ids.length, 0.2, "test");
+    expectBinomialCount(count(s, "cal"), ids.length, 0.15, "cal");
+    expectBinomialCount(count(s, "val"), ids.length, 0.1, "val");
+    expectBinomialCount(count(s, "train"), ids.length, 0.55, "train");
     const reversed = assignSplits([...ids].reverse(), base).reverse();
     expect(reversed).toEqual(s);
     expect(assignSplits(ids, { ...base, seed: 4 })).not.toEqual(s);
