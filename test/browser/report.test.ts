@@ -24,7 +24,7 @@ const PAGES = [
   { link: "Overview", name: "overview", minCharts: 2 },
   { link: "Model metrics", name: "metrics", minCharts: 15 },
   { link: "Harmonization", name: "harmonization", minCharts: 10 },
-  { link: "Imputation coverage", name: "imputation", minCharts: 7 },
+  { link: "Imputation coverage", name: "imputation", minCharts: 9 },
 ];
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -231,7 +231,7 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
 
   it("shows visible notes where the run lacks tables", async () => {
     const partialManifest = await writeFixtureRun(join(dir, "partial"), {
-      n: 300, omit: ["coverage", "pairs", "hybrid", "history", "calibration", "pca_scores", "mean_spectra", "qc", "qc_summary", "harmonization"],
+      n: 300, omit: ["coverage", "pairs", "hybrid", "truth", "history", "calibration", "pca_scores", "mean_spectra", "qc", "qc_summary", "harmonization"],
     });
     const partial = await buildReport({ output: join(dir, "site-partial"), env: { SOMFLOW_RUN_MANIFEST: partialManifest } });
     const reports = await visitAll(partial.output, "partial-");
