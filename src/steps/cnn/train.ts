@@ -310,7 +310,7 @@ export const cnnTrainStep = defineStep({
     const xScaled = scaleRows(sm.values, p, input);
     const threads = o.threads > 0 ? o.threads : train.length < 512 ? 1 : 2;
     const memberCount = resolved.members;
-    const progress = ctx.progress("cnn.train", resolved.epochs * memberCount, "epochs");
+    const progress = ctx.progress("cnn", resolved.epochs * memberCount, "epochs");
     const history: (EpochProgress & { member: number })[] = [];
     const trainOpts = {
       epochs: resolved.epochs,
@@ -324,7 +324,9 @@ export const cnnTrainStep = defineStep({
     };
     const onEpoch = (k: number, e: EpochProgress) => {
       history.push({ ...e, member: k });
-      progress.tick(1, `${memberCount > 1 ? `member ${k + 1}/${memberCount} ` : ""}loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)} ${e.samplesPerS.toFixed(0)} samples/s`);
+      // short enough for an 80-column line; NLL = Gaussian negative log-likelihood per label
+      // (log1p scale, lower is better), negative once the predicted SD is small
+      progress.tick(1, `${memberCount > 1 ? `m${k + 1}/${memberCount} ` : ""}val NLL ${e.valLoss.toFixed(2)}`);
     };
     // Members that stopped early leave ticks unused; keep the bar honest.
     const finishTicks = (res: TrainResult) => {
