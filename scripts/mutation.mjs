@@ -25,7 +25,7 @@ export const MODULES = {
   },
   "cache-key": {
     mutate: ["src/engine/cues.ts", "src/engine/hash.ts"],
-    tests: ["test/engine/cues.test.ts", "test/engine/runner.test.ts"],
+    tests: ["test/engine/cues.test.ts"],
   },
 };
 
