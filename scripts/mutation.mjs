@@ -20,8 +20,9 @@ export const MODULES = {
     tests: ["test/formats/**/*.test.ts", "test/catalogue/**/*.test.ts", "test/steps/ingest/**/*.test.ts"],
   },
   split: {
-    mutate: ["src/steps/split-options.ts"],
-    tests: ["test/steps/split-options.test.ts", "test/core/stats/split.test.ts", "test/core/stats/kfolds.test.ts"],
+    // the split code: the step options and the core assignment (also part of "stats")
+    mutate: ["src/steps/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
+    tests: ["test/steps/split-options.test.ts", "test/core/stats/split.test.ts", "test/core/stats/kfolds.test.ts", "test/core/stats/folds*.test.ts"],
   },
   "cache-key": {
     mutate: ["src/engine/cues.ts", "src/engine/hash.ts"],
