@@ -26,7 +26,7 @@ export const MODULES = {
   },
   "cache-key": {
     mutate: ["src/engine/cues.ts", "src/engine/hash.ts"],
-    tests: ["test/engine/cues.test.ts"],
+    tests: ["test/engine/cues*.test.ts"],
   },
 };
 
