@@ -30,10 +30,16 @@ export interface StepRunDeps {
   signal: AbortSignal;
   /** The step's `inputs:` routing (output name -> needed step), as in a pipeline file. */
   routes?: Readonly<Record<string, string>>;
+  /** Needs left out because they did not finish (only a `needs_ok: any` step runs with some). */
+  missing?: readonly string[];
 }
 
 /** The inputs a step sees: lookup by upstream step or by output name, with errors that say what to add to `needs`. */
-export function stepInputs(list: readonly InputArtifact[], routes: Readonly<Record<string, string>> = {}): StepInputs {
+export function stepInputs(
+  list: readonly InputArtifact[],
+  routes: Readonly<Record<string, string>> = {},
+  missing: readonly string[] = [],
+): StepInputs {
   const names = () => list.map((x) => x.step).join(", ") || "none";
   // An output routed by `inputs:` comes from the named step only.
   const findAll = (name: string) => {
@@ -47,6 +53,7 @@ export function stepInputs(list: readonly InputArtifact[], routes: Readonly<Reco
   };
   return {
     all: list,
+    missing,
     get(step) {
       const a = list.find((x) => x.step === step);
       if (!a) throw new StepInputError(`"${step}" is not among this step's needs (${names()}); add it to needs`);
@@ -93,7 +100,7 @@ export function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Fact
 export async function runStepDefinition<D extends StepDefinition>(def: D, options: unknown, deps: StepRunDeps, facts: Facts = {}): Promise<Facts> {
   const { ctx } = createStepContext(deps, facts);
   try {
-    await def.run(ctx, stepInputs(deps.inputs, deps.routes), options as never);
+    await def.run(ctx, stepInputs(deps.inputs, deps.routes, deps.missing), options as never);
     return facts;
   } finally {
     await rm(deps.sink.scratchDir, { recursive: true, force: true });

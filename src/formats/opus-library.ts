@@ -214,7 +214,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const rowOf = new Map<string, number>();
     t.rows.forEach((row, k) => {
       const id = row[idCol]!;
-      if (!id) throw new FormatError(lab.file, "sample id is empty", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
+      if (!id) throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       if (rowOf.has(id)) {
         throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       }
@@ -270,7 +270,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     cMethod,
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
-    unitOption: "the OPUS block read is not absorbance; check the files (block option, the AB block saved by OPUS)",
+    unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
   });
   Object.assign(out.report, {
     files: files.length,
@@ -278,6 +278,8 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     opus_blocks: fileBlocks,
     opus_block_option: o.block ?? "AB",
     replicate_scans_averaged: replicateScans,
+    /** How many samples have 1, 2, 3... scans. */
+    scans_per_sample: Object.fromEntries([...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort((x, y) => x[0] - y[0])),
     replicates,
     replicate_max_rmsd_threshold: maxRmsd,
     replicates_disagreeing: disagreeing.length,
@@ -290,7 +292,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   if (disagreeing.length > 0) {
     warnings.push(`${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing.slice(0, 5).map((x) => `${x.sample_id} ${x.max_rmsd}`).join(", ")}): check for swapped or empty cups`);
   }
-  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
-  out.report.warnings = warnings;
+  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
+  out.report.warnings = [...((out.report.warnings as string[] | undefined) ?? []), ...warnings];
   return out;
 }

@@ -177,11 +177,11 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   const fxv = p.FXV;
   const lxv = p.LXV;
   if (typeof npt !== "number" || typeof fxv !== "number" || typeof lxv !== "number") {
-    throw new FormatError(file, `the ${code} parameter block lacks NPT/FXV/LXV (got ${npt}, ${fxv}, ${lxv}); the file is corrupt`);
+    throw new FormatError(file, `the ${code} parameter block lacks numeric NPT/FXV/LXV (got ${[npt, fxv, lxv].map((v) => (v === undefined ? "missing" : JSON.stringify(v))).join(", ")}); the file is corrupt`);
   }
   checkAxis(file, code, npt, fxv, lxv);
   const dpf = typeof p.DPF === "number" ? p.DPF : 1;
-  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist`);
+  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist: the file is corrupt (re-copy it from the instrument)`);
   const csf = typeof p.CSF === "number" && p.CSF !== 0 ? p.CSF : 1;
   if (!Number.isFinite(csf)) throw new FormatError(file, `the ${code} block has scaling factor CSF ${csf}; the file is corrupt`);
   const held = ab.length / 4;
@@ -193,8 +193,9 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   for (let i = 0; i < npt; i++) {
     const o = ab.offset + 4 * i;
     const v = (dpf === 2 ? dv.getInt32(o, true) : dv.getFloat32(o, true)) * csf;
-    if (!Number.isFinite(v)) {
-      throw new FormatError(file, `the ${code} block holds a non-finite value (${v}) at point ${i + 1} of ${npt}; the file is corrupt`);
+    // fround: a corrupt CSF can scale a float32 past its range (Infinity once stored)
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new FormatError(file, `the ${code} block holds a non-finite value (${Math.fround(v)}${csf !== 1 ? ` after scaling by CSF ${csf}` : ""}) at point ${i + 1} of ${npt}; the file is corrupt`);
     }
     values[i] = v;
   }

@@ -94,7 +94,7 @@ export class WideCsvParser {
     if (this.carry && this.carry.length > 0) this.handleLine(this.carry, 0, this.carry.length);
     this.carry = null;
     if (!this.header) throw new FormatError(this.file, "the file is empty (no header line); check the path and the export");
-    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows", { line: 1 });
+    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows; check the export (or the path)", { line: 1 });
     const cols = this.plan!.spectral.length;
     const spectra = new Float32Array(this.rows * cols);
     let off = 0;
@@ -120,12 +120,18 @@ export class WideCsvParser {
     if (e > s && b[e - 1] === 13) e--;
     if (!this.header) {
       const text = this.decode(b.subarray(s, e), 1);
-      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header", { line: 1 });
+      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
+      if (/^sep=.$/.test(text.trim())) {
+        throw new FormatError(this.file, `line 1 is Excel's "${text.trim()}" hint, not the header; delete that line (and set the delimiter option to "${text.trim().slice(4)}")`, { line: 1 });
+      }
+      if (text.includes("\r")) {
+        throw new FormatError(this.file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+      }
       const delim = String.fromCharCode(this.delim);
       const header = splitCsvLine(text, delim);
-      if (!header) throw new FormatError(this.file, "unterminated quote in the header", { line: 1 });
+      if (!header) throw new FormatError(this.file, "unterminated quote in the header; close the quote or remove it", { line: 1 });
       for (const other of [";", "\t", ",", "|"]) {
-        if (other !== delim && header.length === 1 && text.split(other).length > 2) {
+        if (other !== delim && header.length === 1 && text.split(other).length > 1) {
           throw new FormatError(
             this.file,
             `the header is a single field but holds ${text.split(other).length - 1} "${other === "\t" ? "\\t" : other}": the file is ${other === "\t" ? "tab" : other}-delimited; set the delimiter option to "${other === "\t" ? "\\t" : other}" (or re-export the file with "${delim}")`,
@@ -180,6 +186,9 @@ export class WideCsvParser {
       const r = role[col]!;
       if (r >= 0) {
         const v = parseNumberBytes(b, p, fe);
+        if (numStatus === 0 && !Number.isFinite(Math.fround(v))) {
+          throw this.err(`spectral value ${v.toPrecision(6)} is outside the float32 range (±3.4e38); fix the cell`, col);
+        }
         if (numStatus !== 0) {
           if (numStatus === NUM_INVALID) {
             const cell = lossy.decode(b.subarray(p, fe)).slice(0, 40);

@@ -133,3 +133,13 @@ export function plsPathPredict(model: PlsPath, x: Float32Array | Float64Array, r
   }
   return out;
 }
+
+/** Regression vector on centered X with the first `components` components: b = Σ r_a q_a. */
+export function plsPathCoefficients(model: PlsPath, components: number): Float64Array {
+  if (!Number.isInteger(components) || components < 0 || components > model.components) {
+    throw new RangeError(`components ${components} must be in 0..${model.components}`);
+  }
+  const b = new Float64Array(model.p);
+  for (let a = 0; a < components; a++) for (let j = 0; j < model.p; j++) b[j]! += model.r[a * model.p + j]! * model.q[a]!;
+  return b;
+}

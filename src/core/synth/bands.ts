@@ -31,6 +31,7 @@ export const COMPONENTS = [
   "iron_oxide",
   "water",
   "co2",
+  "water_vapour",
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
@@ -55,13 +56,32 @@ export const BANDS: Record<Component, Band[]> = {
   other_minerals: [g(1010, 80, 1.2), g(760, 30, 0.4), g(640, 30, 0.6)],
   carbonate: [
     g(2980, 25, 0.25), g(2875, 20, 0.35), g(2520, 20, 0.8), g(1795, 15, 0.6), g(1450, 60, 4.0),
-    l(875, 8, 1.8), l(712, 5, 0.8),
+    l(875, 14, 1.2), l(712, 9, 0.5),
   ],
   iron_oxide: [g(3140, 160, 0.8), g(890, 15, 1.0), g(795, 15, 0.8), g(650, 40, 1.5)],
   water: [g(3400, 180, 3.0), g(1640, 40, 1.0), g(3250, 120, 0.35)],
   // Atmospheric CO2 doublet left by imperfect background subtraction (amplitude per sample).
   co2: [g(2360, 10, 1.0), g(2340, 9, 0.85), g(668, 4, 0.6)],
+  // Water-vapour rotation lines left the same way (amplitude per sample).
+  water_vapour: vapourLines(),
 };
+
+/**
+ * A fixed comb of rotation lines (Lorentzian, 3–5 cm-1 half width: lines far narrower, broadened
+ * to the instruments' ~4–8 cm-1 resolution) where water vapour
+ * absorbs, 1350–1950 and 3450–3950 cm-1: on real MIR spectra its residual, not detector noise,
+ * dominates the point-to-point roughness there. Positions and strengths from a fixed LCG: the
+ * same pattern for every instrument, as the atmosphere's is.
+ */
+function vapourLines(): Band[] {
+  let state = 12345;
+  const u = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const out: Band[] = [];
+  for (const [lo, hi] of [[1350, 1950], [3450, 3950]] as const) {
+    for (let nu = lo + 6 * u(); nu < hi; nu += 6 + 12 * u()) out.push(l(nu, 3 + 2 * u(), 0.2 + 0.8 * u() ** 2));
+  }
+  return out;
+}
 
 function bandValue(b: Band, nu: number): number {
   const d = nu - b.center;

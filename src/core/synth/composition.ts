@@ -63,7 +63,7 @@ export function sampleComposition(rng: Rng, src: SourceSpec): Composition {
   const carbShare = rng.next() < s.carbonateProb ? clamp((0.01 + rng.next() * s.carbonateMax) * (1 + mid / 200), 0, 0.5) : 0;
   const ironShare = clamp(rng.normal(s.ironMean, s.ironMean / 2), 0, 0.15);
   const rest = Math.max(0, 1 - clayShare - carbShare - ironShare);
-  const quartzShare = rest * (0.5 + 0.45 * rng.next());
+  const quartzShare = rest * (0.55 + 0.35 * rng.next());
 
   return {
     lat,

@@ -19,7 +19,7 @@ export interface InstrumentSpec {
   /** Multiplicative scatter: instrument mean and per-scan sd. */
   scatterMean: number;
   scatterSd: number;
-  /** Absorbance noise sd. */
+  /** Detector noise sd in reflectance (fraction); in absorbance it is noiseSd·10^A / ln 10. */
   noiseSd: number;
   /** Residual CO2 band amplitude sd (background drift). */
   co2Sd: number;

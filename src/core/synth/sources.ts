@@ -49,7 +49,7 @@ export const SOURCES: SourceSpec[] = [
     instrument: inst({
       source: "kssl-like", instrument: "vertex70-hts-xt", reference: true, unit: "absorbance",
       grid: { start: 600, end: 4000, step: 2 }, shift: 0, baselineOffset: 0, baselineSlope: 0,
-      scatterMean: 1, scatterSd: 0.03, noiseSd: 0.002, co2Sd: 0.004,
+      scatterMean: 1, scatterSd: 0.03, noiseSd: 3.6e-05, co2Sd: 0.004,
     }),
   },
   {
@@ -60,8 +60,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0.1, omPropensity: 0.3 },
     instrument: inst({
       source: "afsis-like", instrument: "alpha-zns-drift", unit: "absorbance",
-      grid: { start: 3900, end: 650, step: 1.9285 }, shift: 1.4, baselineOffset: 0.12, baselineSlope: 0.05,
-      scatterMean: 0.9, scatterSd: 0.05, noiseSd: 0.005, co2Sd: 0.01,
+      grid: { start: 3900, end: 650, step: 1.9285 }, shift: 1.4, baselineOffset: 0.216, baselineSlope: 0.05,
+      scatterMean: 0.9, scatterSd: 0.05, noiseSd: 9e-05, co2Sd: 0.01,
     }),
   },
   {
@@ -72,8 +72,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0, omPropensity: 0.4 },
     instrument: inst({
       source: "lucas-like", instrument: "tensor27-hts", unit: "reflectance",
-      grid: { start: 700, end: 4000, step: 4 }, shift: -0.9, baselineOffset: -0.06, baselineSlope: 0.03,
-      scatterMean: 1.08, scatterSd: 0.04, noiseSd: 0.003, co2Sd: 0.006,
+      grid: { start: 700, end: 4000, step: 4 }, shift: -0.9, baselineOffset: -0.108, baselineSlope: 0.03,
+      scatterMean: 1.08, scatterSd: 0.04, noiseSd: 6e-05, co2Sd: 0.006,
     }),
   },
   {
@@ -84,8 +84,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0.85, omPropensity: 1 },
     instrument: inst({
       source: "oz-like", instrument: "spectrum-one-drift", unit: "reflectance_percent",
-      grid: { start: 3996, end: 600, step: 3.857 }, shift: 2.2, baselineOffset: 0.05, baselineSlope: -0.04,
-      scatterMean: 1.05, scatterSd: 0.06, noiseSd: 0.004, co2Sd: 0.012,
+      grid: { start: 3996, end: 600, step: 3.857 }, shift: 2.2, baselineOffset: 0.09, baselineSlope: -0.04,
+      scatterMean: 1.05, scatterSd: 0.06, noiseSd: 7.5e-05, co2Sd: 0.012,
     }),
   },
   {
@@ -96,8 +96,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0.7, omPropensity: 0.8 },
     instrument: inst({
       source: "china-like", instrument: "vertex70v", unit: "absorbance",
-      grid: { start: 650, end: 4000, step: 2.5 }, shift: -1.8, baselineOffset: 0.2, baselineSlope: 0.08,
-      scatterMean: 0.95, scatterSd: 0.05, noiseSd: 0.006, co2Sd: 0.008,
+      grid: { start: 650, end: 4000, step: 2.5 }, shift: -1.8, baselineOffset: 0.36, baselineSlope: 0.08,
+      scatterMean: 0.95, scatterSd: 0.05, noiseSd: 0.0001, co2Sd: 0.008,
     }),
   },
   {
@@ -108,8 +108,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0.9, omPropensity: 2.5 },
     instrument: inst({
       source: "amazonia-like", instrument: "nicolet-is10", unit: "reflectance_percent",
-      grid: { start: 3900, end: 700, step: 1.93 }, shift: 0.7, baselineOffset: -0.1, baselineSlope: 0.06,
-      scatterMean: 1.12, scatterSd: 0.05, noiseSd: 0.005, co2Sd: 0.015,
+      grid: { start: 3900, end: 700, step: 1.93 }, shift: 0.7, baselineOffset: -0.18, baselineSlope: 0.06,
+      scatterMean: 1.12, scatterSd: 0.05, noiseSd: 9e-05, co2Sd: 0.015,
     }),
   },
   {
@@ -120,8 +120,8 @@ export const SOURCES: SourceSpec[] = [
     lab: { walkleyBlackShare: 0, omPropensity: 2.5 },
     instrument: inst({
       source: "boreal-like", instrument: "invenio-s", unit: "absorbance",
-      grid: { start: 4000, end: 600, step: 4 }, shift: -0.5, baselineOffset: 0.08, baselineSlope: -0.03,
-      scatterMean: 1, scatterSd: 0.04, noiseSd: 0.003, co2Sd: 0.005,
+      grid: { start: 4000, end: 600, step: 4 }, shift: -0.5, baselineOffset: 0.144, baselineSlope: -0.03,
+      scatterMean: 1, scatterSd: 0.04, noiseSd: 6e-05, co2Sd: 0.005,
     }),
   },
 ];

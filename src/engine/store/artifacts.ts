@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import type { Table } from "../../core/table.js";
 import { hashFileContent } from "../file-hash.js";
+import { StoreError } from "../errors.js";
 import type { InputArtifact, StepOutputs } from "../step.js";
 import type { StoreLayout } from "./layout.js";
 import { referenceInLeases } from "./leases.js";
@@ -75,6 +76,20 @@ export function artifactHash(fileHashes: Record<string, string>, outputs: Record
   return h.digest("hex");
 }
 
+/** Errors that mean the store's filesystem refuses writes (full, over quota, read-only), from Node or DuckDB. */
+const STORE_FULL = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exceeded|Read-only file system/i;
+
+/** A full or read-only store named with the folder and what to do, instead of a bare errno (the temp folder is then discarded). */
+function rethrowStoreFull(e: unknown, folder: string, what: string): never {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!STORE_FULL.test(`${(e as NodeJS.ErrnoException)?.code ?? ""} ${text}`)) throw e;
+  const why = /EROFS|Read-only/i.test(text) ? "the filesystem is read-only" : "no space left on the store's filesystem (or quota exceeded)";
+  throw new StoreError(
+    `cannot write ${what} into ${folder}: ${why} (${text.split("\n")[0]}); nothing of this step was kept. ` +
+      `Free space (somflow gc removes old runs' artifacts) or pass --store DIR on a larger filesystem, then run again`,
+  );
+}
+
 export class ArtifactWriter {
   readonly outputs: StepOutputs;
   private readonly kinds: Record<string, OutputKind> = {};
@@ -86,21 +101,23 @@ export class ArtifactWriter {
       this.kinds[name] = kind;
       return join(this.folder, fileOf(name, kind));
     };
+    const guard = <T>(name: string, write: () => Promise<T>): Promise<T> => write().catch((e: unknown) => rethrowStoreFull(e, this.folder, `output "${name}"`));
     this.outputs = {
-      table: async (name: string, table: Table) => (await duck()).writeParquet(table, claim(name, "table")),
-      spectra: async (name: string, blocks: readonly SpectraBlock[]) => writeSpectra(claim(name, "spectra"), blocks),
-      json: async (name: string, value: unknown) => writeFile(claim(name, "json"), JSON.stringify(value, null, 1)),
-      dir: async (name: string) => {
-        const d = claim(name, "dir");
-        await mkdir(d, { recursive: true });
-        return d;
-      },
+      table: (name: string, table: Table) => guard(name, async () => (await duck()).writeParquet(table, claim(name, "table"))),
+      spectra: (name: string, blocks: readonly SpectraBlock[]) => guard(name, () => writeSpectra(claim(name, "spectra"), blocks)),
+      json: (name: string, value: unknown) => guard(name, () => writeFile(claim(name, "json"), JSON.stringify(value, null, 1))),
+      dir: (name: string) =>
+        guard(name, async () => {
+          const d = claim(name, "dir");
+          await mkdir(d, { recursive: true });
+          return d;
+        }),
     };
   }
 
   /** A private temp folder named by host, pid and job (see ownerTag), so gc can judge it on any host. */
   static async create(l: StoreLayout): Promise<ArtifactWriter> {
-    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${ownerTag()}-`)));
+    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${ownerTag()}_`)));
   }
 
   /**
@@ -109,6 +126,15 @@ export class ArtifactWriter {
    * so gc cannot collect an artifact between its commit and the run's use of it).
    */
   async commit(l: StoreLayout, step: string, type: string, beforePublish?: (hash: string) => Promise<void>): Promise<string> {
+    try {
+      return await this.commitFolder(l, step, type, beforePublish);
+    } catch (e) {
+      await this.discard();
+      return rethrowStoreFull(e, this.folder, `the seal of step ${step}`);
+    }
+  }
+
+  private async commitFolder(l: StoreLayout, step: string, type: string, beforePublish?: (hash: string) => Promise<void>): Promise<string> {
     const files = await listFiles(this.folder);
     const sizes: Record<string, number> = {};
     const sums: Record<string, string> = {};

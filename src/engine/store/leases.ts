@@ -10,7 +10,7 @@ import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:
 import { join } from "node:path";
 import type { StoreLayout } from "./layout.js";
 import { withStoreLock } from "./locks.js";
-import { heartbeat, judge, newOwner, readOwner, storeNow, type Owner } from "./owner.js";
+import { heartbeat, judge, leaseTimeoutMs, newOwner, parseTag, processAlive, readOwner, storeNow, thisHost, type Liveness, type Owner } from "./owner.js";
 
 export const leasesDir = (l: StoreLayout) => l.leases;
 
@@ -102,4 +102,28 @@ export async function readLeases(l: StoreLayout): Promise<LeaseInfo[]> {
     out.push({ run, dir, owner: o.owner, ...judge(o.owner, o.mtimeMs, now), refs });
   }
   return out;
+}
+
+/**
+ * Whether a temp folder (named `<host>_<pid>[_j<job>]_…` by its writer) is still being
+ * written. A folder's mtime is no heartbeat (a long step writes deep inside it), so: on this
+ * host, alive while its process is; from another host, alive while that host's process holds
+ * a fresh lease; a name without an owner (or with no lease) only after the timeout.
+ */
+export function tempFolderStale(name: string, mtimeMs: number, leases: readonly LeaseInfo[], now: number): Liveness {
+  const tag = parseTag(name);
+  const timeout = leaseTimeoutMs();
+  if (tag && tag.host === thisHost()) {
+    return processAlive(tag.pid)
+      ? { stale: false, why: `process ${tag.pid} on this host is running` }
+      : { stale: true, why: `process ${tag.pid} on this host is gone` };
+  }
+  if (tag) {
+    const live = leases.find((x) => !x.stale && x.owner?.host === tag.host && x.owner.pid === tag.pid);
+    if (live) return { stale: false, why: `run ${live.run} on ${tag.host} (pid ${tag.pid}) holds a fresh lease` };
+  }
+  const age = now - mtimeMs;
+  return age > timeout
+    ? { stale: true, why: `${tag ? `host ${tag.host}, pid ${tag.pid}: no live lease` : "no owner in its name"}, ${Math.round(age / 1000)} s old` }
+    : { stale: false, why: `${Math.round(age / 1000)} s old, younger than the timeout (${timeout / 1000} s)` };
 }

@@ -156,7 +156,6 @@ export const plsrStep = defineStep({
       n_excluded: excluded,
       n_predicted: m,
       grid: { n: p, first: sm.wavenumbers[0] ?? null, last: sm.wavenumbers[p - 1] ?? null },
-      seconds,
     });
     ctx.record({
       plsr_components: fit.model.components,

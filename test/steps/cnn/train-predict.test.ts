@@ -126,7 +126,9 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     );
     expect(side.artifact.tables.get("predictions")!.predicted).toEqual(predicted);
     expect(side.artifact.tables.get("history")!.member).toEqual(res.artifact.tables.get("history")!.member);
-    expect((side.artifact.json.get("model_meta") as { threads: number }).threads).toBe(2);
+    // the artifact records threads per model (1: the numbers' thread count); the workers are a run fact
+    expect(side.artifact.json.get("model_meta")).toEqual(res.artifact.json.get("model_meta"));
+    expect(side.records.workers).toBe(2);
   });
 
   it("om_split: rows with an OM label take its fractions, the others test/val/cal; multi only", async () => {
