@@ -1,12 +1,17 @@
 /**
  * k-fold coverage of the demo's models (issue 5). A single test split holds ~50 OM labels, so
  * its interval coverage is read to about ±0.08 (bench/RESULTS.md, re-split bands). Here each
- * chosen model step of pipelines/demo.yaml becomes K steps `<name>-f<i>` on k-fold splits
- * (`folds: K`, `test_fold: i`, its other options kept) and metrics.evaluate pools them
- * (option `pool`, split "cv"), all in one run: every labelled sample is tested exactly once,
- * by a model that neither fitted nor calibrated on it.
+ * chosen model step of pipelines/demo.yaml becomes a step matrix over the folds (`matrix:
+ * {fold: {range: K}}`, `folds: K`, `test_fold: ${matrix.fold}`, its other options kept; the
+ * engine expands it into `<name>.fold-<i>`) and metrics.evaluate pools each matrix (option
+ * `pool: {<name>: <name>}`, split "cv"), all in one run: every labelled sample is tested
+ * exactly once, by a model that neither fitted nor calibrated on it. `--intervals` picks the
+ * pooled intervals: model (each fold's own split-conformal cal share) or cross_conformal
+ * (every other fold's out-of-fold scores; `--cal 0` then gives the folds' cal share back to
+ * training).
  *
- *   node --import tsx bench/kfold-coverage.ts [--folds 5] [--n 3000] [--steps train-multi,train-om] [--store DIR]
+ *   node --import tsx bench/kfold-coverage.ts [--folds 5] [--n 3000] [--steps train-multi,train-om]
+ *     [--intervals model|cross_conformal] [--cal 0] [--store DIR]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +30,8 @@ const { values } = parseArgs({
     n: { type: "string", default: "3000" },
     steps: { type: "string" },
     store: { type: "string" },
+    intervals: { type: "string", default: "model" },
+    cal: { type: "string" },
   },
 });
 const folds = Number(values.folds);
@@ -34,6 +41,8 @@ const store = values.store ?? join(dir, "store");
 interface StepSpec {
   uses: string;
   needs?: string[];
+  needs_ok?: "any";
+  matrix?: Record<string, unknown>;
   with?: Record<string, unknown>;
 }
 const demo = parse(readFileSync(join(ROOT, "pipelines/demo.yaml"), "utf8")) as {
@@ -55,7 +64,7 @@ const visit = (name: string) => {
 };
 chosen.forEach(visit);
 const steps: Record<string, StepSpec> = {};
-const pool: Record<string, string[]> = {};
+const pool: Record<string, string> = {};
 for (const [name, s] of Object.entries(demo.steps)) {
   if (!keep.has(name)) continue;
   if (!chosen.includes(name)) {
@@ -63,10 +72,14 @@ for (const [name, s] of Object.entries(demo.steps)) {
     continue;
   }
   const { test: _test, ...rest } = s.with ?? {};
-  pool[name] = Array.from({ length: folds }, (_, i) => `${name}-f${i}`);
-  pool[name].forEach((f, i) => (steps[f] = { ...s, with: { ...rest, folds, test_fold: i } }));
+  pool[name] = name;
+  steps[name] = {
+    ...s,
+    matrix: { fold: { range: folds } },
+    with: { ...rest, folds, test_fold: "${matrix.fold}", ...(values.cal !== undefined ? { cal: Number(values.cal) } : {}) },
+  };
 }
-steps.evaluate = { uses: "metrics.evaluate", needs: Object.values(pool).flat(), with: { pool } };
+steps.evaluate = { uses: "metrics.evaluate", needs: chosen, needs_ok: "any", with: { pool, pool_intervals: values.intervals } };
 const pipeline = join(dir, "demo-kfold.yaml");
 writeFileSync(pipeline, stringify({ name: `${demo.name}-kfold`, params: demo.params, steps }));
 
@@ -80,12 +93,13 @@ const rows = (JSON.parse(metrics.stdout.toString()) as MetricRow[]).filter((r) =
 const fmt = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(d));
 console.log(`### ${folds}-fold coverage of the demo's models, n = ${Number(values.n).toLocaleString("en")} (${new Date().toISOString().slice(0, 10)})`);
 console.log("");
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; Node ${process.version}; ${((performance.now() - t0) / 1000).toFixed(0)} s. metrics.evaluate's pooled rows (split cv: each sample tested once), g/kg.`);
+console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; Node ${process.version}; ${((performance.now() - t0) / 1000).toFixed(0)} s. metrics.evaluate's pooled rows (split cv: each sample tested once; ${values.intervals} intervals${values.cal !== undefined ? `, cal ${values.cal}` : ""}), g/kg.`);
 console.log("");
 console.log("| step | target | n | R² | RMSE | MAE | 90 % PI coverage (pooled) | per fold | mean PI width |");
 console.log("|---|---|---:|---:|---:|---:|---:|---|---:|");
-for (const [name, members] of Object.entries(pool)) {
-  for (const r of rows.filter((x) => x.step === name && x.split === "cv")) {
+for (const name of Object.keys(pool)) {
+  const members = Array.from({ length: folds }, (_, i) => `${name}.fold-${i}`);
+  for (const r of rows.filter((x) => x.step === name && x.split.startsWith("cv"))) {
     const each = members.map((f) => fmt(rows.find((x) => x.step === f && x.target === r.target && x.split === "test")?.pi_coverage ?? null)).join(" / ");
     console.log(`| ${name} | ${r.target} | ${r.n} | ${fmt(r.r2)} | ${fmt(r.rmse, 2)} | ${fmt(r.mae, 2)} | ${fmt(r.pi_coverage)} | ${each} | ${fmt(r.pi_width, 1)} |`);
   }

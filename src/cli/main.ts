@@ -6,29 +6,36 @@
 import { UsageError } from "../engine/errors.js";
 
 export interface Command {
-  summary: string;
   usage: string;
   run(args: string[]): Promise<number>;
+  /** More `--help` text that depends on the store (e.g. the tables a run has); best effort. */
+  helpDetails?(args: string[]): Promise<string>;
 }
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  run: () => import("./commands/run.js"),
-  plan: () => import("./commands/plan.js"),
-  dag: () => import("./commands/dag.js"),
-  runs: () => import("./commands/runs.js"),
-  metrics: () => import("./commands/metrics.js"),
-  export: () => import("./commands/export.js"),
-  gc: () => import("./commands/gc.js"),
-  check: () => import("./commands/check.js"),
-  report: () => import("./commands/report.js"),
+/**
+ * Every command, with its one-line summary here so `--help` lists them without importing any
+ * (each import pulls in its engine modules); the module loads only when the command runs.
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  run: { summary: "run a pipeline; unchanged steps come from the cache", load: () => import("./commands/run.js") },
+  "run-step": { summary: "run one step as a SLURM job (submitted by run --executor slurm)", load: () => import("./commands/run-step.js") },
+  plan: { summary: "dry run: which steps are cached and which would run, and why", load: () => import("./commands/plan.js") },
+  dag: { summary: "show the step graph (text, or Mermaid with --mermaid)", load: () => import("./commands/dag.js") },
+  runs: { summary: "list the runs recorded in the store", load: () => import("./commands/runs.js") },
+  metrics: { summary: "model metrics of a run (default: the latest)", load: () => import("./commands/metrics.js") },
+  export: { summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it", load: () => import("./commands/export.js") },
+  gc: {
+    summary: "remove artifacts no kept or running run uses (keeps the last N runs and each pipeline's latest), stale temp files, locks and leases",
+    load: () => import("./commands/gc.js"),
+  },
+  verify: { summary: "check every artifact's files against its seal, and the store's records; exit 1 on corruption", load: () => import("./commands/verify.js") },
+  check: { summary: "compare a run's metrics with the thresholds in the pipeline's `checks` (CI gate)", load: () => import("./commands/check.js") },
+  report: { summary: "build the static report of a run (default: the pipeline's latest) into reports/dist", load: () => import("./commands/report.js") },
 };
 
-async function help(): Promise<string> {
+function help(): string {
   const lines = ["somflow — cached MIR soil-spectroscopy pipelines", "", "Commands:"];
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    const { command } = await load();
-    lines.push(`  ${name.padEnd(8)} ${command.summary}`);
-  }
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${summary}`);
   lines.push("", "Common options: --store DIR (or SOMFLOW_STORE; default .somflow), --json", "Run `somflow <command> --help` for details.");
   return lines.join("\n");
 }
@@ -36,17 +43,18 @@ async function help(): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(await help());
+    console.log(help());
     return name ? 0 : 2;
   }
-  const load = COMMANDS[name];
-  if (!load) {
-    console.error(`somflow: unknown command "${name}"\n\n${await help()}`);
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`somflow: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  const { command } = await load();
+  const { command } = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    const details = command.helpDetails ? await command.helpDetails(rest).catch((e: unknown) => `(${(e as Error).message})`) : "";
+    console.log(`${entry.summary}\n\nUsage: ${command.usage}${details ? `\n\n${details}` : ""}`);
     return 0;
   }
   try {

@@ -28,6 +28,17 @@ export function resolveStore(explicit: string | undefined): string {
   return storeRoot(explicit);
 }
 
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+let tsxRegistered = false;
+
+/** A user's step module in TypeScript loads through tsx — the only thing that does; the CLI itself runs compiled. */
+async function registerTsx(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import("tsx/esm/api");
+  register();
+  tsxRegistered = true;
+}
+
 /**
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
@@ -39,6 +50,7 @@ export async function loadRegistry(extra: readonly string[] = []): Promise<Regis
   for (const m of modules) {
     let mod: { steps?: StepDefinition[] };
     try {
+      if (TYPESCRIPT.test(m)) await registerTsx();
       mod = await import(pathToFileURL(resolve(m)).href);
     } catch (e) {
       throw new UsageError(`--steps ${m}: cannot load step module: ${(e as Error).message}`);

@@ -19,8 +19,30 @@ export function formatLocation(loc: SourceLocation): string {
   return s;
 }
 
+/**
+ * `instanceof` that also recognises errors made by a second copy of this module: a user's step
+ * module loaded through tsx imports the TypeScript sources while the CLI runs the build.
+ */
+export function brandedInstanceOf(cls: Function, x: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(cls, x)) return true;
+  const names = typeof x === "object" && x !== null ? (x as Record<symbol, unknown>)[ERROR_BRAND] : undefined;
+  return Array.isArray(names) && names.includes(cls.name);
+}
+
+/** The class names of an error from its class up to Error: set as `[ERROR_BRAND]` on somflow's errors. */
+export const ERROR_BRAND = Symbol.for("somflow.error-classes");
+export function classNames(cls: Function): string[] {
+  const out: string[] = [];
+  for (let c = cls; c && c !== Error && c !== Function.prototype; c = Object.getPrototypeOf(c)) out.push(c.name);
+  return out;
+}
+
 export class UsageError extends Error {
-  override readonly name = "UsageError";
+  override readonly name: string = "UsageError";
+  readonly [ERROR_BRAND] = classNames(this.constructor);
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return brandedInstanceOf(this, x);
+  }
   readonly exitCode = 2;
   constructor(
     message: string,
@@ -39,3 +61,11 @@ export class ValidationErrors extends UsageError {
 
 /** The store cannot be used (not writable, missing parent): exit 2 with the path named. */
 export class StoreError extends UsageError {}
+
+/** The run was cancelled (SIGINT/SIGTERM) while the step ran. */
+export class InterruptedError extends Error {
+  override readonly name = "InterruptedError";
+  constructor() {
+    super("interrupted");
+  }
+}

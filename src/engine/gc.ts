@@ -1,58 +1,149 @@
 /**
- * Garbage collection: keep the artifacts the last N runs used, drop everything else
- * (older run records, unreferenced artifacts, keys to removed artifacts, temp folders and
- * locks of processes that are gone — e.g. after kill -9).
+ * Garbage collection, safe while runs are in progress on this or other hosts. Kept: the
+ * artifacts of the last N runs and of the latest run of every pipeline, and every artifact a
+ * live run's lease names. Removed: older run records, other artifacts, keys to removed
+ * artifacts, and temp folders, locks and leases that are stale (store/owner.ts).
+ *
+ * Holding the store lock (so no run starts meanwhile), gc first moves its candidate
+ * artifacts aside into a private temp folder and only then reads the live leases: a run
+ * appends an artifact's hash to its lease before it checks or publishes that artifact, so
+ * any artifact a run has found is either named in the lease gc reads (and moved back) or
+ * was already aside when the run looked (a cache miss: it recomputes). See store/leases.ts.
  */
-import { readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isStale, processAlive } from "./store/locks.js";
+import { jobsDir } from "./slurm/job-files.js";
+import { UsageError } from "./errors.js";
 import { layout } from "./store/layout.js";
-import { listRuns, readJsonOrNull, type KeyEntry } from "./store/records.js";
+import { readLeases, tempFolderStale } from "./store/leases.js";
+import { listLocks, lockState, storeLockDir, withStoreLock } from "./store/locks.js";
+import { ownerTag, storeNow, type Owner } from "./store/owner.js";
+import { listRunFiles, readJsonOrNull, type KeyEntry } from "./store/records.js";
+
+export interface GcOptions {
+  /** Required for keep 0: deleting every run record (and so every artifact) is never a default. */
+  deleteAllRuns?: boolean;
+  /** Called once if another process holds the store lock (a run starting, another gc). */
+  onWait?: (holder: Owner | null) => void;
+}
 
 export interface GcResult {
   runsRemoved: number;
   artifactsRemoved: number;
   keysRemoved: number;
   tempRemoved: number;
+  locksRemoved: number;
+  leasesRemoved: number;
   artifactsKept: number;
+  /** Runs in progress whose artifacts were kept. */
+  liveRuns: string[];
+  /** Run records that cannot be read: left in place (what they reference is unknown). */
+  unreadableRuns: string[];
 }
 
 const list = async (dir: string) => readdir(dir).catch(() => [] as string[]);
 
-export async function collectGarbage(store: string, keepRuns: number): Promise<GcResult> {
-  if (!Number.isInteger(keepRuns) || keepRuns < 0) throw new RangeError(`--keep must be a whole number >= 0 (got ${keepRuns})`);
+export async function collectGarbage(store: string, keepRuns: number, opts: GcOptions = {}): Promise<GcResult> {
+  if (!Number.isInteger(keepRuns) || keepRuns < 0) throw new UsageError(`--keep must be a whole number >= 0 (got ${keepRuns})`);
+  if (keepRuns === 0 && !opts.deleteAllRuns) {
+    throw new UsageError(
+      "--keep 0 would delete every run record and every artifact (all cached results); nothing was removed. " +
+        "Keep at least one run (--keep 1 keeps the latest run of every pipeline), or pass --yes-delete-all-runs",
+    );
+  }
+  if (!(await stat(store).catch(() => null))?.isDirectory()) {
+    throw new UsageError(`no store at ${store}; pass --store DIR (or set SOMFLOW_STORE) to the store to clean`);
+  }
   const l = layout(store);
-  const runs = await listRuns(l);
-  const kept = runs.slice(Math.max(0, runs.length - keepRuns));
-  const dropped = runs.slice(0, runs.length - kept.length);
-  for (const r of dropped) await rm(l.run(r.run_id), { force: true });
-  const live = new Set(kept.flatMap((r) => r.steps.map((s) => s.artifact).filter((a): a is string => !!a)));
+  return withStoreLock(
+    l,
+    async () => {
+      const { runs, unreadable } = await listRunFiles(l);
+      const keep = new Set(runs.slice(Math.max(0, runs.length - keepRuns)));
+      if (!opts.deleteAllRuns) {
+        const latest = new Map(runs.map((r) => [r.pipeline, r])); // oldest first: the last one wins
+        for (const r of latest.values()) keep.add(r);
+      }
+      const dropped = runs.filter((r) => !keep.has(r));
+      for (const r of dropped) {
+        await rm(l.run(r.run_id), { force: true });
+        // The SLURM job files (spec, script, log, result) of a removed run go with it.
+        await rm(jobsDir(l.root, r.run_id), { recursive: true, force: true });
+      }
+      const live = new Set([...keep].flatMap((r) => r.steps.map((s) => s.artifact).filter((a): a is string => !!a)));
 
-  let artifactsRemoved = 0;
-  for (const hash of await list(l.artifacts)) {
-    if (!live.has(hash)) {
-      await rm(l.artifact(hash), { recursive: true, force: true });
-      artifactsRemoved++;
-    }
-  }
-  let keysRemoved = 0;
-  for (const f of await list(l.keys)) {
-    const entry = await readJsonOrNull<KeyEntry>(join(l.keys, f));
-    if (!entry || !live.has(entry.artifact)) {
-      await rm(join(l.keys, f), { force: true });
-      keysRemoved++;
-    }
-  }
-  let tempRemoved = 0;
-  for (const name of await list(l.tmp)) {
-    const pid = Number(name.split("-")[0]);
-    if (!Number.isInteger(pid) || !processAlive(pid)) {
-      await rm(join(l.tmp, name), { recursive: true, force: true });
-      tempRemoved++;
-    }
-  }
-  for (const name of await list(l.locks)) {
-    if (await isStale(join(l.locks, name))) await rm(join(l.locks, name), { recursive: true, force: true });
-  }
-  return { runsRemoved: dropped.length, artifactsRemoved, keysRemoved, tempRemoved, artifactsKept: live.size };
+      const leasesBefore = await readLeases(l);
+      for (const x of leasesBefore) if (!x.stale) for (const h of x.refs) live.add(h);
+
+      // Move candidates aside, then read the leases again (see the header): restore what a run named meanwhile.
+      const trash = join(l.tmp, `${ownerTag()}_gc-${Date.now().toString(36)}`);
+      await mkdir(trash, { recursive: true });
+      const aside: string[] = [];
+      for (const hash of await list(l.artifacts)) {
+        if (live.has(hash)) continue;
+        try {
+          await rename(l.artifact(hash), join(trash, hash));
+          aside.push(hash);
+        } catch {
+          // vanished meanwhile (another process quarantined it): nothing to do
+        }
+      }
+      const leasesAfter = await readLeases(l);
+      const named = new Set(leasesAfter.filter((x) => !x.stale).flatMap((x) => [...x.refs]));
+      let artifactsRemoved = 0;
+      for (const hash of aside) {
+        if (named.has(hash)) {
+          await rename(join(trash, hash), l.artifact(hash)).catch(() => undefined); // fails if the run already recomputed it
+          live.add(hash);
+        } else artifactsRemoved++;
+      }
+      await rm(trash, { recursive: true, force: true });
+
+      const present = new Set(await list(l.artifacts));
+      let keysRemoved = 0;
+      for (const f of await list(l.keys)) {
+        const entry = await readJsonOrNull<KeyEntry>(join(l.keys, f));
+        if (!entry || !present.has(entry.artifact)) {
+          await rm(join(l.keys, f), { force: true });
+          keysRemoved++;
+        }
+      }
+
+      let leasesRemoved = 0;
+      for (const x of leasesAfter.filter((x) => x.stale)) {
+        await rm(x.dir, { recursive: true, force: true });
+        leasesRemoved++;
+      }
+      const now = await storeNow(l.tmp);
+      let tempRemoved = 0;
+      for (const name of await list(l.tmp)) {
+        const st = await stat(join(l.tmp, name)).catch(() => null);
+        if (!st || !tempFolderStale(name, st.mtimeMs, leasesAfter, now).stale) continue;
+        await rm(join(l.tmp, name), { recursive: true, force: true });
+        tempRemoved++;
+      }
+      let locksRemoved = 0;
+      for (const name of await listLocks(l)) {
+        const dir = join(l.locks, name);
+        if (dir === storeLockDir(l)) continue; // ours
+        const s = await lockState(dir);
+        if (s.stale && s.why !== "gone") {
+          await rm(dir, { recursive: true, force: true });
+          locksRemoved++;
+        }
+      }
+      return {
+        runsRemoved: dropped.length,
+        artifactsRemoved,
+        keysRemoved,
+        tempRemoved,
+        locksRemoved,
+        leasesRemoved,
+        artifactsKept: [...present].filter((h) => live.has(h)).length,
+        liveRuns: leasesAfter.filter((x) => !x.stale).map((x) => x.run),
+        unreadableRuns: unreadable.map((u) => u.path),
+      };
+    },
+    { onWait: opts.onWait },
+  );
 }

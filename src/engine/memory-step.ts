@@ -1,16 +1,17 @@
 /**
- * Runs one step without the store: inputs and outputs live in memory (directories under a
- * temp folder). For step tests — the real step code runs, only the engine's disk layer is
- * swapped, like Framework's injected effects.
+ * Runs one step with an in-memory store: inputs and outputs live in memory (directories under
+ * a temp folder). For step tests — the real step code runs through the same
+ * `runStepDefinition` as in production (same input lookup, same errors); only where the
+ * outputs go is swapped, like Framework's injected effects.
  */
 import { mkdtemp, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SpectraBlock } from "../core/spectra/block.js";
-import type { MetricRow } from "../core/stats/metric-row.js";
-import { metricsTable } from "./metrics-table.js";
 import type { Table } from "../core/table.js";
-import type { InputArtifact, StepContext, StepDefinition, StepInputs } from "./step.js";
+import { runStepDefinition, type OutputSink } from "./context.js";
+import type { Reporter } from "./progress.js";
+import type { InputArtifact, StepDefinition } from "./step.js";
 
 export interface MemoryArtifact {
   tables: Map<string, Table>;
@@ -29,91 +30,40 @@ export interface MemoryInput {
   artifact: MemoryArtifact;
 }
 
-function hasOutput(a: MemoryArtifact, name: string): boolean {
-  return a.tables.has(name) || a.spectra.has(name) || a.json.has(name) || a.dirs.has(name);
-}
+const KINDS = ["tables", "spectra", "json", "dirs"] as const;
+const KIND_NAME = { tables: "table", spectra: "spectra", json: "json", dirs: "dir" } as const;
 
-function missing(step: string, kind: string, name: string): Error {
-  return new Error(`input "${step}" has no ${kind} output "${name}"`);
-}
-
+/** A memory artifact as an upstream input; a missing output fails like a stored artifact's. */
 function memoryInput({ step, type, artifact }: MemoryInput): InputArtifact {
+  const get = <K extends (typeof KINDS)[number]>(kind: K, name: string) => {
+    if (!artifact[kind].has(name)) {
+      const have = KINDS.flatMap((k) => [...artifact[k].keys()].map((n) => `${n} (${KIND_NAME[k]})`)).join(", ");
+      throw new Error(`step "${step}" has no ${KIND_NAME[kind]} output "${name}"; it has: ${have || "nothing"}`);
+    }
+    return artifact[kind].get(name) as MemoryArtifact[K] extends Map<string, infer V> ? V : never;
+  };
   return {
     step,
     type,
     hash: `memory:${step}`,
-    has: (name) => hasOutput(artifact, name),
+    has: (name) => KINDS.some((k) => artifact[k].has(name)),
     async table(name, columns) {
-      const t = artifact.tables.get(name);
-      if (!t) throw missing(step, "table", name);
-      if (!columns) return t;
-      return Object.fromEntries(columns.map((c) => [c, t[c]!])) as Table;
+      const t = get("tables", name);
+      return columns ? (Object.fromEntries(columns.map((c) => [c, t[c]!])) as Table) : t;
     },
-    async spectra(name) {
-      const s = artifact.spectra.get(name);
-      if (!s) throw missing(step, "spectra", name);
-      return s;
-    },
-    async json<T>(name: string) {
-      if (!artifact.json.has(name)) throw missing(step, "json", name);
-      return artifact.json.get(name) as T;
-    },
-    dir(name) {
-      const d = artifact.dirs.get(name);
-      if (!d) throw missing(step, "dir", name);
-      return d;
-    },
+    spectra: async (name) => get("spectra", name),
+    json: async <T>(name: string) => get("json", name) as T,
+    dir: (name) => get("dirs", name),
     tablePath(name) {
       throw new Error(`memory input "${step}" has no Parquet file for table "${name}"`);
     },
   };
 }
 
-export function memoryInputs(list: readonly MemoryInput[]): StepInputs {
-  const all = list.map(memoryInput);
-  const findAll = (name: string) => all.filter((a) => a.has(name));
+/** The in-memory store's output sink: what the step writes lands in `artifact`. */
+function memorySink(root: string, artifact: MemoryArtifact): OutputSink {
   return {
-    all,
-    get(step) {
-      const a = all.find((x) => x.step === step);
-      if (!a) throw new Error(`"${step}" is not among this step's needs (${all.map((x) => x.step).join(", ")})`);
-      return a;
-    },
-    find(name) {
-      const found = findAll(name);
-      if (found.length !== 1) {
-        throw new Error(
-          `expected exactly one input with output "${name}", found ${found.length}` +
-            (found.length ? ` (${found.map((a) => a.step).join(", ")})` : ""),
-        );
-      }
-      return found[0]!;
-    },
-    findAll,
-  };
-}
-
-export interface MemoryRunResult {
-  artifact: MemoryArtifact;
-  records: Record<string, unknown>;
-  logs: string[];
-}
-
-export async function runStepInMemory<S extends StepDefinition>(
-  def: S,
-  rawOptions: unknown,
-  inputs: readonly MemoryInput[] = [],
-  name = def.type,
-): Promise<MemoryRunResult> {
-  const options = def.options.parse(rawOptions);
-  const artifact = emptyArtifact();
-  const records: Record<string, unknown> = {};
-  const logs: string[] = [];
-  const root = await mkdtemp(join(tmpdir(), "somflow-step-"));
-  const ctx: StepContext = {
-    name,
-    signal: new AbortController().signal,
-    threads: 1,
+    scratchDir: join(root, "scratch"),
     outputs: {
       async table(n, t) {
         artifact.tables.set(n, t);
@@ -131,18 +81,46 @@ export async function runStepInMemory<S extends StepDefinition>(
         return d;
       },
     },
-    log: (m) => logs.push(m),
-    progress: () => ({ tick() {}, done() {} }),
-    record: (facts) => Object.assign(records, facts),
-    async metrics(rows: readonly MetricRow[]) {
-      artifact.tables.set("metrics", metricsTable(rows));
-    },
-    async scratch() {
-      const d = join(root, "scratch");
-      await mkdir(d, { recursive: true });
-      return d;
-    },
   };
-  await def.run(ctx, memoryInputs(inputs), options);
+}
+
+/** A reporter that keeps the step's log lines. */
+function collectingReporter(logs: string[]): Reporter {
+  return {
+    stepStarted() {},
+    stepFinished() {},
+    log: (_step, m) => void logs.push(m),
+    progress: () => ({ tick() {}, done() {} }),
+    close() {},
+  };
+}
+
+export interface MemoryRunResult {
+  artifact: MemoryArtifact;
+  records: Record<string, unknown>;
+  logs: string[];
+}
+
+export async function runStepInMemory<S extends StepDefinition>(
+  def: S,
+  rawOptions: unknown,
+  inputs: readonly MemoryInput[] = [],
+  name = def.type,
+  /** The step's `inputs:` routing (output name -> input step), as in a pipeline file. */
+  routes: Readonly<Record<string, string>> = {},
+): Promise<MemoryRunResult> {
+  const options = def.options.parse(rawOptions);
+  const artifact = emptyArtifact();
+  const logs: string[] = [];
+  const root = await mkdtemp(join(tmpdir(), "somflow-step-"));
+  const records = await runStepDefinition(def, options, {
+    name,
+    inputs: inputs.map(memoryInput),
+    sink: memorySink(root, artifact),
+    reporter: collectingReporter(logs),
+    threads: 1,
+    signal: new AbortController().signal,
+    routes,
+  });
   return { artifact, records, logs };
 }

@@ -6,9 +6,12 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
+import { evaluateChecks } from "./checks.js";
 import { topologicalOrder } from "./dag.js";
 import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
+import { resolveResources, resourcesSchema, type Resources } from "./resources.js";
+import { expandMatrix } from "./matrix.js";
 import type { StepDefinition } from "./step.js";
 
 export type ParamValue = number | string | boolean;
@@ -18,11 +21,22 @@ export interface ResolvedStep {
   readonly name: string;
   readonly type: string;
   readonly needs: readonly string[];
+  /**
+   * `inputs:` output name → the needed step that provides it, for steps whose needs provide
+   * the same output more than once (e.g. a raw and a preprocessed `spectra`). Empty when unset.
+   */
+  readonly inputs: Readonly<Record<string, string>>;
   /** `with:` after interpolation, as written (what the cache key and `plan` diff see). */
   readonly rawOptions: Record<string, unknown>;
   /** `with:` parsed by the step's schema (defaults filled in). */
   readonly options: unknown;
   readonly always: boolean;
+  /** Compute resources (threads locally; sbatch options under SLURM); not part of the cache key. */
+  readonly resources: Resources;
+  /** True when the pipeline file sets `resources.cpus` (the local executor then uses it as the step's threads). */
+  readonly cpusSet: boolean;
+  /** `needs_ok: any`: runs when at least one need finished (failed ones are left out); default all. */
+  readonly needsOk?: "all" | "any";
   readonly definition: StepDefinition;
   readonly line: number | undefined;
 }
@@ -40,6 +54,30 @@ export interface Pipeline {
 }
 
 const STEP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Step names become file and folder names: kept short enough for every file system. */
+export const MAX_STEP_NAME = 100;
+/** YAML aliases allowed when building the document (a "billion laughs" file needs thousands). */
+export const MAX_YAML_ALIASES = 1000;
+/**
+ * Keys that would reach an object's prototype when used as property names: a step, param or
+ * option with one of these names is refused (it would vanish or read Object's own members).
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Own-property lookup (never the prototype chain). */
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Paths of every forbidden key in a parsed YAML value. */
+function forbiddenKeyPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  if (Array.isArray(value)) value.forEach((v, i) => forbiddenKeyPaths(v, [...path, i], out));
+  else if (value && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(k)) out.push([...path, k]);
+      forbiddenKeyPaths((value as Record<string, unknown>)[k], [...path, k], out);
+    }
+  }
+  return out;
+}
 
 const fileSchema = z.strictObject({
   name: z.string().min(1),
@@ -51,13 +89,30 @@ const fileSchema = z.strictObject({
     z.strictObject({
       uses: z.string(),
       needs: z.array(z.string()).optional(),
+      inputs: z.record(z.string(), z.string()).optional(),
       with: z.record(z.string(), z.unknown()).optional(),
       always: z.boolean().optional(),
+      // Checked after `${params.x}` interpolation (resourcesSchema).
+      resources: z.record(z.string(), z.unknown()).optional(),
+      /** Step template: expanded by src/engine/matrix.ts. */
+      matrix: z.unknown().optional(),
+      needs_ok: z.enum(["all", "any"]).optional(),
     }),
   ),
 });
 
 type FileShape = z.infer<typeof fileSchema>;
+
+/** What each part of a pipeline file looks like, for "expected X, got Y" messages. */
+const SHAPE_HINTS: Record<string, string> = {
+  "": "a pipeline file is a mapping with name:, steps: and optionally description:, params:, checks:",
+  steps: "steps: maps each step name to its uses:, with:, needs:",
+  step: "a step is a mapping with uses: and optionally with:, needs:, always:",
+  with: "with: maps option names to values",
+  needs: "needs: is a list of step names, e.g. [ingest, split]",
+  params: "params: maps names to numbers, strings or booleans",
+  checks: "checks: maps <step>.<target>.<metric> to a condition such as \">= 0.9\"",
+};
 
 class Locator {
   constructor(
@@ -85,13 +140,14 @@ export function applyParamOverrides(
   declared: Record<string, ParamValue>,
   overrides: readonly string[],
 ): Record<string, ParamValue> {
-  const params = { ...declared };
+  const params: Record<string, ParamValue> = Object.assign(Object.create(null) as Record<string, ParamValue>, declared);
   for (const raw of overrides) {
     const eq = raw.indexOf("=");
     if (eq <= 0) throw new UsageError(`--param "${raw}": expected name=value`);
     const key = raw.slice(0, eq);
     const text = raw.slice(eq + 1);
-    if (!(key in declared)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new UsageError(`--param ${key}: "${key}" cannot be a param name; use another name`);
+    if (!has(declared, key)) {
       const known = Object.keys(declared).join(", ") || "none";
       throw new UsageError(`--param ${key}: ${file} declares no such param (declared: ${known})`);
     }
@@ -120,25 +176,33 @@ function interpolate(
   value: unknown,
   params: Record<string, ParamValue>,
   path: (string | number)[],
-  onUnknown: (name: string, path: (string | number)[]) => void,
+  onUnknown: (name: string, path: (string | number)[], malformed?: boolean) => void,
 ): unknown {
   if (typeof value === "string") {
     const whole = WHOLE.exec(value);
     if (whole) {
       const name = whole[1]!;
-      if (!(name in params)) onUnknown(name, path);
-      return params[name];
+      if (!has(params, name)) onUnknown(name, path);
+      return has(params, name) ? params[name] : value;
     }
-    return value.replace(PART, (_, name: string) => {
-      if (!(name in params)) onUnknown(name, path);
+    const out = value.replace(PART, (whole: string, name: string) => {
+      if (!has(params, name)) {
+        onUnknown(name, path);
+        return whole;
+      }
       return String(params[name]);
     });
+    // `${param.n}`, `${params.a.b}`, `${n}`: a reference that would otherwise stay as literal text
+    const stray = /\$\{(?!params\.[A-Za-z0-9_]+\})[^}]*\}/.exec(value);
+    if (stray) onUnknown(stray[0].slice(2, -1), path, true);
+    return out;
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, params, [...path, i], onUnknown));
   if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, interpolate(v, params, [...path, k], onUnknown)]),
-    );
+    // No prototype: option objects carry only what the file says.
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, params, [...path, k], onUnknown);
+    return out;
   }
   return value;
 }
@@ -150,8 +214,14 @@ export interface LoadOptions {
 export async function loadPipeline(file: string, registry: Registry, opts: LoadOptions = {}): Promise<Pipeline> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    const bytes = await readFile(file);
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new UsageError("the pipeline file is not valid UTF-8; save it as UTF-8", { file });
+    }
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read pipeline file: ${(e as Error).message}`, { file });
   }
   return parsePipeline(file, text, registry, opts);
@@ -173,13 +243,50 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
     );
   }
   const at = new Locator(file, doc, lines);
-  const shape = fileSchema.safeParse(doc.toJS());
-  if (!shape.success) {
+  if (text.trim() === "" || doc.contents === null) {
+    throw new UsageError("the file is empty (or only comments); a pipeline needs name: and steps:", { file, line: 1 });
+  }
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (e instanceof ReferenceError || /alias/i.test((e as Error).message)) {
+      throw new UsageError(
+        `YAML aliases expand too far (${(e as Error).message.split("\n")[0]}); a pipeline file needs no more than ${MAX_YAML_ALIASES} alias uses — write the values out`,
+        { file },
+      );
+    }
+    throw e;
+  }
+  const forbidden = forbiddenKeyPaths(js);
+  if (forbidden.length > 0) {
     throw new ValidationErrors(
-      shape.error.issues.map((issue) => new UsageError(issue.message, at.at(issue.path as (string | number)[]))),
+      forbidden.map((p) => new UsageError(`"${p[p.length - 1]}" cannot be used as a name (step, param or option key): it is reserved by JavaScript; rename it`, at.at(p))),
     );
   }
-  const spec: FileShape = shape.data;
+  const shape = fileSchema.safeParse(js);
+  if (!shape.success) {
+    throw new ValidationErrors(
+      shape.error.issues.map((issue) => {
+        const path = issue.path as (string | number)[];
+        // zod says "expected string, received undefined" for a missing key: say it is missing
+        const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+        const wrong = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
+        const key = path.length === 0 ? "" : path.length === 2 && path[0] === "steps" ? "step" : String(path[path.length - 1]);
+        const message = missing && path.length
+          ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it`
+          : wrong
+            ? `expected ${wrong[1] === "record" ? "a mapping" : wrong[1]}, got ${wrong[2] === "array" ? "a list" : wrong[2]}${SHAPE_HINTS[key] ? `: ${SHAPE_HINTS[key]}` : ""}`
+            : issue.message;
+        return new UsageError(message, at.at(path));
+      }),
+    );
+  }
+  const expansion = expandMatrix(shape.data.steps);
+  if (expansion.problems.length > 0) {
+    throw new ValidationErrors(expansion.problems.map((p) => new UsageError(p.message, at.at(p.path))));
+  }
+  const spec = { ...shape.data, steps: expansion.steps } as FileShape;
   const params = applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []);
   const problems: UsageError[] = [];
   const known = [...registry.keys()].sort().join(", ");
@@ -187,9 +294,18 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   const resolved: ResolvedStep[] = [];
 
   for (const [name, step] of Object.entries(spec.steps)) {
-    const base = ["steps", name];
-    if (!STEP_NAME.test(name)) {
-      problems.push(new UsageError(`step name "${name}": start with a letter and use letters, digits, - and _`, at.at(base)));
+    const base = ["steps", expansion.origin.get(name) ?? name];
+    const written = expansion.origin.get(name) ?? name;
+    if (!STEP_NAME.test(written) || name.length > MAX_STEP_NAME) {
+      const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+      problems.push(
+        new UsageError(
+          name.length > MAX_STEP_NAME
+            ? `step name "${shown}" has ${name.length} characters; at most ${MAX_STEP_NAME} (it becomes a file name)`
+            : `step name "${shown}": start with a letter and use letters, digits, - and _`,
+          at.at(base),
+        ),
+      );
       continue;
     }
     const definition = registry.get(step.uses);
@@ -205,14 +321,38 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         problems.push(new UsageError(`step "${name}" needs itself`, at.at([...base, "needs", i])));
       }
     });
-    const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path) =>
+    const inputs = step.inputs ?? {};
+    for (const [output, from] of Object.entries(inputs)) {
+      if (!needs.includes(from)) {
+        problems.push(
+          new UsageError(
+            `inputs.${output}: "${from}" is not in this step's needs (${needs.join(", ") || "none"}); name a needed step or add it to needs`,
+            at.at([...base, "inputs", output]),
+          ),
+        );
+      }
+    }
+    const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path, malformed) =>
       problems.push(
         new UsageError(
-          `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
+          malformed
+            ? `"\${${param}}" is not a param reference; write \${params.NAME} (declared params: ${Object.keys(params).join(", ") || "none"}), or remove the \${…}`
+            : `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
           at.at(path),
         ),
       ),
     ) as Record<string, unknown>;
+    const rawResources = interpolate(step.resources ?? {}, params, [...base, "resources"], (param, path) =>
+      problems.push(new UsageError(`unknown param "\${params.${param}}"`, at.at(path))),
+    );
+    const res = resourcesSchema.safeParse(rawResources);
+    if (!res.success) {
+      for (const issue of res.error.issues) {
+        const path = [...base, "resources", ...(issue.path as (string | number)[])];
+        const keys = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")} (known: cpus, mem, time, gpus)` : "";
+        problems.push(new UsageError(`resources: ${issue.message}${keys}`, at.at(path)));
+      }
+    }
     const parsed = definition.options.safeParse(rawOptions);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -232,12 +372,25 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       name,
       type: step.uses,
       needs,
+      inputs,
       rawOptions,
       options: parsed.data,
       always: step.always ?? false,
+      resources: resolveResources(res.success ? res.data : undefined, definition.resources),
+      cpusSet: res.success && res.data?.cpus !== undefined,
+      ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
       definition,
       line: at.at(base).line,
     });
+  }
+  // Checks are parsed now, so a bad condition stops `run` before any step computes.
+  for (const [check, condition] of Object.entries(spec.checks ?? {})) {
+    try {
+      evaluateChecks({ [check]: condition }, []);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      problems.push(new UsageError(e.message, at.at(["checks", check])));
+    }
   }
   if (problems.length === 0) {
     const dag = topologicalOrder(Object.entries(spec.steps).map(([name, s]) => ({ name, needs: s.needs ?? [] })));

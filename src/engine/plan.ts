@@ -1,22 +1,25 @@
 /**
- * Dry run: for each step, `cached` or `run` and why — the same keys and cues as a real run,
+ * Dry run: for each step, `cached` or `run` and why — the same `decide()` as a real run,
  * without executing or writing anything. A step downstream of one that will run is `run`
  * with "input X will rerun" (its new input hash is only known after X has run).
  */
-import { cacheKey, explainChange } from "./cues.js";
 import { join } from "node:path";
+import type { Reason } from "./cues.js";
+import { decide, lookupStored } from "./decide.js";
 import { FileHasher } from "./file-hash.js";
 import type { Pipeline } from "./pipeline.js";
 import { checkStepNames, manifestFor } from "./runner.js";
 import { layout } from "./store/layout.js";
-import { validSeal } from "./store/artifacts.js";
-import { readIndex, readKey } from "./store/records.js";
+import { readIndex } from "./store/records.js";
 
 export interface PlannedStep {
   name: string;
   type: string;
   status: "cached" | "run";
+  /** Why it runs, one message per cue (empty when cached). */
   reasons: string[];
+  /** The cue behind each reason, in the same order. */
+  cues: Reason["cue"][];
 }
 
 export async function planPipeline(
@@ -31,28 +34,24 @@ export async function planPipeline(
   // Reads the store's file-hash cache but never saves it: plan writes nothing.
   const files = new FileHasher(join(l.root, "file-hashes.json"));
   for (const step of pipeline.steps) {
-    const previous = await readIndex(l, pipeline.name, step.name);
-    const rerunning = step.needs.filter((n) => artifacts.get(n) === null);
-    const inputs = Object.fromEntries(
-      step.needs.map((n) => [n, artifacts.get(n) ?? previous?.manifest.inputs[n] ?? "unknown"]),
-    );
-    const manifest = await manifestFor(step, inputs, files);
-    let reasons: string[] = [];
-    if (forced.has(step.name)) reasons.push("forced (--force)");
-    if (step.always) reasons.push("always: true");
-    reasons.push(...rerunning.map((n) => `input ${n} will rerun`));
-    let artifact: string | null = null;
-    if (reasons.length === 0) {
-      const entry = await readKey(l, cacheKey(manifest));
-      if (entry && (await validSeal(l.artifact(entry.artifact)))) artifact = entry.artifact;
-      else if (entry) reasons.push("stored artifact missing or corrupt");
-      else reasons = explainChange(previous?.manifest ?? null, manifest);
-    } else if (previous) {
-      // Also show what else changed (options, code), ignoring the inputs we cannot know yet.
-      reasons.push(...explainChange(previous.manifest, { ...manifest, inputs: previous.manifest.inputs }).filter((r) => !r.startsWith("no stored")));
-    }
-    artifacts.set(step.name, artifact);
-    out.push({ name: step.name, type: step.type, status: artifact ? "cached" : "run", reasons: artifact ? [] : reasons });
+    const previous = (await readIndex(l, pipeline.name, step.name))?.manifest ?? null;
+    const inputs = Object.fromEntries(step.needs.map((n) => [n, artifacts.get(n) ?? previous?.inputs[n] ?? "unknown"]));
+    const d = await decide({
+      manifest: await manifestFor(step, inputs, files),
+      previous,
+      pending: step.needs.filter((n) => artifacts.get(n) === null),
+      forced: forced.has(step.name),
+      always: step.always,
+      lookup: (key) => lookupStored(l, key, step.name),
+    });
+    artifacts.set(step.name, d.hit?.hash ?? null);
+    out.push({
+      name: step.name,
+      type: step.type,
+      status: d.run ? "run" : "cached",
+      reasons: d.reasons.map((r) => r.message),
+      cues: d.reasons.map((r) => r.cue),
+    });
   }
   return out;
 }

@@ -34,6 +34,8 @@ export interface RunRecord {
   finished_at: string;
   seconds: number;
   status: "ok" | "failed";
+  /** True when the run was cancelled (Ctrl-C, SIGTERM); absent in records written before this field. */
+  interrupted?: boolean;
   /** Peak resident memory of the whole run (MB), worker threads included. */
   peak_rss_mb: number;
   git_commit: string | null;

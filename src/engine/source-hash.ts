@@ -5,11 +5,35 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256 } from "./hash.js";
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The repository root: the nearest folder above this module with a package.json — the same
+ * from src/engine/ (tsx, vitest) and from the compiled dist/<stamp>/engine/ (bin/build.mjs).
+ */
+function findRoot(from: string): string {
+  for (let d = from; ; d = dirname(d)) {
+    if (existsSync(resolve(d, "package.json"))) return d;
+    if (dirname(d) === d) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const DIST_MODULE = /^dist\/[^/]+\/(.+)\.js$/;
+
+/**
+ * A compiled module (dist/<stamp>/steps/x.js) stands for its TypeScript source
+ * (src/steps/x.ts): cache keys hash the sources, whichever of the two is running.
+ */
+function sourceOf(file: string): string {
+  const m = DIST_MODULE.exec(relative(PROJECT_ROOT, file).split(sep).join("/"));
+  if (!m) return file;
+  const ts = resolve(PROJECT_ROOT, "src", `${m[1]}.ts`);
+  if (!existsSync(ts)) throw new Error(`${file} is compiled from ${ts}, which does not exist: rebuild with \`node bin/build.mjs\``);
+  return ts;
+}
 const IMPORT = /(?:import|export)\s[^'";]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 const fileCache = new Map<string, Record<string, string>>();
@@ -22,7 +46,7 @@ function resolveModule(fromFile: string, spec: string): string | null {
 
 /** { project-relative path: sha256 } for the module and everything it imports in the project. */
 export function sourceFingerprint(moduleUrl: string): Record<string, string> {
-  const entry = moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : moduleUrl;
+  const entry = sourceOf(moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : moduleUrl);
   const cached = fileCache.get(entry);
   if (cached) return cached;
   const out: Record<string, string> = {};

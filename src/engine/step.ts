@@ -5,9 +5,11 @@
  * path, the atomic commit of the artifact and the cache key.
  */
 import type { z } from "zod";
+import type { Resources } from "./resources.js";
 import type { SpectraBlock } from "../core/spectra/block.js";
 import type { MetricRow } from "../core/stats/metric-row.js";
 import type { Table } from "../core/table.js";
+import { brandedInstanceOf, classNames, ERROR_BRAND } from "./errors.js";
 
 export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   /** Dotted type name used in pipeline files: `uses: cnn.train`. */
@@ -26,6 +28,8 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
    * working directory): their content hashes join the cache key, so editing them reruns it.
    */
   readonly inputFiles?: (options: z.output<S>) => readonly string[];
+  /** Default compute resources of this step type (a pipeline's `resources:` overrides them). */
+  readonly resources?: Partial<Resources>;
   /** `import.meta.url` of the defining module: its source (and the project modules it imports) joins the cache key. */
   readonly source: string;
   run(ctx: StepContext, inputs: StepInputs, options: z.output<S>): Promise<void>;
@@ -66,6 +70,8 @@ export interface InputArtifact {
 export interface StepInputs {
   /** In the order of `needs`. */
   readonly all: readonly InputArtifact[];
+  /** Needs that did not finish (only with `needs_ok: any` in the pipeline file; else empty). */
+  readonly missing?: readonly string[];
   /** The input coming from upstream step `step`; throws if it is not among `needs`. */
   get(step: string): InputArtifact;
   /** The single input that has output `name`; throws, naming the candidates, if none or several. */
@@ -104,5 +110,10 @@ export interface StepContext {
  * as `step <name>: <message>`. The message names file/row/column or option and what to do.
  */
 export class StepInputError extends Error {
-  override readonly name = "StepInputError";
+  override readonly name: string = "StepInputError";
+  readonly [ERROR_BRAND] = classNames(this.constructor);
+  // Also true for one thrown by a user's step module that imports these sources through tsx.
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return brandedInstanceOf(this, x);
+  }
 }

@@ -8,7 +8,7 @@ import type { Table } from "../core/table.js";
 import { FormatError } from "./errors.js";
 import { checkIds } from "./ids.js";
 import { NUM_INVALID, parseNumberText } from "./number.js";
-import { interpolateMissing, reflectanceChecks } from "./spectral-columns.js";
+import { interpolateMissing, reflectanceChecks, unitProblem } from "./spectral-columns.js";
 import { C_MAX_GKG, OM_MAX_GKG, checkTargets, summarizeIssues, type TargetUnit } from "./targets.js";
 
 export interface IngestResult {
@@ -85,6 +85,8 @@ export interface AssembleInput {
   declaredUnits: { c: TargetUnit; om: TargetUnit };
   /** Extra numeric/text columns to carry (e.g. c_total_gkg). */
   extra?: Table;
+  /** How the user sets the spectral unit of this reader (for the implausible-unit error); default "unit". */
+  unitOption?: string;
 }
 
 export function assembleLibrary(a: AssembleInput): IngestResult {
@@ -100,9 +102,18 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
     if (m < cols) missing += m;
   }
   const { emptyRows } = interpolateMissing(a.spectra, cols);
+  const bad = unitProblem(a.spectra, a.unit);
+  if (bad) {
+    const how = a.unitOption ?? "unit";
+    throw new FormatError(
+      a.file,
+      `spectra declared ${a.unit}: ${bad.problem}. ${how === "unit" ? `Set unit: ${bad.suggest}` : how}`,
+    );
+  }
   const empty = new Uint8Array(rows);
   for (const r of emptyRows) empty[r] = 1;
 
+  const geo = checkCoordinates(a);
   const source = a.ids.map((_, i) => a.sources?.[i] ?? a.defaultSource);
   const instrument = source.map((s) => a.instrumentOf(s));
   const samples: Table = {
@@ -165,8 +176,44 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
     reflectance_values_above_full: refl.valuesAboveFull,
     reflectance_values_non_positive: refl.valuesNonPositive,
     targets: summarizeIssues(checkTargets(a.c, a.om, a.declaredUnits), a.ids),
+    coordinates_out_of_range: geo.outOfRange,
+    depth_top_below_bottom: geo.depthSwapped,
   };
+  if (geo.warnings.length) report.warnings = [...geo.warnings];
   return { samples, blocks, report };
+}
+
+/**
+ * Latitude/longitude must be WGS84 degrees and a layer's top above its bottom. When more than
+ * 1 % of the given values are out of range the column is the wrong one (projected metres such
+ * as UTM, or lat and lon swapped): an error naming the first line. A few stray rows (real
+ * exports have some) are counted and warned about.
+ */
+function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped: number; warnings: string[] } {
+  const warnings: string[] = [];
+  let outOfRange = 0;
+  for (const [name, v, limit] of [["lat", a.lat, 90], ["lon", a.lon, 180]] as const) {
+    let given = 0;
+    let bad = 0;
+    let first = -1;
+    for (let i = 0; i < v.length; i++) {
+      if (Number.isNaN(v[i]!)) continue;
+      given++;
+      if (Math.abs(v[i]!) > limit) {
+        bad++;
+        if (first < 0) first = i;
+      }
+    }
+    if (bad > 0 && bad > 0.01 * given) {
+      throw new FormatError(a.file, `${name} ${v[first]} is outside -${limit}..${limit} (${bad} of ${given} values): ${name} must be WGS84 decimal degrees, not projected coordinates (UTM metres) or the other axis; map the right column or leave it out`, { line: a.lines[first]!, column: name });
+    }
+    if (bad > 0) warnings.push(`${bad} ${name} values outside -${limit}..${limit} (e.g. line ${a.lines[first]}): set to missing in your copy or fix them`);
+    outOfRange += bad;
+  }
+  let depthSwapped = 0;
+  for (let i = 0; i < a.depthTop.length; i++) if (a.depthTop[i]! > a.depthBottom[i]!) depthSwapped++;
+  if (depthSwapped > 0) warnings.push(`${depthSwapped} layers have a top depth below their bottom depth: are the depth columns swapped?`);
+  return { outOfRange, depthSwapped, warnings };
 }
 
 /** Lines a step logs from a report: only what needs a reader's attention. */
@@ -185,5 +232,6 @@ export function reportWarnings(r: IngestReport): string[] {
   if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-${OM_MAX_GKG} g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);
   if (t.om_below_c) w.push(`${t.om_below_c} samples have OM < C (e.g. ${t.om_below_c_ids.join(", ")})`);
   w.push(...t.unit_warnings);
+  if (Array.isArray(r.warnings)) w.push(...(r.warnings as string[]));
   return w;
 }

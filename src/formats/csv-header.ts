@@ -22,3 +22,13 @@ export function splitCsvLine(line: string, delimiter = ","): string[] | null {
   out.push(field.trim());
   return out;
 }
+
+/** Index of column `name`, -1 when absent; a name the header holds twice is an error (which one?). */
+export function uniqueColumn(header: readonly string[], name: string, onDuplicate: (first: number, second: number) => never): number {
+  const i = header.indexOf(name);
+  if (i >= 0) {
+    const j = header.indexOf(name, i + 1);
+    if (j >= 0) onDuplicate(i, j);
+  }
+  return i;
+}

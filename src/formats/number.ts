@@ -97,6 +97,11 @@ export function parseNumberBytes(b: Uint8Array, start: number, end: number): num
   if (exp10 === 0) v = mant;
   else if (exp10 > 0) v = exp10 <= 22 ? mant * POW10[exp10]! : mant * 10 ** exp10;
   else v = exp10 >= -22 ? mant / POW10[-exp10]! : mant / 10 ** -exp10;
+  if (!Number.isFinite(v)) {
+    // "1e999" overflows to Infinity: not a measurement, and it would poison every mean downstream
+    numStatus = NUM_INVALID;
+    return NaN;
+  }
   return neg ? -v : v;
 }
 

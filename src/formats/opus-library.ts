@@ -1,12 +1,14 @@
 /**
  * A folder of OPUS files plus a lab table, as one library: sample ids from file names
- * (a regex), replicate scans averaged, every spectrum put on the first file's grid, lab
- * values joined by id. Pure: file names and bytes in.
+ * (a regex), replicate scans averaged (their spread reported and checked), every file's own
+ * axis read and checked, all spectra put on the most common axis, lab values joined by id.
+ * Pure: file names and bytes in.
  */
 import type { SpectralUnit } from "../core/spectra/block.js";
 import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
+import { uniqueColumn } from "./csv-header.js";
 import { FormatError } from "./errors.js";
-import { parseOpus, type OpusSpectrum } from "./opus.js";
+import { opusSpectrumBlocks, parseOpus, type OpusBlockChoice, type OpusSpectrum } from "./opus.js";
 import { parseSmallCsv } from "./small-csv.js";
 import { percentToGkgInPlace } from "./targets.js";
 import type { TargetColumn } from "./wide-table.js";
@@ -24,23 +26,44 @@ export interface LabTable {
   columns?: { lat?: string; lon?: string; depth_top_cm?: string; depth_bottom_cm?: string };
 }
 
+/**
+ * Replicate scans of one sample whose RMS difference from their mean exceeds this (in
+ * absorbance units) are flagged: repacked cups of one soil differ by ~0.01-0.03, a swapped
+ * or empty cup by far more.
+ */
+export const DEFAULT_REPLICATE_MAX_RMSD = 0.05;
+
+/** The library's common range must keep at least this share of the reference axis's range. */
+export const MIN_COMMON_RANGE_SHARE = 0.25;
+
 export interface OpusLibraryOptions {
   /** Applied to the file name; capture group 1 (or the whole match) is the sample id. */
   idPattern: RegExp;
   source: string;
   instrument?: string;
   lab?: LabTable;
+  /** Which spectrum block to read from every file (default "AB", see parseOpus). */
+  block?: OpusBlockChoice;
+  /** Flag threshold on replicate spread (absorbance units, default DEFAULT_REPLICATE_MAX_RMSD). */
+  replicateMaxRmsd?: number;
 }
 
-/** Linear interpolation of (x, y) at the points of `grid` (x monotonic either way; ends held). */
+/**
+ * Linear interpolation of (x, y) at the points of `grid` (x monotonic either way). Refuses
+ * (RangeError) a grid point outside x's range: holding end values would invent a spectrum.
+ */
 export function interpolateTo(x: Float64Array, y: Float32Array, grid: Float64Array): Float32Array {
   const asc = x[x.length - 1]! > x[0]!;
   const n = x.length;
   const at = (i: number) => (asc ? x[i]! : x[n - 1 - i]!);
   const val = (i: number) => (asc ? y[i]! : y[n - 1 - i]!);
+  const tol = 1e-6 * Math.abs(at(n - 1) - at(0));
   const out = new Float32Array(grid.length);
   for (let j = 0; j < grid.length; j++) {
     const g = grid[j]!;
+    if (g < at(0) - tol || g > at(n - 1) + tol) {
+      throw new RangeError(`${g} cm-1 lies outside the spectrum's axis ${at(0)}-${at(n - 1)} cm-1 (no extrapolation)`);
+    }
     if (g <= at(0)) out[j] = val(0);
     else if (g >= at(n - 1)) out[j] = val(n - 1);
     else {
@@ -64,39 +87,109 @@ function sameGrid(a: Float64Array, b: Float64Array): boolean {
   return Math.abs(a[0]! - b[0]!) < tol && Math.abs(a[a.length - 1]! - b[b.length - 1]!) < tol;
 }
 
+const fileBase = (name: string) => name.split(/[\\/]/).pop() ?? name;
+const rangeOf = (w: Float64Array): [number, number] => [Math.min(w[0]!, w[w.length - 1]!), Math.max(w[0]!, w[w.length - 1]!)];
+
+/**
+ * The library's axis: the axis most files share (ties: the first file in name order), cut to
+ * the range every file covers. A file that does not overlap it is refused by name, and so is
+ * one that would cut away more than three quarters of it (a KSSL Vertex axis, 7500-600 cm-1,
+ * and an Alpha one, 4000-500 cm-1, share 4000-600 cm-1: kept, and the cut is reported): a library built from mismatched axes is an
+ * input error, not something to paper over by holding end values.
+ */
+export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Array; reference: Float64Array; trimmedBy: string[] } {
+  const key = (w: Float64Array) => `${w.length}|${w[0]!.toFixed(3)}|${w[w.length - 1]!.toFixed(3)}`;
+  const count = new Map<string, { n: number; axis: Float64Array }>();
+  for (const s of spectra) {
+    const k = key(s.wavenumbers);
+    const c = count.get(k);
+    if (c) c.n++;
+    else count.set(k, { n: 1, axis: s.wavenumbers });
+  }
+  let ref = spectra[0]!.wavenumbers;
+  let best = 0;
+  for (const { n, axis } of count.values()) if (n > best) [best, ref] = [n, axis];
+  const [rlo, rhi] = rangeOf(ref);
+  let lo = rlo;
+  let hi = rhi;
+  const trimmedBy: string[] = [];
+  for (const s of spectra) {
+    const [a, b] = rangeOf(s.wavenumbers);
+    if (b <= rlo || a >= rhi) {
+      throw new FormatError(s.file, `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 does not overlap the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 (shared by ${best} file(s)); remove the file or ingest it as a separate library`);
+    }
+    if (a > lo + 1e-9 || b < hi - 1e-9) trimmedBy.push(fileBase(s.file));
+    lo = Math.max(lo, a);
+    hi = Math.min(hi, b);
+    if ((hi - lo) / (rhi - rlo) < MIN_COMMON_RANGE_SHARE) {
+      throw new FormatError(s.file, `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 leaves only ${Math.max(0, hi - lo).toFixed(1)} cm-1 of the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 in common (less than ${MIN_COMMON_RANGE_SHARE * 100} %); remove the file or ingest it as a separate library`);
+    }
+  }
+  const tol = 1e-6 * (rhi - rlo);
+  const grid = ref.filter((w) => w >= lo - tol && w <= hi + tol);
+  return { grid: grid.length === ref.length ? ref : grid, reference: ref, trimmedBy: [...new Set(trimmedBy)] };
+}
+
+export interface ReplicateSpread {
+  sample_id: string;
+  scans: number;
+  /** Largest RMS difference (absorbance units) of one scan from the mean of the scans. */
+  max_rmsd: number;
+}
+
 export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptions): IngestResult {
   if (files.length === 0) throw new FormatError(o.source, "no OPUS files found; check the folder and the file pattern");
+  const maxRmsd = o.replicateMaxRmsd ?? DEFAULT_REPLICATE_MAX_RMSD;
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const groups = new Map<string, OpusSpectrum[]>();
+  const all: OpusSpectrum[] = [];
+  const fileBlocks: { file: string; sample_id: string; blocks: string[]; read: string }[] = [];
   for (const f of sorted) {
-    const m = o.idPattern.exec(f.name.split(/[\\/]/).pop() ?? f.name);
+    const m = o.idPattern.exec(fileBase(f.name));
     const id = m ? (m[1] ?? m[0]) : null;
     if (!id) throw new FormatError(f.name, `file name does not match id_pattern ${o.idPattern}; rename the file or change id_pattern`);
-    const spec = parseOpus(f.name, f.bytes);
+    const spec = parseOpus(f.name, f.bytes, { block: o.block });
+    fileBlocks.push({ file: fileBase(f.name), sample_id: id, blocks: opusSpectrumBlocks(spec.directory), read: spec.block });
+    all.push(spec);
     let list = groups.get(id);
     if (!list) groups.set(id, (list = []));
     list.push(spec);
   }
-  const first = groups.values().next().value![0]!;
-  const grid = first.wavenumbers;
+  const first = all[0]!;
+  const { grid, reference, trimmedBy } = libraryAxis(all);
+  const cut = grid === reference ? 0 : reference.indexOf(grid[0]!);
   const p = grid.length;
   const ids = [...groups.keys()];
   const values = new Float32Array(ids.length * p);
   let regridded = 0;
   let replicateScans = 0;
+  const replicates: ReplicateSpread[] = [];
+  const onGrid = (s: OpusSpectrum): Float32Array => {
+    if (sameGrid(s.wavenumbers, grid)) return s.values;
+    if (sameGrid(s.wavenumbers, reference)) return s.values.subarray(cut, cut + grid.length); // the common range of the reference axis
+    regridded++;
+    try {
+      return interpolateTo(s.wavenumbers, s.values, grid);
+    } catch (e) {
+      throw new FormatError(s.file, `cannot put the spectrum on the library's axis: ${(e as Error).message}`);
+    }
+  };
   ids.forEach((id, r) => {
-    const scans = groups.get(id)!;
-    if (scans.length > 1) replicateScans += scans.length;
+    const scans = groups.get(id)!.map(onGrid);
     const row = values.subarray(r * p, (r + 1) * p);
-    for (const s of scans) {
-      let v = s.values;
-      if (!sameGrid(s.wavenumbers, grid)) {
-        v = interpolateTo(s.wavenumbers, s.values, grid);
-        regridded++;
+    for (const v of scans) for (let j = 0; j < p; j++) row[j]! += v[j]! / scans.length;
+    if (scans.length > 1) {
+      replicateScans += scans.length;
+      let worst = 0;
+      for (const v of scans) {
+        let ss = 0;
+        for (let j = 0; j < p; j++) ss += (v[j]! - row[j]!) ** 2;
+        worst = Math.max(worst, Math.sqrt(ss / p));
       }
-      for (let j = 0; j < p; j++) row[j]! += v[j]! / scans.length;
+      replicates.push({ sample_id: id, scans: scans.length, max_rmsd: Number(worst.toPrecision(4)) });
     }
   });
+  const disagreeing = replicates.filter((x) => x.max_rmsd > maxRmsd);
 
   const n = ids.length;
   const lines = Int32Array.from(ids, (_, i) => i + 1);
@@ -111,7 +204,9 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const t = parseSmallCsv(lab.file, lab.text);
     const col = (name: string | undefined, option: string) => {
       if (!name) return -1;
-      const i = t.header.indexOf(name);
+      const i = uniqueColumn(t.header, name, (a, b) => {
+        throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, { line: 1 });
+      });
       if (i < 0) throw new FormatError(lab.file, `no column "${name}" (option ${option}); columns: ${t.header.join(", ")}`, { line: 1 });
       return i;
     };
@@ -119,7 +214,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const rowOf = new Map<string, number>();
     t.rows.forEach((row, k) => {
       const id = row[idCol]!;
-      if (!id) throw new FormatError(lab.file, "sample id is empty", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
+      if (!id) throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       if (rowOf.has(id)) {
         throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, { line: t.lines[k]!, column: `"${lab.idColumn}"` });
       }
@@ -175,12 +270,29 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     cMethod,
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
+    unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
   });
   Object.assign(out.report, {
     files: files.length,
+    /** Per file: the spectrum blocks it holds and the one read. */
+    opus_blocks: fileBlocks,
+    opus_block_option: o.block ?? "AB",
     replicate_scans_averaged: replicateScans,
+    /** How many samples have 1, 2, 3... scans. */
+    scans_per_sample: Object.fromEntries([...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort((x, y) => x[0] - y[0])),
+    replicates,
+    replicate_max_rmsd_threshold: maxRmsd,
+    replicates_disagreeing: disagreeing.length,
+    replicates_disagreeing_ids: disagreeing.slice(0, 10).map((x) => x.sample_id),
     spectra_regridded: regridded,
+    axis_trimmed_by_files: trimmedBy.slice(0, 10),
     ...labReport,
   });
+  const warnings: string[] = [];
+  if (disagreeing.length > 0) {
+    warnings.push(`${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing.slice(0, 5).map((x) => `${x.sample_id} ${x.max_rmsd}`).join(", ")}): check for swapped or empty cups`);
+  }
+  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
+  out.report.warnings = [...((out.report.warnings as string[] | undefined) ?? []), ...warnings];
   return out;
 }

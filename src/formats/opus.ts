@@ -2,10 +2,16 @@
  * Bruker OPUS binary files (little-endian), read far enough to get the absorbance spectrum.
  * Layout: a 24-byte header (magic 0x0a0afefe, version float64, directory offset int32,
  * max entries int32, entry count int32); the directory holds 12-byte entries (block type
- * as 4 bytes, length in 4-byte words, offset in bytes). Block type byte 0 says what the
- * block is: 15 = absorbance (AB) data, 31 = AB data parameters (FXV/LXV/NPT/DPF/CSF...),
- * 7/11 = sample/reference single channel, 23/27 their parameters, 0 = text/info blocks,
- * 32/40/48/... instrument, acquisition, optics, 160 = sample parameters.
+ * as 4 bytes, length in 4-byte words, offset in bytes).
+ * The 4 type bytes are [block, channel, text, additional] (as the published readers
+ * brukeropusreader and opusreader2 name them):
+ * - block: 15 = spectrum data, 31 = its data parameters (FXV/LXV/NPT/DPF/CSF...),
+ *   7/11 = sample/reference single channel, 23/27 their parameters, 0 = text/info blocks,
+ *   32/40/48/... instrument, acquisition, optics, 160 = sample parameters;
+ * - channel (for 15/31): 16 = absorbance (AB), 48 = reflectance;
+ * - text: 0 for spectrum data (non-zero = a report stored under the same block code);
+ * - additional: 0 = the final spectrum OPUS shows as "AB" (after atmospheric compensation
+ *   when that was run), 64 = the spectrum before atmospheric compensation (kept alongside).
  * Parameter blocks are records: 3-char name + NUL, int16 type (0 int32, 1 float64,
  * 2-4 text), int16 size in 2-byte words, then the value; "END" closes the block.
  */
@@ -13,8 +19,15 @@ import { FormatError } from "./errors.js";
 
 export const OPUS_MAGIC = 0xfefe0a0a;
 
+/** Wavenumbers outside this range are not MIR/NIR: a corrupt FXV/LXV (cm-1). */
+export const OPUS_WAVENUMBER_RANGE: readonly [number, number] = [100, 15000];
+/** Largest point count accepted (a Vertex at 0.5 cm-1 over 15000 cm-1 stays below it). */
+export const OPUS_MAX_POINTS = 100_000;
+/** An AB block may hold a few padding values past NPT (Alpha files hold one), not more. */
+export const OPUS_MAX_PADDING = 64;
+
 export interface OpusDirectoryEntry {
-  /** The 4 type bytes: [data type, channel type, text/type flags, spare]. */
+  /** The 4 type bytes: [block, channel, text, additional]. */
   type: [number, number, number, number];
   name: string;
   /** Bytes. */
@@ -23,6 +36,14 @@ export interface OpusDirectoryEntry {
 }
 
 export type OpusParams = Record<string, string | number>;
+
+/**
+ * Which spectrum block to read: "AB" = the final absorbance (15.16.0.0; when a file holds
+ * only the uncompensated block 15.16.0.64, that is what OPUS shows as AB and is read),
+ * "AB_no_atm_comp" = the absorbance before atmospheric compensation (15.16.0.64),
+ * or an explicit type code "15.c.0.a".
+ */
+export type OpusBlockChoice = string;
 
 export interface OpusSpectrum {
   file: string;
@@ -33,18 +54,27 @@ export interface OpusSpectrum {
   /** AB data parameters merged with sample/instrument parameters (SNM, INS, DAT, TIM...). */
   params: OpusParams;
   directory: OpusDirectoryEntry[];
+  /** Type code ("15.16.0.0") of the block read. */
+  block: string;
 }
 
 const NAMES: Record<number, string> = {
-  7: "ScSm", 11: "ScRf", 15: "AB", 23: "ScSm params", 27: "ScRf params", 31: "AB params",
+  7: "ScSm", 11: "ScRf", 23: "ScSm params", 27: "ScRf params",
   32: "instrument", 40: "instrument (Rf)", 48: "acquisition", 56: "acquisition (Rf)",
   64: "FT", 72: "FT (Rf)", 96: "optics", 104: "optics (Rf)", 160: "sample", 176: "lab/process",
 };
 
+export const typeCode = (t: readonly number[]): string => t.join(".");
+
 function blockName(t: readonly number[]): string {
   if (t[0] === 0) return t[1] === 52 ? "directory" : `text ${t[2]}`;
   if (t[0] === 7 || t[0] === 11) return `${NAMES[t[0]]}${t[1] === 8 ? " interferogram" : t[1] === 12 ? " phase" : ""}`;
-  return NAMES[t[0]!] ?? `block ${t.join(".")}`;
+  if (t[0] === 15 || t[0] === 31) {
+    const kind = t[1] === 16 ? "AB" : t[1] === 48 ? "reflectance" : `spectrum channel ${t[1]}`;
+    const what = t[2] !== 0 ? ` report ${t[2]}` : t[3] === 64 ? " before atmospheric compensation" : "";
+    return `${kind}${what}${t[0] === 31 ? " params" : ""} (${typeCode(t)})`;
+  }
+  return NAMES[t[0]!] ?? `block ${typeCode(t)}`;
 }
 
 export function readOpusDirectory(file: string, bytes: Uint8Array): OpusDirectoryEntry[] {
@@ -66,17 +96,27 @@ export function readOpusDirectory(file: string, bytes: Uint8Array): OpusDirector
   for (let i = 0; i < count; i++) {
     const o = dirOffset + 12 * i;
     const type: [number, number, number, number] = [bytes[o]!, bytes[o + 1]!, bytes[o + 2]!, bytes[o + 3]!];
-    const length = dv.getInt32(o + 4, true) * 4;
+    const words = dv.getInt32(o + 4, true);
     const offset = dv.getInt32(o + 8, true);
-    if (offset <= 0 && length <= 0) continue; // unused slot
-    entries.push({ type, name: blockName(type), length, offset });
+    if (offset <= 0 && words <= 0) continue; // unused slot
+    const name = blockName(type);
+    // Every block must lie inside the file: a flipped bit in an offset or a length would
+    // otherwise read another block's bytes (or throw a bare RangeError from DataView).
+    if (offset < 24 || words < 0 || offset + words * 4 > bytes.length) {
+      throw new FormatError(
+        file,
+        `directory entry ${i} (${name}): offset ${offset}, ${words * 4} bytes lies outside the ${bytes.length}-byte file; the file is truncated or corrupt (re-copy it from the instrument)`,
+      );
+    }
+    entries.push({ type, name, length: words * 4, offset });
   }
   return entries;
 }
 
 export function readOpusParams(file: string, bytes: Uint8Array, entry: OpusDirectoryEntry): OpusParams {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const params: OpusParams = {};
+  // No prototype: a parameter named "__proto__" or "constructor" is just a key.
+  const params: OpusParams = Object.create(null) as OpusParams;
   const end = Math.min(entry.offset + entry.length, bytes.length);
   let p = entry.offset;
   while (p + 8 <= end) {
@@ -85,8 +125,8 @@ export function readOpusParams(file: string, bytes: Uint8Array, entry: OpusDirec
     const type = dv.getUint16(p + 4, true);
     const size = dv.getUint16(p + 6, true) * 2;
     const v = p + 8;
-    if (v + size > bytes.length) {
-      throw new FormatError(file, `parameter ${name} of the ${entry.name} block runs past the end of the file (offset ${v}); the file is truncated`);
+    if (v + size > end) {
+      throw new FormatError(file, `parameter ${name} of the ${entry.name} block runs past the end of the block (offset ${v}); the file is truncated or corrupt`);
     }
     if (type === 0 && size >= 4) params[name] = dv.getInt32(v, true);
     else if (type === 1 && size >= 8) params[name] = dv.getFloat64(v, true);
@@ -100,48 +140,89 @@ export function readOpusParams(file: string, bytes: Uint8Array, entry: OpusDirec
   return params;
 }
 
-export function parseOpus(file: string, bytes: Uint8Array): OpusSpectrum {
+/** The spectrum data blocks of a directory (block 15, text type 0), as type codes. */
+export function opusSpectrumBlocks(directory: readonly OpusDirectoryEntry[]): string[] {
+  return directory.filter((e) => e.type[0] === 15 && e.type[2] === 0).map((e) => typeCode(e.type));
+}
+
+/** The data block `choice` names, or null. */
+function pickBlock(directory: readonly OpusDirectoryEntry[], choice: OpusBlockChoice): OpusDirectoryEntry | null {
+  const data = directory.filter((e) => e.type[0] === 15 && e.type[2] === 0);
+  const byCode = (code: string) => data.find((e) => typeCode(e.type) === code) ?? null;
+  if (choice === "AB") return byCode("15.16.0.0") ?? byCode("15.16.0.64");
+  if (choice === "AB_no_atm_comp") return byCode("15.16.0.64");
+  return byCode(choice);
+}
+
+export interface ParseOpusOptions {
+  /** Which spectrum block to read (default "AB": the final absorbance). */
+  block?: OpusBlockChoice;
+}
+
+export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOptions = {}): OpusSpectrum {
+  const choice = options.block ?? "AB";
   const directory = readOpusDirectory(file, bytes);
-  for (const e of directory) {
-    if (e.offset + e.length > bytes.length) {
-      throw new FormatError(file, `${e.name} block (offset ${e.offset}, ${e.length} bytes) ends past the end of the ${bytes.length}-byte file; the file is truncated (re-copy it from the instrument)`);
-    }
-  }
-  // The AB data block and its parameter block share channel and flag bytes (15.16.0 / 31.16.0);
-  // other AB-typed blocks (non-zero flag byte) are derived copies OPUS keeps alongside.
-  const ab = directory.find((e) => e.type[0] === 15 && e.type[2] === 0);
-  const abp = ab && directory.find((e) => e.type[0] === 31 && e.type[1] === ab.type[1] && e.type[2] === ab.type[2]);
+  const ab = pickBlock(directory, choice);
+  const abp = ab && directory.find((e) => e.type[0] === 31 && e.type[1] === ab.type[1] && e.type[2] === ab.type[2] && e.type[3] === ab.type[3]);
   if (!ab || !abp) {
+    const spectra = opusSpectrumBlocks(directory);
     throw new FormatError(
       file,
-      `no absorbance (AB) ${ab ? "parameter " : ""}block; blocks present: ${[...new Set(directory.map((e) => e.name))].join(", ")}. Save the spectrum with its AB block in OPUS`,
+      `no ${choice === "AB" ? "absorbance (AB)" : `"${choice}"`} ${ab ? "parameter " : ""}block; spectrum blocks present: ${spectra.join(", ") || "none"} (all blocks: ${[...new Set(directory.map((e) => e.name))].join(", ")}). ${choice === "AB" ? "Save the spectrum with its AB block in OPUS" : 'Set option block to "AB", "AB_no_atm_comp" or one of the codes present'}`,
     );
   }
+  const code = typeCode(ab.type);
   const p = readOpusParams(file, bytes, abp);
   const npt = p.NPT;
   const fxv = p.FXV;
   const lxv = p.LXV;
-  if (typeof npt !== "number" || typeof fxv !== "number" || typeof lxv !== "number" || npt < 2 || fxv === lxv) {
-    throw new FormatError(file, `AB parameter block lacks valid NPT/FXV/LXV (got ${npt}, ${fxv}, ${lxv})`);
+  if (typeof npt !== "number" || typeof fxv !== "number" || typeof lxv !== "number") {
+    throw new FormatError(file, `the ${code} parameter block lacks numeric NPT/FXV/LXV (got ${[npt, fxv, lxv].map((v) => (v === undefined ? "missing" : JSON.stringify(v))).join(", ")}); the file is corrupt`);
   }
+  checkAxis(file, code, npt, fxv, lxv);
   const dpf = typeof p.DPF === "number" ? p.DPF : 1;
+  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist: the file is corrupt (re-copy it from the instrument)`);
   const csf = typeof p.CSF === "number" && p.CSF !== 0 ? p.CSF : 1;
-  if (npt * 4 > ab.length) {
-    throw new FormatError(file, `AB block holds ${ab.length / 4} values but NPT says ${npt}; the file is corrupt`);
+  if (!Number.isFinite(csf)) throw new FormatError(file, `the ${code} block has scaling factor CSF ${csf}; the file is corrupt`);
+  const held = ab.length / 4;
+  if (npt > held || held - npt > OPUS_MAX_PADDING + npt * 0.01) {
+    throw new FormatError(file, `the ${code} block holds ${held} values but NPT says ${npt}; the file is corrupt (re-copy it from the instrument)`);
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Float32Array(npt);
   for (let i = 0; i < npt; i++) {
     const o = ab.offset + 4 * i;
-    values[i] = (dpf === 2 ? dv.getInt32(o, true) : dv.getFloat32(o, true)) * csf;
+    const v = (dpf === 2 ? dv.getInt32(o, true) : dv.getFloat32(o, true)) * csf;
+    // fround: a corrupt CSF can scale a float32 past its range (Infinity once stored)
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new FormatError(file, `the ${code} block holds a non-finite value (${Math.fround(v)}${csf !== 1 ? ` after scaling by CSF ${csf}` : ""}) at point ${i + 1} of ${npt}; the file is corrupt`);
+    }
+    values[i] = v;
   }
   const wavenumbers = new Float64Array(npt);
   const step = (lxv - fxv) / (npt - 1);
   for (let i = 0; i < npt; i++) wavenumbers[i] = fxv + i * step;
-  const params: OpusParams = {};
+  const params: OpusParams = Object.create(null) as OpusParams;
   for (const e of directory) {
     if (e.type[0] === 160 || e.type[0] === 32 || e.type[0] === 48) Object.assign(params, readOpusParams(file, bytes, e));
   }
   Object.assign(params, p);
-  return { file, wavenumbers, values, params, directory };
+  return { file, wavenumbers, values, params, directory, block: code };
+}
+
+/** FXV/LXV/NPT of a spectrum block must describe a physical MIR/NIR axis. */
+function checkAxis(file: string, code: string, npt: number, fxv: number, lxv: number): void {
+  const [lo, hi] = OPUS_WAVENUMBER_RANGE;
+  if (!Number.isInteger(npt) || npt < 2 || npt > OPUS_MAX_POINTS) {
+    throw new FormatError(file, `the ${code} block has NPT ${npt} points; expected 2-${OPUS_MAX_POINTS}. The file is corrupt (re-copy it from the instrument)`);
+  }
+  for (const [k, v] of [["FXV", fxv], ["LXV", lxv]] as const) {
+    if (!Number.isFinite(v) || v < lo || v > hi) {
+      throw new FormatError(file, `the ${code} block has ${k} ${v} cm-1, outside the MIR/NIR range ${lo}-${hi} cm-1; the file is corrupt (re-copy it from the instrument) or not a wavenumber axis`);
+    }
+  }
+  const step = Math.abs(lxv - fxv) / (npt - 1);
+  if (!(step >= 0.01 && step <= 100)) {
+    throw new FormatError(file, `the ${code} block's axis (FXV ${fxv}, LXV ${lxv}, NPT ${npt}) gives a ${step} cm-1 step; expected 0.01-100 cm-1. The file is corrupt`);
+  }
 }

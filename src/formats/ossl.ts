@@ -4,7 +4,9 @@
  */
 import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
 import { FormatError } from "./errors.js";
+import { uniqueColumn } from "./csv-header.js";
 import { findSpectralColumns } from "./spectral-columns.js";
+import type { TextEncoding } from "./text.js";
 import { percentToGkgInPlace } from "./targets.js";
 import { WideCsvParser, type WideCsvPlan } from "./wide-csv.js";
 
@@ -48,11 +50,15 @@ export interface OsslOptions {
   defaultSource?: string;
   cMethod?: string | null;
   omMethod?: string | null;
+  /** Text encoding of the file (default utf-8, decoded strictly). */
+  encoding?: TextEncoding;
 }
 
 /** A streaming OSSL reader: push bytes, then `finish()`. */
 export function createOsslReader(file: string, options: OsslOptions = {}) {
   const cols: OsslColumns = { ...OSSL_DEFAULT_COLUMNS, ...options.columns };
+  if (!cols.id) throw new FormatError(file, 'columns.id is empty: every OSSL row needs a sample id column (default "id.layer_uuid_txt"); name the id column');
+  if (!cols.spectral_prefix) throw new FormatError(file, 'columns.spectral_prefix is empty: name the prefix of the spectral columns (default "scan_mir.")');
   let wavenumbers: Float64Array = new Float64Array(0);
   const slot = new Map<MetaKey, number>();
   const missingColumns: string[] = [];
@@ -63,7 +69,9 @@ export function createOsslReader(file: string, options: OsslOptions = {}) {
     for (const key of META) {
       const name = cols[key];
       if (!name) continue;
-      const i = header.indexOf(name);
+      const i = uniqueColumn(header, name, (a, b) => {
+        throw new FormatError(file, `column "${name}" (columns.${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`, { line: 1 });
+      });
       if (i < 0) {
         if (key === "id") {
           throw new FormatError(file, `no sample id column "${name}"; set columns.id to one of: ${header.slice(0, 8).join(", ")}…`, { line: 1 });
@@ -76,7 +84,7 @@ export function createOsslReader(file: string, options: OsslOptions = {}) {
     }
     return { text, spectral: spec.indices };
   };
-  const parser = new WideCsvParser(file, plan);
+  const parser = new WideCsvParser(file, plan, ",", options.encoding ?? "utf-8");
   return {
     push: (chunk: Uint8Array) => parser.push(chunk),
     finish(): IngestResult {
@@ -108,6 +116,7 @@ export function createOsslReader(file: string, options: OsslOptions = {}) {
         omMethod: method(om, options.omMethod === undefined ? "loi" : options.omMethod),
         declaredUnits: { c: "percent", om: "percent" },
         extra: { c_total_gkg: percentToGkgInPlace(num("c_total")) },
+        unitOption: `OSSL spectra are absorbance (columns ${cols.spectral_prefix}<cm-1>${cols.spectral_suffix}); check that columns.spectral_prefix/spectral_suffix name the absorbance columns (not reflectance), or read the file with ingest.table and its unit option`,
       });
       out.report.first_missing = res.firstMissing;
       out.report.missing_columns = missingColumns;

@@ -4,6 +4,9 @@
  */
 import { FormatError } from "./errors.js";
 
+/** Wavenumbers a spectral column may name (cm-1), as for OPUS axes. */
+export const SPECTRAL_AXIS_RANGE: readonly [number, number] = [100, 15000];
+
 export interface SpectralColumns {
   indices: number[];
   wavenumbers: Float64Array;
@@ -35,6 +38,17 @@ export function findSpectralColumns(
       file,
       `found ${indices.length} spectral column(s) named "${prefix}<cm-1>${suffix}"; set the spectral prefix/suffix option to match the header (first columns: ${header.slice(0, 5).join(", ")})`,
       { line: 1 },
+    );
+  }
+  // Column names must be wavenumbers (cm-1): an index (wn_0, wn_1, ...) or a wavelength in µm
+  // would otherwise become an axis, and resampling would invent a spectrum from it.
+  const bad = wn.findIndex((w) => w < SPECTRAL_AXIS_RANGE[0] || w > SPECTRAL_AXIS_RANGE[1]);
+  if (bad >= 0) {
+    const c = indices[bad]!;
+    throw new FormatError(
+      file,
+      `spectral column "${header[c]}" names ${wn[bad]} cm-1, outside the MIR/NIR range ${SPECTRAL_AXIS_RANGE[0]}-${SPECTRAL_AXIS_RANGE[1]} cm-1: spectral columns must be named by wavenumber in cm-1 (not an index or a wavelength); rename them or convert the axis`,
+      { line: 1, column: `${c + 1} "${header[c]}"` },
     );
   }
   const dir = Math.sign(wn[1]! - wn[0]!);
@@ -113,4 +127,59 @@ export function reflectanceChecks(
     valuesAboveFull += above;
   }
   return { spectraAboveFull, valuesAboveFull, valuesNonPositive };
+}
+
+/** Thresholds of the unit plausibility check (see unitProblem). */
+export const UNIT_LIMITS = {
+  /** Absorbance: a median above this is not absorbance (10^-5 of the light left). */
+  absorbanceMedianMax: 5,
+  /** Absorbance: values above this (10^-10 of the light) may be at most 1 % of all. */
+  absorbanceValueMax: 10,
+  /** Reflectance as a fraction: a median above this is a percentage. */
+  reflectanceMedianMax: 1.5,
+  /** Reflectance in %: every value at or below this looks like a fraction. */
+  percentAllBelow: 1.5,
+  /** Reflectance in %: a median above this is not a percentage. */
+  percentMedianMax: 150,
+} as const;
+
+const UNIT_CHOICES = "the unit the values are in (absorbance, reflectance as 0-1, or reflectance_percent) after checking the file";
+
+/** Up to ~100k finite values taken at a fixed stride (deterministic), sorted. */
+function sampleSorted(values: Float32Array): Float64Array {
+  const stride = Math.max(1, Math.floor(values.length / 100_000));
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += stride) if (Number.isFinite(values[i]!)) out.push(values[i]!);
+  return Float64Array.from(out).sort();
+}
+
+/**
+ * Whether spectra declared in `unit` look like that unit; null when plausible, else what they
+ * look like and the unit to set. Reflectance in % declared absorbance is the classic silent
+ * mistake: its log is taken twice or never, and every model trains on nonsense.
+ */
+export function unitProblem(values: Float32Array, unit: "absorbance" | "reflectance" | "reflectance_percent"): { problem: string; suggest: string } | null {
+  const v = sampleSorted(values);
+  if (v.length === 0) return null;
+  const median = v[v.length >> 1]!;
+  const max = v[v.length - 1]!;
+  const fmt = (x: number) => Number(x.toPrecision(4));
+  const L = UNIT_LIMITS;
+  if (unit === "absorbance") {
+    let above = 0;
+    for (const x of v) if (x > L.absorbanceValueMax) above++;
+    if (median > L.absorbanceMedianMax || above > 0.01 * v.length) {
+      const suggest = max <= 100 * 1.5 ? "reflectance_percent" : UNIT_CHOICES;
+      return { problem: `median ${fmt(median)}, max ${fmt(max)} is not absorbance (median must stay <= ${L.absorbanceMedianMax}, values <= ${L.absorbanceValueMax}); they look like reflectance in %`, suggest };
+    }
+  } else if (unit === "reflectance") {
+    if (median > L.reflectanceMedianMax) {
+      return { problem: `median ${fmt(median)} is not reflectance as a fraction (0-1; median must stay <= ${L.reflectanceMedianMax}); the values look like reflectance in %`, suggest: "reflectance_percent" };
+    }
+  } else if (max <= L.percentAllBelow) {
+    return { problem: `every value is <= ${fmt(max)}: that is reflectance as a fraction (0-1), not in %`, suggest: "reflectance" };
+  } else if (median > L.percentMedianMax) {
+    return { problem: `median ${fmt(median)} is not reflectance in % (median must stay <= ${L.percentMedianMax})`, suggest: UNIT_CHOICES };
+  }
+  return null;
 }

@@ -7,6 +7,7 @@
 import { FormatError } from "./errors.js";
 import { splitCsvLine } from "./csv-header.js";
 import { NUM_INVALID, NUM_MISSING, numStatus, parseNumberBytes } from "./number.js";
+import { textDecoder, type TextEncoding } from "./text.js";
 
 export interface WideCsvPlan {
   /** File column indices kept as text, in output order. */
@@ -31,7 +32,7 @@ export interface WideCsvResult {
 const NL = 10;
 const QUOTE = 34;
 const ROWS_PER_CHUNK = 1024;
-const utf8 = new TextDecoder("utf-8");
+const lossy = new TextDecoder("utf-8");
 
 export class WideCsvParser {
   private header: string[] | null = null;
@@ -50,13 +51,16 @@ export class WideCsvParser {
   private firstMissing: { line: number; column: string } | null = null;
   private readonly delim: number;
   private bom = true;
+  private readonly decode: ReturnType<typeof textDecoder>;
 
   constructor(
     private readonly file: string,
     private readonly makePlan: (header: string[]) => WideCsvPlan,
     delimiter = ",",
+    encoding: TextEncoding = "utf-8",
   ) {
     this.delim = delimiter.charCodeAt(0);
+    this.decode = textDecoder(file, encoding);
   }
 
   push(chunk: Uint8Array): void {
@@ -90,7 +94,7 @@ export class WideCsvParser {
     if (this.carry && this.carry.length > 0) this.handleLine(this.carry, 0, this.carry.length);
     this.carry = null;
     if (!this.header) throw new FormatError(this.file, "the file is empty (no header line); check the path and the export");
-    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows", { line: 1 });
+    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows; check the export (or the path)", { line: 1 });
     const cols = this.plan!.spectral.length;
     const spectra = new Float32Array(this.rows * cols);
     let off = 0;
@@ -115,10 +119,26 @@ export class WideCsvParser {
     this.line++;
     if (e > s && b[e - 1] === 13) e--;
     if (!this.header) {
-      const text = utf8.decode(b.subarray(s, e));
-      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header", { line: 1 });
-      const header = splitCsvLine(text, String.fromCharCode(this.delim));
-      if (!header) throw new FormatError(this.file, "unterminated quote in the header", { line: 1 });
+      const text = this.decode(b.subarray(s, e), 1);
+      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
+      if (/^sep=.$/.test(text.trim())) {
+        throw new FormatError(this.file, `line 1 is Excel's "${text.trim()}" hint, not the header; delete that line (and set the delimiter option to "${text.trim().slice(4)}")`, { line: 1 });
+      }
+      if (text.includes("\r")) {
+        throw new FormatError(this.file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+      }
+      const delim = String.fromCharCode(this.delim);
+      const header = splitCsvLine(text, delim);
+      if (!header) throw new FormatError(this.file, "unterminated quote in the header; close the quote or remove it", { line: 1 });
+      for (const other of [";", "\t", ",", "|"]) {
+        if (other !== delim && header.length === 1 && text.split(other).length > 1) {
+          throw new FormatError(
+            this.file,
+            `the header is a single field but holds ${text.split(other).length - 1} "${other === "\t" ? "\\t" : other}": the file is ${other === "\t" ? "tab" : other}-delimited; set the delimiter option to "${other === "\t" ? "\\t" : other}" (or re-export the file with "${delim}")`,
+            { line: 1 },
+          );
+        }
+      }
       this.header = header;
       this.plan = this.makePlan(header);
       this.role = new Int32Array(header.length).fill(-1);
@@ -166,12 +186,14 @@ export class WideCsvParser {
       const r = role[col]!;
       if (r >= 0) {
         const v = parseNumberBytes(b, p, fe);
+        if (numStatus === 0 && !Number.isFinite(Math.fround(v))) {
+          throw this.err(`spectral value ${v.toPrecision(6)} is outside the float32 range (±3.4e38); fix the cell`, col);
+        }
         if (numStatus !== 0) {
           if (numStatus === NUM_INVALID) {
-            throw this.err(
-              `spectral value "${utf8.decode(b.subarray(p, fe)).slice(0, 40)}" is not a number; fix the cell or use NA for a missing value`,
-              col,
-            );
+            const cell = lossy.decode(b.subarray(p, fe)).slice(0, 40);
+            const hint = /^\s*"?-?\d+,\d+"?\s*$/.test(cell) ? "; decimal commas are not read: export the file with a decimal point" : "";
+            throw this.err(`spectral value "${cell}" is not a number${hint}; fix the cell or use NA for a missing value`, col);
           }
           if (numStatus === NUM_MISSING) {
             this.missingCells++;
@@ -186,7 +208,7 @@ export class WideCsvParser {
           ts++;
           te--;
         }
-        const t = utf8.decode(b.subarray(ts, te)).replaceAll('""', '"').trim();
+        const t = this.decode(b.subarray(ts, te), this.line, `${col + 1} "${header[col]}"`).replaceAll('""', '"').trim();
         this.text[-2 - r]!.push(t === "" || t === "NA" ? null : t);
       }
       col++;
@@ -226,8 +248,9 @@ export function parseWideCsv(
   bytes: Uint8Array,
   makePlan: (header: string[]) => WideCsvPlan,
   delimiter = ",",
+  encoding: TextEncoding = "utf-8",
 ): WideCsvResult {
-  const p = new WideCsvParser(file, makePlan, delimiter);
+  const p = new WideCsvParser(file, makePlan, delimiter, encoding);
   p.push(bytes);
   return p.end();
 }

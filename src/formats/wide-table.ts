@@ -5,7 +5,9 @@
 import type { SpectralUnit } from "../core/spectra/block.js";
 import { assembleLibrary, numericColumn, type IngestResult } from "./assemble.js";
 import { FormatError } from "./errors.js";
+import { uniqueColumn } from "./csv-header.js";
 import { findSpectralColumns } from "./spectral-columns.js";
+import type { TextEncoding } from "./text.js";
 import { percentToGkgInPlace, type TargetUnit } from "./targets.js";
 import { WideCsvParser, type WideCsvPlan } from "./wide-csv.js";
 
@@ -29,6 +31,20 @@ export interface WideTableOptions {
   targets?: { c?: TargetColumn; om?: TargetColumn };
   columns?: { lat?: string; lon?: string; depth_top_cm?: string; depth_bottom_cm?: string };
   delimiter?: string;
+  /** Text encoding of the file (default utf-8, decoded strictly). */
+  encoding?: TextEncoding;
+  /** Extra columns carried into `samples` under their own names (e.g. a published `fold`). */
+  keep?: readonly string[];
+}
+
+/** samples columns a kept column may not replace. */
+const RESERVED = new Set(["sample_id", "source", "instrument", "lat", "lon", "depth_top_cm", "depth_bottom_cm", "c_gkg", "om_gkg", "c_method", "om_method"]);
+
+/** A kept column: numbers when every non-empty cell is one, else text (empty = null). */
+function keptColumn(values: readonly (string | null)[]): Float64Array | (string | null)[] {
+  const blank = (v: string | null) => v === null || v.trim() === "";
+  if (values.every((v) => blank(v) || Number.isFinite(Number(v)))) return Float64Array.from(values, (v) => (blank(v) ? NaN : Number(v)));
+  return values.map((v) => (blank(v) ? null : v));
 }
 
 const META = ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const;
@@ -47,7 +63,9 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     const text: number[] = [];
     const want = (key: string, name: string | undefined) => {
       if (!name) return;
-      const i = header.indexOf(name);
+      const i = uniqueColumn(header, name, (a, b) => {
+        throw new FormatError(file, `column "${name}" (option ${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`, { line: 1 });
+      });
       if (i < 0) {
         throw new FormatError(file, `no column "${name}" (option ${key}); the header starts: ${header.slice(0, 8).join(", ")}`, { line: 1 });
       }
@@ -59,9 +77,13 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     want("targets.c.column", o.targets?.c?.column);
     want("targets.om.column", o.targets?.om?.column);
     for (const k of META) want(`columns.${k}`, o.columns?.[k]);
+    (o.keep ?? []).forEach((name, i) => {
+      if (RESERVED.has(name)) throw new FormatError(file, `option keep_columns[${i}]: "${name}" is a samples column somflow fills itself; map it with the matching option instead`, { line: 1 });
+      want(`keep_columns[${i}]`, name);
+    });
     return { text, spectral: spec.indices };
   };
-  const parser = new WideCsvParser(file, plan, o.delimiter ?? ",");
+  const parser = new WideCsvParser(file, plan, o.delimiter ?? ",", o.encoding ?? "utf-8");
   return {
     push: (chunk: Uint8Array) => parser.push(chunk),
     finish(): IngestResult {
@@ -97,6 +119,7 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
         cMethod: c.method,
         omMethod: om.method,
         declaredUnits: { c: o.targets?.c?.unit ?? "gkg", om: o.targets?.om?.unit ?? "gkg" },
+        extra: Object.fromEntries((o.keep ?? []).map((name, i) => [name, keptColumn(col(`keep_columns[${i}]`)!)])),
       });
       out.report.first_missing = res.firstMissing;
       // Unmapped targets are simply absent: don't warn about their (NaN) medians.

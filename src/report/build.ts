@@ -19,9 +19,10 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, open, readdir, readFile, realpath, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, delimiter, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../engine/source-hash.js";
 
-/** The repository root (two levels above src/report). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The repository root (from src/report/ or from the compiled dist/<stamp>/report/). */
+export const REPO_ROOT = projectRoot();
 
 /**
  * Optional client libraries whose "latest" version Framework 1.13.4 looks up while bundling
@@ -179,6 +180,15 @@ async function checkOutput(output: string): Promise<{ pages: string[]; dataBytes
 }
 
 /** Builds the report; throws ReportBuildError (with Framework's output) when anything fails. */
+/**
+ * The command that serves a built report (browsers refuse its scripts and data from file://);
+ * any static server works, the pages link to each other as `*.html`.
+ */
+export function serveCommand(output: string, port = 8000): string {
+  const q = /^[\w./:@%+=-]+$/.test(output) ? output : `'${output.replaceAll("'", "'\\''")}'`;
+  return `python3 -m http.server ${port} -d ${q}   (or: npx http-server ${q} -p ${port}), then open http://localhost:${port}/`;
+}
+
 export async function buildReport(options: BuildReportOptions): Promise<BuildReportResult> {
   const started = performance.now();
   const root = resolve(options.root ?? join(REPO_ROOT, "reports"));

@@ -28,8 +28,10 @@ export interface GridCell {
 }
 
 export interface ImputationData {
-  /** Every coverage row except grid cells. */
+  /** Every coverage row except grid cells and set-aside codes. */
   coverage: Absent | Row[];
+  /** Measured values set aside (impossible or failed QC) per target and code, and what became of them. */
+  setAside: Absent | Row[];
   totals: Absent | Row[];
   grid: Absent | { cell_deg: number; cells: GridCell[]; unparsed: number };
   pairs: Absent | { rows: Row[]; total: number };
@@ -62,15 +64,21 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
   let coverage: ImputationData["coverage"] = absentTable("coverage", "measured vs imputed counts");
   let totals: ImputationData["totals"] = coverage;
   let grid: ImputationData["grid"] = absentTable("coverage", "the lat/lon grid");
+  let setAside: ImputationData["setAside"] = absentTable("coverage", "the measured values set aside");
   if (cov.length > 0) {
+    const covCols = await columnsOf(conn, cov.map((t) => t.path));
     const rows = await queryRows(
       conn,
       `SELECT target::VARCHAR AS target, breakdown::VARCHAR AS breakdown, key::VARCHAR AS key, n_measured, n_predicted, n_rejected,
-              mean_pi_width, share_out_of_domain
+              ${covCols.has("n_set_aside") ? "n_set_aside" : "NULL AS n_set_aside"}, mean_pi_width, share_out_of_domain
        FROM ${parquetSource(cov.map((t) => t.path))} ORDER BY target, breakdown, key`,
     );
     const isGrid = (r: Row) => GRID_BREAKDOWNS.has(String(r["breakdown"]).toLowerCase());
-    coverage = rows.filter((r) => !isGrid(r)).map((r) => ({ ...r, mean_pi_width: sig(r["mean_pi_width"]), share_out_of_domain: sig(r["share_out_of_domain"]) }));
+    const isAside = (r: Row) => String(r["breakdown"]) === "set_aside";
+    setAside = covCols.has("n_set_aside")
+      ? rows.filter(isAside).map((r) => ({ target: r["target"] ?? null, code: r["key"] ?? null, n: Number(r["n_predicted"]) + Number(r["n_rejected"]) + Number(r["n_measured"]), n_predicted: r["n_predicted"] ?? null, n_rejected: r["n_rejected"] ?? null }))
+      : { absent: "This run's coverage table predates the set-aside rule (no n_set_aside column): rerun impute.hybrid." };
+    coverage = rows.filter((r) => !isGrid(r) && !isAside(r)).map((r) => ({ ...r, mean_pi_width: sig(r["mean_pi_width"]), share_out_of_domain: sig(r["share_out_of_domain"]) }));
     const all = rows.filter((r) => String(r["breakdown"]).toLowerCase() === "all");
     if (all.length > 0) totals = all;
     else {
@@ -107,7 +115,7 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
       };
     }
   }
-  return { coverage, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn), downloads };
+  return { coverage, setAside, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn), downloads };
 }
 
 async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["pairs"]> {
@@ -119,16 +127,19 @@ async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v]))) };
 }
 
-/** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles. */
+/** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles, over the imputed rows only. */
 async function widthRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["widths"]> {
   const t = findTables(view, "hybrid").at(-1);
   if (!t) return absentTable("hybrid", "interval width distributions");
   const cols = await columnsOf(conn, [t.path]);
   if (!cols.has("pi_low") || !cols.has("pi_high")) return { absent: "The hybrid table has no pi_low/pi_high columns." };
   const target = cols.has("target") ? "target::VARCHAR" : sqlString("all");
+  // measured rows carry the model's interval too (for comparison); the widths that matter are the imputed values'
+  const originCol = cols.has("origin") ? "origin" : cols.has("status") ? "status" : null;
+  const imputed = originCol ? `${originCol} = 'predicted' AND ` : "";
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE w AS SELECT ${target} AS target, (pi_high - pi_low)::DOUBLE AS w FROM ${parquetSource([t.path])}
-     WHERE pi_high IS NOT NULL AND pi_low IS NOT NULL AND NOT isnan(pi_high) AND NOT isnan(pi_low)`,
+     WHERE ${imputed}pi_high IS NOT NULL AND pi_low IS NOT NULL AND NOT isnan(pi_high) AND NOT isnan(pi_low)`,
   );
   const histogram = await queryRows(
     conn,

@@ -3,6 +3,7 @@ import type { StepStatus } from "../engine/run-record.js";
 import { columnsOf, parquetSource, queryRows, type DuckDBConnection, type Row } from "./duck.js";
 import type { RunView } from "./run-view.js";
 import { absentTable, findTables, type Absent } from "./tables.js";
+import { headline, type Headline } from "./headline.js";
 
 export interface DagNode {
   name: string;
@@ -54,6 +55,7 @@ export interface OverviewData {
   counts: { ran: number; cached: number; failed: number; skipped: number };
   dag: { nodes: DagNode[]; edges: DagEdge[] };
   sources: Absent | { step: string; final_step: string; rows: Row[] };
+  headline: Headline;
 }
 
 function show(v: unknown): string {
@@ -167,6 +169,7 @@ export async function overviewData(view: RunView, conn: DuckDBConnection): Promi
     counts,
     dag: { nodes, edges },
     sources: await sourceCounts(view, conn),
+    headline: await headline(view, conn),
   };
 }
 

@@ -13,12 +13,13 @@ import { synthLibraryStep } from "./ingest/synth-library.js";
 import { ingestTableStep } from "./ingest/table.js";
 import { evaluateStep } from "./metrics/evaluate.js";
 import { qcOutliers } from "./qc/outliers.js";
+import { modelSelectStep } from "./select/model-select.js";
 import { spectraPreprocess } from "./spectra/preprocess.js";
 
 export function builtinSteps(): StepDefinition[] {
   return [
     synthLibraryStep, ingestOsslStep, ingestTableStep, ingestOpusStep, libraryMergeStep,
     spectraPreprocess, qcOutliers, harmonizeTargets, harmonizeSpectra,
-    cnnTrainStep, cnnPredictStep, plsrStep, evaluateStep, hybridStep,
+    cnnTrainStep, cnnPredictStep, plsrStep, modelSelectStep, evaluateStep, hybridStep,
   ] as StepDefinition[];
 }

@@ -6,10 +6,15 @@
  *   scheme: random | group (by source) | location (lat/lon cells of cell_deg degrees)
  *   test, val, cal: fractions of the labelled pool (test default 0.15)
  *   folds + test_fold: k-fold — fold test_fold of `folds` is the test set (instead of `test`);
- *     val and cal are then fractions of the other folds
+ *     val and cal are then exact shares of that fold's training part, drawn per fold
+ *   stratify: k-fold folds stratified on the step's target (sorted-y runs, see
+ *     src/core/stats/folds.ts); folds_from: a samples column holding each sample's fold
+ *   split_seed: seeds folds and the val/cal draw only; a model's `seed` seeds its weights, so
+ *     changing it keeps every sample where it was
  */
 import { z } from "zod";
-import { assignSplits, DEFAULT_SPLIT, splitKeys, type SplitName, type SplitOptions } from "../core/stats/split.js";
+import { foldsFromValues } from "../core/stats/folds.js";
+import { assignSplits, DEFAULT_SPLIT, splitKeys, type KfoldInputs, type SplitName, type SplitOptions } from "../core/stats/split.js";
 import { tableRowCount, textColumn, type Table } from "../core/table.js";
 import { StepInputError } from "../engine/step.js";
 
@@ -25,6 +30,12 @@ export const splitOptionFields = {
   /** k-fold: number of folds; fold `test_fold` is the test set. */
   folds: z.number().int().min(2).max(100).optional(),
   test_fold: z.number().int().min(0).optional(),
+  /** k-fold folds stratified on the target's quantiles (one-sample keys; scheme random). */
+  stratify: z.boolean().default(false),
+  /** k-fold: take each sample's fold from this samples column (distinct values sorted → folds 0…k−1). */
+  folds_from: z.string().min(1).optional(),
+  /** Seed of the folds and of the train/val/cal/test draw (default 1); independent of the model's `seed`. */
+  split_seed: z.number().int().default(DEFAULT_SPLIT.seed),
   /** Cell size in degrees of scheme location (1° ≈ 111 km north–south). */
   cell_deg: z.number().positive().max(180).default(1),
 };
@@ -37,24 +48,45 @@ export type OmSplit = z.output<typeof omSplitOption>;
 export interface StepSplit extends SplitOptions {
   cellDeg: number;
   om_split?: OmSplit;
+  /** k-fold stratified on this samples column (the step's target). */
+  stratify?: string;
+  /** k-fold ids read from this samples column. */
+  folds_from?: string;
 }
 
 const splitFieldsSchema = z.object(splitOptionFields);
 type SplitFields = z.output<typeof splitFieldsSchema>;
 
-/** Resolves the step options into a StepSplit; contradictory options are clear errors. */
-export function stepSplit(o: SplitFields, seed: number, omSplit?: OmSplit): StepSplit {
+/**
+ * Resolves the step options into a StepSplit; contradictory options are clear errors.
+ * `targetColumn` is the column `stratify` sorts on (the step's target).
+ */
+export function stepSplit(o: SplitFields, targetColumn = "c_gkg", omSplit?: OmSplit): StepSplit {
+  const seed = o.split_seed;
   if (o.folds === undefined && o.test_fold !== undefined) {
     throw new StepInputError(`option test_fold=${o.test_fold} needs folds (the number of folds)`);
   }
+  if (o.folds === undefined && (o.stratify || o.folds_from !== undefined)) {
+    throw new StepInputError(`option ${o.stratify ? "stratify" : "folds_from"} needs folds (the number of folds) and test_fold`);
+  }
   if (o.folds !== undefined) {
+    if (o.stratify && o.folds_from !== undefined) {
+      throw new StepInputError("options stratify and folds_from exclude each other: the folds come from the column as given");
+    }
+    if (o.stratify && o.scheme !== "random") {
+      throw new StepInputError(`option stratify applies to scheme random (scheme is ${o.scheme}: whole groups are balanced by size)`);
+    }
     if (o.test !== undefined) {
       throw new StepInputError(`options test and folds exclude each other: with folds=${o.folds} the test set is fold test_fold (1/${o.folds} of the samples); drop test`);
     }
     if (omSplit) throw new StepInputError("options om_split and folds exclude each other: use one of them");
     const testFold = o.test_fold ?? 0;
     if (testFold >= o.folds) throw new StepInputError(`option test_fold=${testFold} must be below folds=${o.folds} (folds are 0…${o.folds - 1})`);
-    return { scheme: o.scheme, seed, test: 0, val: o.val, cal: o.cal, kfold: { folds: o.folds, testFold }, cellDeg: o.cell_deg };
+    return {
+      scheme: o.scheme, seed, test: 0, val: o.val, cal: o.cal, kfold: { folds: o.folds, testFold }, cellDeg: o.cell_deg,
+      ...(o.stratify ? { stratify: targetColumn } : {}),
+      ...(o.folds_from !== undefined ? { folds_from: o.folds_from } : {}),
+    };
   }
   return {
     scheme: o.scheme, seed, test: o.test ?? DEFAULT_SPLIT.test, val: o.val, cal: o.cal, cellDeg: o.cell_deg,
@@ -79,9 +111,10 @@ export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
     location = { lat: samples.lat, lon: samples.lon, cellDeg: split.cellDeg };
   }
   const keys = splitKeys(split.scheme, ids, sources, location);
+  const kfoldInputs = split.kfold ? kfoldInputsOf(samples, split, ids) : {};
   const opts = (fr: Partial<OmSplit>): SplitName[] => {
     try {
-      return assignSplits(keys, { ...split, ...fr });
+      return assignSplits(keys, { ...split, ...fr }, kfoldInputs);
     } catch (e) {
       throw new StepInputError(`${fr.test === undefined ? "options test/val/cal/folds/test_fold" : "option om_split"}: ${(e as Error).message}`);
     }
@@ -92,4 +125,34 @@ export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
   if (!(om instanceof Float64Array)) return base;
   const omSplit = opts(split.om_split);
   return base.map((sp, i) => (Number.isFinite(om[i]!) ? omSplit[i]! : sp));
+}
+
+/** The stratification values or the data's fold ids that a k-fold StepSplit names. */
+function kfoldInputsOf(samples: Table, split: StepSplit, ids: readonly (string | null)[]): KfoldInputs {
+  if (split.stratify) {
+    const y = samples[split.stratify];
+    if (!(y instanceof Float64Array)) throw new StepInputError(`option stratify: samples has no numeric column "${split.stratify}"`);
+    return { strata: y };
+  }
+  if (!split.folds_from) return {};
+  const name = split.folds_from;
+  const col = samples[name];
+  if (col === undefined) {
+    throw new StepInputError(
+      `option folds_from: samples has no column "${name}" (columns: ${Object.keys(samples).join(", ")}); ` +
+        "ingest.table keeps extra columns listed in its option keep_columns",
+    );
+  }
+  const values = col instanceof Float64Array ? Array.from(col) : (col as (string | number | null)[]).map((v) => (v === null ? null : v));
+  const r = foldsFromValues(values as (string | number | null)[]);
+  if ("missingRow" in r) {
+    throw new StepInputError(`option folds_from: sample "${ids[r.missingRow]}" (row ${r.missingRow + 1} of samples) has no value in column "${name}": give every sample a fold`);
+  }
+  const folds = split.kfold!.folds;
+  if (r.labels.length !== folds) {
+    throw new StepInputError(
+      `option folds_from: column "${name}" holds ${r.labels.length} distinct folds (${r.labels.slice(0, 12).join(", ")}) but folds=${folds}: set folds to ${r.labels.length}`,
+    );
+  }
+  return { foldIds: r.fold };
 }

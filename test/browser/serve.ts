@@ -1,4 +1,8 @@
-/** A tiny static server for a built report (clean URLs: /metrics → metrics.html), 127.0.0.1 only. */
+/**
+ * A plain static server for a built report, 127.0.0.1 only: a path is a file, or a folder
+ * served as its index.html — no clean-URL rewriting (/metrics is a 404, as on python's
+ * http.server), so the test sees the links a reader's server sees.
+ */
 import { readFile, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,7 +26,6 @@ export async function serveDir(root: string): Promise<{ url: string; server: Ser
       return;
     }
     if (path.endsWith("/")) file = join(file, "index.html");
-    else if (!extname(file) && (await isFile(`${file}.html`))) file = `${file}.html`;
     if (!(await isFile(file))) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
       return;

@@ -86,6 +86,33 @@ describe("somflow CLI", () => {
     expect(await artifacts("s")).toEqual(await artifacts("ref"));
   }, 90_000);
 
+  it("Ctrl-C inside a step: the step fails as interrupted, no partial artifact, the run record is written, exit 130", async () => {
+    const dir = await tmp();
+    const file = await slowPipeline(dir);
+    const store = join(dir, "s");
+    const child = startCli(["run", file, "--steps", FIXTURE_STEPS, "--store", store]);
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const done = finish(child);
+    for (let i = 0; i < 400 && !stderr.includes("▶ total"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain("▶ total");
+    child.kill("SIGINT");
+    const r = await done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/1 failed, 0 skipped .*\(interrupted\)/);
+    expect(await readdir(join(store, "tmp"))).toEqual([]);
+    expect(await readdir(join(store, "locks"))).toEqual([]);
+    const [runFile] = await readdir(join(store, "runs"));
+    const record = JSON.parse(await readFile(join(store, "runs", runFile!), "utf8"));
+    expect(record.interrupted).toBe(true);
+    expect(record.status).toBe("failed");
+    const total = record.steps.find((s: { name: string }) => s.name === "total");
+    expect([total.status, total.reason, total.artifact]).toEqual(["failed", "interrupted", null]);
+    // Nothing half-done is reused: the rerun computes the interrupted step.
+    const rerun = await cli(["run", file, "--steps", FIXTURE_STEPS, "--store", store, "--json"]);
+    expect(stepsOf(rerun.stdout)).toEqual({ a: "cached", c: "cached", b: "cached", total: "ran" });
+  }, 90_000);
+
   it("two runs on one store at once both finish and agree", async () => {
     const dir = await tmp();
     const file = await slowPipeline(dir);

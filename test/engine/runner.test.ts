@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePipeline, type Registry } from "../../src/engine/pipeline.js";
-import { runPipeline } from "../../src/engine/runner.js";
+import { gitCommit, runPipeline } from "../../src/engine/runner.js";
+import { execFileSync } from "node:child_process";
 import { planPipeline } from "../../src/engine/plan.js";
 import { collectGarbage } from "../../src/engine/gc.js";
 import { layout } from "../../src/engine/store/layout.js";
@@ -108,5 +109,10 @@ describe("runPipeline", () => {
     await writeFile(join(base, "file"), "x");
     await expect(runPipeline(load(), { store: join(base, "file", "store") })).rejects.toThrow(/parent folder .* does not exist|is not writable/);
     await rm(base, { recursive: true, force: true });
+  });
+
+  it("records the checked-out commit as git does (read without spawning git)", () => {
+    const git = execFileSync("git", ["rev-parse", "HEAD"], { cwd: new URL("../..", import.meta.url) }).toString().trim();
+    expect(gitCommit()).toBe(git);
   });
 });

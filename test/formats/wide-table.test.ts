@@ -33,12 +33,12 @@ describe("parseWideTable", () => {
   });
 
   it("names a mapped column that is missing", () => {
-    const e = formatErrorOf(() => parseWideTable("my.csv", Buffer.from("id,wn_1,wn_2\na,1,2\n"), { ...LIMESODA, idColumn: "id" }));
+    const e = formatErrorOf(() => parseWideTable("my.csv", Buffer.from("id,wn_4000,wn_3998\na,1,2\n"), { ...LIMESODA, idColumn: "id" }));
     expect(e.message).toMatch(/no column "SOC_target" \(option targets.c.column\)/);
   });
 
   it("reports OM < C", () => {
-    const r = parseWideTable("t.csv", Buffer.from("id,c,om,wn_1,wn_2\na,20,10,1,2\nb,20,40,1,2\n"), {
+    const r = parseWideTable("t.csv", Buffer.from("id,c,om,wn_4000,wn_3998\na,20,10,1,2\nb,20,40,1,2\n"), {
       spectralPrefix: "wn_", unit: "absorbance", idColumn: "id",
       targets: { c: { column: "c", unit: "gkg" }, om: { column: "om", unit: "gkg" } },
     });

@@ -142,14 +142,18 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
       CASE WHEN u < 0.3 THEN c_true * f * 1.3 ELSE 'nan'::DOUBLE END AS pi_high FROM s, (SELECT unnest(['c', 'om']) AS t, unnest([1.0, 1.724]) AS f)`);
     const cov = (breakdown: string, key: string, groupBy: string) => `SELECT t AS target, '${breakdown}' AS breakdown, ${key} AS key,
       count(*) FILTER (WHERE u >= 0.3)::BIGINT AS n_measured, count(*) FILTER (WHERE u < 0.3 AND u >= 0.02)::BIGINT AS n_predicted,
-      count(*) FILTER (WHERE u < 0.02)::BIGINT AS n_rejected, avg(c_true * 0.5) AS mean_pi_width, 0.05 AS share_out_of_domain
+      count(*) FILTER (WHERE u < 0.02)::BIGINT AS n_rejected, count(*) FILTER (WHERE i % 53 = 0)::BIGINT AS n_set_aside,
+      avg(c_true * 0.5) AS mean_pi_width, 0.05 AS share_out_of_domain
       FROM s, (SELECT unnest(['c', 'om']) AS t) GROUP BY t ${groupBy}`;
     await write("impute", "coverage", `${cov("all", "'all'", "")} UNION ALL ${cov("depth", "depth_top_cm::INTEGER || '-' || depth_bottom_cm::INTEGER", ", depth_top_cm, depth_bottom_cm")}
       UNION ALL ${cov("source", "source", ", source")}
+      UNION ALL SELECT t AS target, 'set_aside' AS breakdown, CASE WHEN i % 2 = 0 THEN t || '_negative' ELSE 'duplicate_id' END AS key,
+        0::BIGINT, count(*) FILTER (WHERE i % 2 = 0)::BIGINT, count(*) FILTER (WHERE i % 2 = 1)::BIGINT, count(*)::BIGINT, NULL::DOUBLE, NULL::DOUBLE
+        FROM s, (SELECT unnest(['c', 'om']) AS t) WHERE i % 53 = 0 GROUP BY t, 3
       UNION ALL ${cov("grid", "'lat=' || (floor(lat / 10) * 10)::INTEGER || ';lon=' || (floor(lon / 10) * 10)::INTEGER", ", floor(lat / 10), floor(lon / 10)")}`);
     await write("impute", "pairs", `SELECT sample_id, c_gkg AS c_measured, 1.724 * c_true AS om_imputed FROM s WHERE u >= 0.3 LIMIT 50`);
   });
-  const manifest: RunManifest = { run: fixtureRecord(runId), previous: null, tables, json: { harmonize: { note: "fixture" } } };
+  const manifest: RunManifest = { run: fixtureRecord(runId), previous: null, tables, json: { harmonize: { note: "fixture" }, impute: { hybrid_meta: { models: { c: "cnn-c", om: "cnn-om" } } } } };
   if (options.previous) {
     const prevDir = join(dir, "previous");
     await writeFixtureRun(prevDir, { n: Math.min(n, 400), runId: `${runId}-prev` });

@@ -77,6 +77,26 @@ describe("report data from a small run", () => {
       expect(i.grid.unparsed).toBe(0);
       expect(i.widths.histogram.length).toBeGreaterThan(0);
       expect(i.pairs.total).toBe(50);
+      // set-aside measured values: their own table, not among the coverage breakdowns
+      if (isAbsent(i.setAside)) throw new Error(i.setAside.absent);
+      expect(i.setAside.map((r) => `${r["target"]} ${r["code"]}`).sort()).toEqual(["c c_negative", "c duplicate_id", "om duplicate_id", "om om_negative"]);
+      expect(i.coverage.some((r) => r["breakdown"] === "set_aside")).toBe(false);
+      // interval widths of the imputed rows only
+      const nWidths = i.widths.summary.reduce((a, r) => a + Number(r["n"]), 0);
+      expect(nWidths).toBeLessThan(2 * 600 * 0.5);
+
+      // the headline: the data set's nature from the run's steps, the chosen model per target beside the study
+      const hl = o.headline;
+      expect(hl.kind).toBe("synthetic");
+      expect(hl.data).toMatch(/^Synthetic demo library, n = 600 samples from 5 simulated sources \(step ingest: synth\.library\)/);
+      expect(hl.rows.map((r) => `${r.target} ${r.step} ${r.chosen}`)).toEqual([
+        "c cnn-c used by the hybrid dataset", "c published study (reference) reference",
+        "om cnn-om used by the hybrid dataset", "om published study (reference) reference",
+      ]);
+      const cRow = hl.rows[0]!;
+      expect(cRow.n).toBe(Number(cTest["n"]));
+      expect(cRow.rmse).toBe(cTest["rmse"]);
+      expect(hl.splits.map((x) => x.split)).toEqual(["test", "cal"]);
     });
   });
 

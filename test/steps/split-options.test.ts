@@ -7,21 +7,25 @@ import { cnnTrainStep } from "../../src/steps/cnn/train.js";
 import { splitSamples, stepSplit } from "../../src/steps/split-options.js";
 import { makeFixture } from "./baseline/fixture.js";
 
-const fields = { scheme: "random" as const, val: 0.1, cal: 0.15, cell_deg: 1 };
+const fields = { scheme: "random" as const, val: 0.1, cal: 0.15, cell_deg: 1, stratify: false, split_seed: 7 };
 
 describe("split options shared by the model steps", () => {
   it("resolves defaults and rejects contradictory options, naming them", () => {
-    expect(stepSplit(fields, 7)).toMatchObject({ test: 0.15, seed: 7, cellDeg: 1 });
-    expect(stepSplit({ ...fields, folds: 5 }, 7).kfold).toEqual({ folds: 5, testFold: 0 });
-    expect(() => stepSplit({ ...fields, folds: 5, test: 0.2 }, 7)).toThrow(/options test and folds exclude each other/);
-    expect(() => stepSplit({ ...fields, test_fold: 2 }, 7)).toThrow(/test_fold=2 needs folds/);
-    expect(() => stepSplit({ ...fields, folds: 4, test_fold: 4 }, 7)).toThrow(/test_fold=4 must be below folds=4/);
-    expect(() => stepSplit({ ...fields, folds: 4 }, 7, { test: 0.3, val: 0.1, cal: 0.3 })).toThrow(/om_split and folds/);
+    expect(stepSplit(fields)).toMatchObject({ test: 0.15, seed: 7, cellDeg: 1 });
+    expect(stepSplit({ ...fields, folds: 5 }).kfold).toEqual({ folds: 5, testFold: 0 });
+    expect(stepSplit({ ...fields, folds: 5, stratify: true }, "om_gkg").stratify).toBe("om_gkg");
+    expect(() => stepSplit({ ...fields, stratify: true })).toThrow(/stratify needs folds/);
+    expect(() => stepSplit({ ...fields, folds: 5, stratify: true, folds_from: "fold" })).toThrow(/stratify and folds_from exclude/);
+    expect(() => stepSplit({ ...fields, folds: 5, stratify: true, scheme: "group" })).toThrow(/stratify applies to scheme random/);
+    expect(() => stepSplit({ ...fields, folds: 5, test: 0.2 })).toThrow(/options test and folds exclude each other/);
+    expect(() => stepSplit({ ...fields, test_fold: 2 })).toThrow(/test_fold=2 needs folds/);
+    expect(() => stepSplit({ ...fields, folds: 4, test_fold: 4 })).toThrow(/test_fold=4 must be below folds=4/);
+    expect(() => stepSplit({ ...fields, folds: 4 }, "c_gkg", { test: 0.3, val: 0.1, cal: 0.3 })).toThrow(/om_split and folds/);
   });
 
   it("scheme location needs lat/lon in samples", () => {
     const samples: Table = { sample_id: ["a", "b"], c_gkg: Float64Array.of(1, 2) };
-    expect(() => splitSamples(samples, stepSplit({ ...fields, scheme: "location" }, 1))).toThrow(/scheme=location needs numeric lat and lon/);
+    expect(() => splitSamples(samples, stepSplit({ ...fields, scheme: "location" }))).toThrow(/scheme=location needs numeric lat and lon/);
   });
 
   it("cnn.train, baseline.plsr and cnn.predict put the same samples in fold 2 of 5 by 10° cell", async () => {
@@ -60,5 +64,26 @@ describe("split options shared by the model steps", () => {
       fx.input,
     ]);
     expect(testIds(pr.artifact.tables.get("predictions")!)).toEqual(testIds(cnnPred));
+  });
+
+  it("folds_from takes each sample's fold from a samples column; stratify balances the target; split_seed is not the model seed", () => {
+    const fx = makeFixture();
+    const n = (fx.samples.sample_id as string[]).length;
+    const samples: Table = { ...fx.samples, fold: Float64Array.from({ length: n }, (_, i) => 1 + (i % 4)) };
+    const split = splitSamples(samples, stepSplit({ ...fields, folds: 4, test_fold: 1, folds_from: "fold" }));
+    split.forEach((s, i) => expect(s === "test").toBe(i % 4 === 1));
+    expect(() => splitSamples(samples, stepSplit({ ...fields, folds: 5, folds_from: "fold" }))).toThrow(/holds 4 distinct folds \(1, 2, 3, 4\) but folds=5/);
+    expect(() => splitSamples(samples, stepSplit({ ...fields, folds: 4, folds_from: "fold_id" }))).toThrow(/no column "fold_id"/);
+    const holes: Table = { ...samples, fold: Float64Array.from({ length: n }, (_, i) => (i === 3 ? NaN : 1 + (i % 4))) };
+    expect(() => splitSamples(holes, stepSplit({ ...fields, folds: 4, folds_from: "fold" }))).toThrow(/sample "s0003" \(row 4 of samples\) has no value in column "fold"/);
+    // stratified: test-fold sizes of labelled samples differ by ≤ 1 over the folds
+    const c = fx.samples.c_gkg as Float64Array;
+    const labelledTest = [0, 1, 2, 3, 4].map((f) =>
+      splitSamples(fx.samples, stepSplit({ ...fields, folds: 5, test_fold: f, stratify: true })).filter((s, i) => s === "test" && Number.isFinite(c[i]!)).length,
+    );
+    expect(Math.max(...labelledTest) - Math.min(...labelledTest)).toBeLessThanOrEqual(1);
+    // split_seed moves samples, nothing else does
+    const a = splitSamples(fx.samples, stepSplit({ ...fields, folds: 5, test_fold: 0 }));
+    expect(splitSamples(fx.samples, stepSplit({ ...fields, folds: 5, test_fold: 0, split_seed: 8 }))).not.toEqual(a);
   });
 });

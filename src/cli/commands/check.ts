@@ -5,7 +5,6 @@ import { findRun, runMetrics } from "../../engine/queries.js";
 import { parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
 
 export const command: Command = {
-  summary: "compare a run's metrics with the thresholds in the pipeline's `checks` (CI gate)",
   usage: "somflow check <pipeline.yaml> [--run ID] [--store DIR] [--json]",
   async run(args) {
     const { values, positionals } = parse(args, { ...pipelineOptions, run: { type: "string" }, json: { type: "boolean" } }, 1);

@@ -3,7 +3,6 @@ import { toMermaid } from "../../engine/dag.js";
 import { parse, pipelineFromArgs, pipelineOptions } from "../shared.js";
 
 export const command: Command = {
-  summary: "show the step graph (text, or Mermaid with --mermaid)",
   usage: "somflow dag <pipeline.yaml> [--mermaid]",
   async run(args) {
     const { values, positionals } = parse(args, { ...pipelineOptions, mermaid: { type: "boolean" } }, 1);

@@ -1,11 +1,37 @@
 import type { Command } from "../main.js";
-import { createReporter, silentReporter } from "../../engine/progress.js";
+import { silentReporter } from "../../engine/progress.js";
 import { runPipeline } from "../../engine/runner.js";
+import { createReporter } from "../progress.js";
+import { executorKind, executorOptions, slurmExecutor } from "../slurm.js";
 import { intOption, parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
 
+/** Exit status of a run cancelled by Ctrl-C or SIGTERM (128 + SIGINT), as shells expect. */
+export const INTERRUPTED_EXIT = 130;
+
+/**
+ * Aborts on the first SIGINT/SIGTERM so running steps fail as "interrupted" and the run record
+ * is written; a second signal exits at once.
+ */
+function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT);
+    process.stderr.write(`\n${name}: stopping; running steps are marked interrupted (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
 export const command: Command = {
-  summary: "run a pipeline; unchanged steps come from the cache",
-  usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json]",
+  usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json] [--executor local|slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
   async run(args) {
     const { values, positionals } = parse(
       args,
@@ -16,18 +42,25 @@ export const command: Command = {
         only: { type: "string", multiple: true },
         force: { type: "string", multiple: true },
         json: { type: "boolean" },
+        ...executorOptions,
       },
       1,
     );
     const pipeline = await pipelineFromArgs(positionals[0], values);
+    const store = resolveStore(values.store);
+    const remote = executorKind(values) === "slurm" ? await slurmExecutor(values, store) : undefined;
+    const cancel = abortOnSignals();
     const record = await runPipeline(pipeline, {
-      store: resolveStore(values.store),
+      store,
+      remote,
+      stepModules: values.steps ?? [],
       jobs: intOption("jobs", values.jobs, 1, 1),
       threads: values.threads === undefined ? undefined : intOption("threads", values.threads, 1, 1),
       only: values.only,
       force: values.force,
       reporter: values.json ? silentReporter : createReporter(),
-    });
+      signal: cancel.signal,
+    }).finally(() => cancel.dispose());
     if (values.json) {
       console.log(
         JSON.stringify({
@@ -39,12 +72,13 @@ export const command: Command = {
       const counts = { ran: 0, cached: 0, failed: 0, skipped: 0 };
       for (const s of record.steps) counts[s.status]++;
       console.error(
-        `run ${record.run_id}: ${counts.ran} ran, ${counts.cached} cached, ${counts.failed} failed, ${counts.skipped} skipped in ${record.seconds.toFixed(1)} s`,
+        `run ${record.run_id}: ${counts.ran} ran, ${counts.cached} cached, ${counts.failed} failed, ${counts.skipped} skipped in ${record.seconds.toFixed(1)} s${record.interrupted ? " (interrupted)" : ""}`,
       );
-      for (const s of record.steps.filter((x) => x.status === "failed")) {
+      for (const s of record.steps.filter((x) => x.status === "failed" && x.error !== "interrupted")) {
         console.error(`\nstep ${s.name} (${s.type}) failed:\n${s.error}`);
       }
     }
+    if (record.interrupted) return INTERRUPTED_EXIT;
     return record.status === "ok" ? 0 : 1;
   },
 };

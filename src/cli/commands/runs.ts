@@ -1,16 +1,17 @@
 import type { Command } from "../main.js";
 import { layout } from "../../engine/store/layout.js";
-import { listRuns } from "../../engine/store/records.js";
+import { listRunFiles } from "../../engine/store/records.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 
 export const command: Command = {
-  summary: "list the runs recorded in the store",
   usage: "somflow runs [--pipeline NAME] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, { ...storeOption, pipeline: { type: "string" }, json: { type: "boolean" } });
-    const runs = (await listRuns(layout(resolveStore(values.store)))).filter(
-      (r) => !values.pipeline || r.pipeline === values.pipeline,
-    );
+    const files = await listRunFiles(layout(resolveStore(values.store)));
+    for (const u of files.unreadable) {
+      console.error(`warning: run record ${u.path} is ${u.error.replace(/^unreadable /, "unreadable ")}: not listed; restore it or delete it`);
+    }
+    const runs = files.runs.filter((r) => !values.pipeline || r.pipeline === values.pipeline);
     const rows = runs.map((r) => ({
       run_id: r.run_id,
       pipeline: r.pipeline,

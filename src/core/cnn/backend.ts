@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 
 import type { BackendChoice, BackendName } from "./config.js";
+import { CnnOptionError } from "./errors.js";
 
 export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./config.js";
 
@@ -61,7 +62,38 @@ async function tryCpu(): Promise<boolean> {
  * Select and initialise a backend; returns the name in use. `auto` tries node → wasm → cpu.
  * Forcing a backend that cannot load throws, naming the option.
  */
-export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendName> {
+export function initBackend(choice: BackendChoice = "auto"): Promise<BackendName> {
+  // Single flight: two steps of one process (`run --jobs 2`) starting at once must not both
+  // probe backends — a probe sets tfjs's global backend to null while it awaits, and an op of
+  // the other step then silently instantiates the cpu backend under it (slow, then a crash in
+  // cpu Reshape once the engine switches back: issue "run --jobs 2 fails every CNN step").
+  const next = pending.then(() => selectBackend(choice));
+  pending = next.catch(() => undefined);
+  return next;
+}
+
+let pending: Promise<unknown> = Promise.resolve();
+
+/**
+ * Serializes in-process tfjs work of one process: two CNN steps at `run --jobs 2` share one
+ * tfjs engine (global backend, memory manager), so their in-process training and inference
+ * take turns; training in worker_threads has an engine of its own and needs no lock.
+ */
+export async function withTfLock<T>(fn: () => Promise<T>): Promise<T> {
+  const prev = lockTail;
+  let release!: () => void;
+  lockTail = new Promise<void>((r) => (release = r));
+  await prev;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+let lockTail: Promise<void> = Promise.resolve();
+
+async function selectBackend(choice: BackendChoice): Promise<BackendName> {
   if (current !== null && (choice === "auto" || choice === current)) return current;
   const order: BackendName[] = choice === "auto" ? ["node", "wasm", "cpu"] : [choice];
   for (const name of order) {
@@ -72,7 +104,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       return name;
     }
   }
-  throw new Error(
+  throw new CnnOptionError(
     `backend "${choice}" could not be loaded` +
       (choice === "node"
         ? " (@tensorflow/tfjs-node is not installed: run `npm install @tensorflow/tfjs-node` on an online machine, or use backend: auto)"

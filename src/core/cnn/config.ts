@@ -192,3 +192,64 @@ export function initWeights(config: CnnConfig, seed: number): { weights: Float32
   return { weights: w, state };
 }
 
+
+/**
+ * Small-data net (bench/limesoda-cv.ts, LimeSoDa n = 32–138): 8k9/16k7/16k5 with pools 4/4/2,
+ * flatten → dense 32 (dropout 0.2): ~10k weights, most in the dense layer.
+ */
+export const SMALL_ARCH: ArchitectureConfig = {
+  conv: [
+    { filters: 8, kernel: 9, pool: 4, dropout: 0, batchNorm: false },
+    { filters: 16, kernel: 7, pool: 4, dropout: 0, batchNorm: false },
+    { filters: 16, kernel: 5, pool: 2, dropout: 0, batchNorm: false },
+  ],
+  headPool: "flatten",
+  dense: [32],
+  denseDropout: 0.2,
+};
+
+export type SizeTier = "small" | "medium" | "large";
+
+/** Training settings that depend on how many labelled spectra the model can fit on. */
+export interface CnnAutoSettings {
+  tier: SizeTier;
+  /** Labelled rows the tier was chosen from (outside test and cal). */
+  n: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  /** 0 = no early stopping (fixed epochs). */
+  patience: number;
+  schedule: "plateau" | "cosine";
+  /** Validation fraction of the training part (0: every fitting row trains). */
+  val: number;
+  uncertainty: "nll" | "ensemble";
+  members: number;
+  arch: "small" | "default";
+}
+
+/** Below this many fitting rows: the small tier (no validation split, fixed epochs, ensemble). */
+export const SMALL_N = 300;
+/** From this many: the large tier (the defaults tuned on the n = 3,000 demo). */
+export const LARGE_N = 2000;
+
+/**
+ * The n-dependent defaults of cnn.train (a heuristic schedule: no published source gives batch
+ * or epochs as a function of n). Every explicit option overrides its entry.
+ * - small (n < 300): early stopping on the 5–30 spectra a 10 % val split leaves stops at
+ *   random (epoch 1–5 on LimeSoDa), and the NLL head needs more data: no val split, 60 fixed
+ *   epochs with cosine LR 2e-3, batch 16 (8 below 64 rows, so an epoch has ≥ 4 steps), the
+ *   small net, MSE loss, σ̂ from a 5-member ensemble (Lakshminarayanan et al. 2017) — the
+ *   settings of bench/limesoda-cv.ts.
+ * - medium (300 ≤ n < 2,000): val 10 %, plateau LR 1e-3, patience 15, up to 100 epochs,
+ *   batch 32 (≥ 10 steps an epoch), the default net, NLL head.
+ * - large (n ≥ 2,000): the same with batch 64.
+ */
+export function cnnDefaultsForN(n: number): CnnAutoSettings {
+  if (!(n >= 0)) throw new RangeError(`n must be ≥ 0 (got ${n})`);
+  if (n < SMALL_N) {
+    return { tier: "small", n, epochs: 60, batch: n < 64 ? 8 : 16, lr: 2e-3, patience: 0, schedule: "cosine", val: 0, uncertainty: "ensemble", members: 5, arch: "small" };
+  }
+  const batch = n < LARGE_N ? 32 : 64;
+  return { tier: n < LARGE_N ? "medium" : "large", n, epochs: 100, batch, lr: 1e-3, patience: 15, schedule: "plateau", val: 0.1, uncertainty: "nll", members: 5, arch: "default" };
+}

@@ -13,6 +13,7 @@ import type { BackendChoice, BackendName } from "./backend.js";
 import type { CnnConfig, TargetStats } from "./model.js";
 import { Replica, type EvalResult, type GradRequest, type GradResult, type ReplicaData } from "./replica.js";
 import type { EpochProgress, TrainData, TrainOptions, TrainResult } from "./train.js";
+import { CnnOptionError } from "./errors.js";
 
 export interface ReplicaHandle {
   readonly backend: BackendName;
@@ -65,7 +66,7 @@ class WorkerReplica implements ReplicaHandle {
   backend: BackendName = "cpu";
 
   constructor(private readonly worker: Worker) {
-    worker.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string; progress?: never }) => {
+    worker.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string; errorName?: string | null; progress?: never }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.progress) {
@@ -74,7 +75,7 @@ class WorkerReplica implements ReplicaHandle {
       }
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
-      else p.reject(new Error(`cnn worker: ${m.error}`));
+      else p.reject(m.errorName === "CnnOptionError" ? new CnnOptionError(m.error) : new Error(`cnn worker: ${m.error}`));
     });
     worker.on("error", (e) => this.failAll(e));
     worker.on("exit", (code) => {

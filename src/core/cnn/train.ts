@@ -10,6 +10,7 @@ import { initBackend, type BackendChoice, type BackendName } from "./backend.js"
 import { initWeights, layoutOf, tasksOf, type CnnConfig, type TargetStats } from "./model.js";
 import { localReplica, trainInWorker, workerReplicas, type ReplicaHandle } from "./parallel.js";
 import type { GradResult, ReplicaData } from "./replica.js";
+import { CnnOptionError } from "./errors.js";
 
 export type Schedule = "plateau" | "cosine" | "constant";
 
@@ -114,7 +115,7 @@ export async function startReplicas(
   threads: number,
   backend: BackendChoice,
 ): Promise<ReplicaHandle[]> {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer ≥ 1 (got ${threads})`);
+  if (!Number.isInteger(threads) || threads < 1) throw new CnnOptionError(`threads must be an integer ≥ 1 (got ${threads})`);
   if (threads === 1) return [localReplica(config, stats, data, await initBackend(backend))];
   return workerReplicas(threads, config, stats, data, backend);
 }

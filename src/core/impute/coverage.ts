@@ -39,7 +39,7 @@ function keysOf(g: SampleGroups, i: number, cellDeg: number): [string, string][]
   return keys;
 }
 
-const BREAKDOWN_ORDER = ["all", "source", "depth", "cell"];
+const BREAKDOWN_ORDER = ["all", "source", "depth", "cell", "set_aside"];
 
 function sortKeys<T>(m: Map<string, T>): [string, T][] {
   return [...m.entries()].sort(([a], [b]) => {
@@ -51,10 +51,12 @@ function sortKeys<T>(m: Map<string, T>): [string, T][] {
 
 /**
  * `coverage` table from a hybrid table (rows: all samples for c then for om, as `buildHybrid`
- * writes them, so row k of target t is sample k). Columns: target, breakdown, key, n,
- * n_measured, n_predicted, n_rejected, mean_pi_width (g/kg, predicted rows with a finite
- * interval; NaN if none), share_out_of_domain (predicted rows with in_domain false among those
- * with in_domain known; NaN if none).
+ * writes them, so row k of target t is sample k of `groups`). Columns: target, breakdown, key,
+ * n, n_measured, n_predicted, n_rejected, n_set_aside (measured values not used: impossible or
+ * failed QC, see `set_aside`), mean_pi_width (g/kg, predicted rows with a finite interval; NaN
+ * if none), share_out_of_domain (predicted rows with in_domain false among those with in_domain
+ * known; NaN if none). Breakdown `set_aside` has one row per code (key), n = the values set
+ * aside for it and n_predicted / n_rejected what became of those rows.
  */
 export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: CoverageOptions = {}): Table {
   const cellDeg = options.cellDeg ?? 10;
@@ -63,21 +65,25 @@ export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: Cov
   const lo = hybrid.pi_low as Float64Array;
   const hi = hybrid.pi_high as Float64Array;
   const dom = hybrid.in_domain as (boolean | null)[];
+  const aside = (hybrid.set_aside as (string | null)[] | undefined) ?? [];
   if (origin.length !== TARGETS.length * n) throw new RangeError(`hybrid has ${origin.length} rows, expected ${TARGETS.length}×${n}`);
   const out = {
     target: [] as string[], breakdown: [] as string[], key: [] as string[], n: [] as number[], n_measured: [] as number[],
-    n_predicted: [] as number[], n_rejected: [] as number[], mean_pi_width: [] as number[], share_out_of_domain: [] as number[],
+    n_predicted: [] as number[], n_rejected: [] as number[], n_set_aside: [] as number[], mean_pi_width: [] as number[], share_out_of_domain: [] as number[],
   };
   TARGETS.forEach((t: Target, ti) => {
-    type Acc = { n: number; m: number; p: number; r: number; w: number; nw: number; ood: number; nd: number };
+    type Acc = { n: number; m: number; p: number; r: number; a: number; w: number; nw: number; ood: number; nd: number };
     const acc = new Map<string, Acc>();
     for (let i = 0; i < n; i++) {
       const row = ti * n + i;
-      for (const [kind, key] of keysOf(groups, i, cellDeg)) {
+      const keys = keysOf(groups, i, cellDeg);
+      if (aside[row]) keys.push(["set_aside", aside[row]!]);
+      for (const [kind, key] of keys) {
         const id = `${kind}\u0000${key}`;
         let a = acc.get(id);
-        if (!a) acc.set(id, (a = { n: 0, m: 0, p: 0, r: 0, w: 0, nw: 0, ood: 0, nd: 0 }));
+        if (!a) acc.set(id, (a = { n: 0, m: 0, p: 0, r: 0, a: 0, w: 0, nw: 0, ood: 0, nd: 0 }));
         a.n++;
+        if (aside[row]) a.a++;
         if (origin[row] === "measured") a.m++;
         else if (origin[row] === "rejected") a.r++;
         else {
@@ -103,6 +109,7 @@ export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: Cov
       out.n_measured.push(a.m);
       out.n_predicted.push(a.p);
       out.n_rejected.push(a.r);
+      out.n_set_aside.push(a.a);
       out.mean_pi_width.push(a.nw ? a.w / a.nw : NaN);
       out.share_out_of_domain.push(a.nd ? a.ood / a.nd : NaN);
     }
@@ -110,7 +117,7 @@ export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: Cov
   return {
     target: out.target, breakdown: out.breakdown, key: out.key, n: Float64Array.from(out.n),
     n_measured: Float64Array.from(out.n_measured), n_predicted: Float64Array.from(out.n_predicted),
-    n_rejected: Float64Array.from(out.n_rejected), mean_pi_width: Float64Array.from(out.mean_pi_width),
+    n_rejected: Float64Array.from(out.n_rejected), n_set_aside: Float64Array.from(out.n_set_aside), mean_pi_width: Float64Array.from(out.mean_pi_width),
     share_out_of_domain: Float64Array.from(out.share_out_of_domain),
   };
 }

@@ -1,26 +1,40 @@
 /**
- * The hybrid dataset: one row per sample and target (c, om) holding the measured value where
- * there is one, otherwise the model's prediction, otherwise a rejection with its reason.
+ * The hybrid dataset: one row per sample id and target (c, om) holding the measured value where
+ * it is usable, otherwise the model's prediction, otherwise a rejection with its reason.
+ *
+ * Duplicated ids first (so sample_id × target is unique): the samples sharing an id become one
+ * row per target, at the first sample's position. For target t, when their measured values
+ * agree (the same float64, or all missing) that value is used as for any sample; when they
+ * differ, the row is rejected with `set_aside` "duplicate_id" (which lab row is right cannot be
+ * told, and a prediction from one of the spectra would be as ambiguous). `measured` then holds
+ * the first sample's value.
  *
  * Rules, in order, for sample i and target t:
- * 1. A measured value (finite) is kept as is — the same float64, never adjusted — origin
- *    "measured" (physically odd measured values are the QC step's business, not ours).
- * 2. No model configured for t → rejected "no model configured for target t".
- * 3. The sample failed a QC check that makes its prediction unusable (`qcReject[i]` non-null,
+ * 1. A measured value (finite) is set aside — never the `value` — when it is physically
+ *    impossible or failed QC; the code goes to `set_aside`:
+ *    - `t_negative` / `t_above_max`: outside the physical range (C in [0, 580], OM in
+ *      [0, 1000] g/kg by default), checked here and also taken from the sample's QC flags;
+ *    - `t_unit_suspect`: the QC step's unit check flagged it (e.g. a % value in a g/kg column);
+ *    - `om_below_c`: both measured (and not set aside otherwise) with OM < C, or the QC flag:
+ *      which of the two is wrong cannot be told, so both are set aside.
+ *    A set-aside value stays, byte-identical, in `measured`; the row is then filled like an
+ *    unmeasured one (rules 3–7).
+ * 2. Otherwise a measured value is kept as is — the same float64, never adjusted — origin
+ *    "measured".
+ * 3. No model configured for t → rejected "no model configured for target t".
+ * 4. The sample failed a QC check that makes its prediction unusable (`qcReject[i]` non-null,
  *    e.g. "spectrum failed QC (spectral_outlier)") → rejected with that reason.
- * 4. No prediction row, or a NaN prediction → rejected "no prediction (no usable spectrum)" /
+ * 5. No prediction row, or a NaN prediction → rejected "no prediction (no usable spectrum)" /
  *    "prediction is NaN".
- * 5. Out of the applicability domain (in_domain false) → rejected only when
+ * 6. Out of the applicability domain (in_domain false) → rejected only when
  *    `rejectOutOfDomain`; otherwise kept and counted in `share_out_of_domain`.
- * 6. Physical range (SCIENCE.md: C ≤ 580, OM ≤ 1000 g/kg): a prediction above the maximum is
- *    rejected ("prediction above the physical maximum"); one below 0 is set to 0 and flagged
- *    `clamped_to_0`.
- * 7. OM ≥ C, per sample, when both values exist and one is predicted:
+ * 7. Physical range: a prediction above the maximum is rejected ("prediction above the
+ *    physical maximum"); one below 0 is set to 0 and flagged `clamped_to_0`.
+ * 8. OM ≥ C, per sample, when both values exist and one is predicted:
  *    - OM predicted, C measured or predicted, OM < C → OM raised to C (`om_raised_to_c`);
  *      its interval ends are raised to at least C (OM < C is impossible).
  *    - C predicted, OM measured, C > OM → C lowered to OM (`c_lowered_to_om`), interval ends
  *      lowered to at most OM.
- *    - both measured and OM < C → left alone, flagged `measured_om_below_c` on the OM row.
  * `predicted_mean`, `predicted_sd`, `pi_low`/`pi_high`, `in_domain` and the model name are filled
  * wherever the model has a prediction — also on measured rows, where they describe the model,
  * not the value (for comparison); `value` is what the dataset uses.
@@ -63,11 +77,22 @@ export interface HybridOptions {
   max?: Partial<Record<Target, number>>;
 }
 
+/** Why a measured value is not the value to use (the `set_aside` column). */
+export type SetAside = `${Target}_negative` | `${Target}_above_max` | `${Target}_unit_suspect` | "om_below_c" | "duplicate_id";
+export const SET_ASIDE_CODES: readonly SetAside[] = [
+  "c_negative", "c_above_max", "c_unit_suspect", "om_negative", "om_above_max", "om_unit_suspect", "om_below_c", "duplicate_id",
+];
+
 export interface HybridResult {
-  /** Columns: sample_id, target, value, origin, predicted_mean, predicted_sd, pi_low, pi_high,
-   * in_domain, qc_flags, model, reason, impute_flags. Rows: all samples for c, then for om. */
+  /** Columns: sample_id, target, value, origin, measured, set_aside, predicted_mean,
+   * predicted_sd, pi_low, pi_high, in_domain, qc_flags, model, reason, impute_flags.
+   * Rows: one per distinct sample id for c, then the same for om. */
   table: Table;
+  /** Sample index behind row k of each target (the first sample of a duplicated id). */
+  rows: Int32Array;
   counts: Record<Target, Record<Origin, number>>;
+  /** Measured values set aside, per target and code. */
+  setAside: Record<Target, Partial<Record<SetAside, number>>>;
 }
 
 /** Aligns a `predictions` table's rows of one target to the samples by sample_id (first row wins). */
@@ -113,6 +138,8 @@ export function alignPredictions(
 interface Cell {
   value: number;
   origin: Origin;
+  measured: number;
+  setAside: SetAside | null;
   mean: number;
   sd: number;
   lo: number;
@@ -123,6 +150,26 @@ interface Cell {
   flags: string[];
 }
 
+/** Samples sharing an id: for each distinct id (and each null id) its sample indices, first first. */
+function groupById(sampleId: readonly (string | null)[]): number[][] {
+  const groups: number[][] = [];
+  const at = new Map<string, number[]>();
+  sampleId.forEach((id, i) => {
+    if (id === null) return void groups.push([i]);
+    const g = at.get(id);
+    if (g) g.push(i);
+    else {
+      const ng = [i];
+      at.set(id, ng);
+      groups.push(ng);
+    }
+  });
+  return groups;
+}
+
+/** Float64 identity (so 0 and -0 differ, and two NaNs agree): what "the values agree" means. */
+const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
 export function buildHybrid(input: HybridInput, options: HybridOptions = {}): HybridResult {
   const n = input.sampleId.length;
   for (const t of TARGETS) {
@@ -132,18 +179,40 @@ export function buildHybrid(input: HybridInput, options: HybridOptions = {}): Hy
   }
   if (input.qcFlags.length !== n || input.qcReject.length !== n) throw new RangeError("qcFlags/qcReject length differs from sampleId");
   const max = { ...PHYSICAL_MAX, ...options.max };
+  const groups = groupById(input.sampleId);
   const cells: Record<Target, Cell[]> = { c: [], om: [] };
-  for (let i = 0; i < n; i++) {
+  for (const group of groups) {
+    const i = group[0]!;
+    const flags = new Set((input.qcFlags[i] ?? "").split(";").filter(Boolean));
+    // set-aside codes of the measured values (before the fill)
+    const aside: Record<Target, SetAside | null> = { c: null, om: null };
+    for (const t of TARGETS) {
+      const m = input.measured[t][i]!;
+      if (group.some((j) => !same(input.measured[t][j]!, m))) aside[t] = "duplicate_id";
+      else if (!Number.isFinite(m)) continue;
+      else if (m < 0 || flags.has(`${t}_negative`)) aside[t] = `${t}_negative`;
+      else if (m > max[t] || flags.has(`${t}_above_max`)) aside[t] = `${t}_above_max`;
+      else if (flags.has(`${t}_unit_suspect`)) aside[t] = `${t}_unit_suspect`;
+    }
+    const mc = input.measured.c[i]!;
+    const mom = input.measured.om[i]!;
+    if (aside.c === null && aside.om === null && Number.isFinite(mc) && Number.isFinite(mom) && (mom < mc || flags.has("om_below_c"))) {
+      aside.c = "om_below_c";
+      aside.om = "om_below_c";
+    }
     for (const t of TARGETS) {
       const p = input.predictions[t];
       const has = p !== undefined && p.has[i] === 1;
+      const m = input.measured[t][i]!;
       const cell: Cell = {
-        value: NaN, origin: "rejected", mean: has ? p.predicted[i]! : NaN, sd: has ? p.sd[i]! : NaN,
+        value: NaN, origin: "rejected", measured: m, setAside: aside[t], mean: has ? p.predicted[i]! : NaN, sd: has ? p.sd[i]! : NaN,
         lo: has ? p.piLow[i]! : NaN, hi: has ? p.piHigh[i]! : NaN, inDomain: has ? p.inDomain[i]! : null,
         model: has ? p.model : null, reason: null, flags: [],
       };
-      const m = input.measured[t][i]!;
-      if (Number.isFinite(m)) {
+      if (aside[t] === "duplicate_id") {
+        const vals = group.map((j) => input.measured[t][j]!).map((v) => (Number.isFinite(v) ? String(v) : "missing"));
+        cell.reason = `id ${input.sampleId[i]} used by ${group.length} samples with different measured ${t} (${vals.join(", ")})`;
+      } else if (Number.isFinite(m) && aside[t] === null) {
         cell.value = m;
         cell.origin = "measured";
       } else if (!p) cell.reason = `no model configured for target ${t}`;
@@ -164,33 +233,41 @@ export function buildHybrid(input: HybridInput, options: HybridOptions = {}): Hy
       }
       cells[t].push(cell);
     }
-    const c = cells.c[i]!;
-    const om = cells.om[i]!;
+    const c = cells.c[cells.c.length - 1]!;
+    const om = cells.om[cells.om.length - 1]!;
+    // two measured values with OM < C were set aside above, so one of them is predicted here
     if (c.origin !== "rejected" && om.origin !== "rejected" && om.value < c.value) {
       if (om.origin === "predicted") {
         om.value = c.value;
         om.lo = Math.max(om.lo, c.value);
         om.hi = Math.max(om.hi, c.value);
         om.flags.push("om_raised_to_c");
-      } else if (c.origin === "predicted") {
+      } else {
         c.value = om.value;
         c.lo = Math.min(c.lo, om.value);
         c.hi = Math.min(c.hi, om.value);
         c.flags.push("c_lowered_to_om");
-      } else om.flags.push("measured_om_below_c");
+      }
     }
   }
-  const rows = TARGETS.flatMap((t) => cells[t].map((cell, i) => ({ t, i, cell })));
+  const first = Int32Array.from(groups, (g) => g[0]!);
+  const rows = TARGETS.flatMap((t) => cells[t].map((cell, k) => ({ t, i: first[k]!, cell })));
   const counts = {
     c: { measured: 0, predicted: 0, rejected: 0 },
     om: { measured: 0, predicted: 0, rejected: 0 },
   } satisfies Record<Target, Record<Origin, number>>;
-  for (const r of rows) counts[r.t][r.cell.origin]++;
+  const setAside: Record<Target, Partial<Record<SetAside, number>>> = { c: {}, om: {} };
+  for (const r of rows) {
+    counts[r.t][r.cell.origin]++;
+    if (r.cell.setAside) setAside[r.t][r.cell.setAside] = (setAside[r.t][r.cell.setAside] ?? 0) + 1;
+  }
   const table: Table = {
     sample_id: rows.map((r) => input.sampleId[r.i] ?? null),
     target: rows.map((r) => r.t),
     value: Float64Array.from(rows, (r) => r.cell.value),
     origin: rows.map((r) => r.cell.origin),
+    measured: Float64Array.from(rows, (r) => r.cell.measured),
+    set_aside: rows.map((r) => r.cell.setAside),
     predicted_mean: Float64Array.from(rows, (r) => r.cell.mean),
     predicted_sd: Float64Array.from(rows, (r) => r.cell.sd),
     pi_low: Float64Array.from(rows, (r) => r.cell.lo),
@@ -201,5 +278,5 @@ export function buildHybrid(input: HybridInput, options: HybridOptions = {}): Hy
     reason: rows.map((r) => r.cell.reason),
     impute_flags: rows.map((r) => (r.cell.flags.length ? r.cell.flags.join(";") : null)),
   };
-  return { table, counts };
+  return { table, rows: first, counts, setAside };
 }

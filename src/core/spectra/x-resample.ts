@@ -28,6 +28,14 @@ export function resamplePlan(from: ArrayLike<number>, to: ArrayLike<number>): Re
   const lo = xs[0]!;
   const hi = xs[m - 1]!;
   const tol = 1e-6 * ((hi - lo) / (m - 1));
+  if (to.length > 0) {
+    let tlo = Infinity;
+    let thi = -Infinity;
+    for (let t = 0; t < to.length; t++) [tlo, thi] = [Math.min(tlo, to[t]!), Math.max(thi, to[t]!)];
+    if (!(thi >= lo - tol && tlo <= hi + tol)) {
+      throw new RangeError(`resamplePlan: the source axis ${lo}–${hi} cm-1 does not overlap the target grid ${tlo}–${thi} cm-1 at all (no extrapolation)`);
+    }
+  }
   const index = new Int32Array(to.length);
   const weight = new Float64Array(to.length);
   let k = 0;

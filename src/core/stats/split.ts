@@ -4,6 +4,10 @@
  * split of a sample depends on the seed, the scheme and its group only — not on row order.
  */
 import { createRng, permutation } from "../random.js";
+import { assignFolds } from "./folds.js";
+import { keyedUniform } from "./keyed.js";
+
+export { keyedUniform };
 
 export type SplitName = "train" | "val" | "cal" | "test";
 
@@ -26,28 +30,16 @@ export interface SplitOptions {
   val: number;
   cal: number;
   /**
-   * k-fold: the keys fall into `folds` folds (hash-uniform, so each holds ~1/folds of them
-   * and a key's fold does not depend on row order); fold `testFold` is the test set and
-   * `test` is not used. Running testFold = 0…folds−1 tests every sample exactly once.
+   * k-fold: the keys fall into `folds` folds of equal size (`assignFolds`, src/core/stats/folds.ts;
+   * a key's fold does not depend on row order); fold `testFold` is the test set and `test` is
+   * not used. Running testFold = 0…folds−1 tests every sample exactly once. val and cal are
+   * drawn afresh inside each fold's training part (exact counts, a stream keyed by testFold),
+   * so no sample sits out of every fold's fit.
    */
   kfold?: { folds: number; testFold: number };
 }
 
 export const DEFAULT_SPLIT: SplitOptions = { scheme: "random", seed: 1, test: 0.15, val: 0.1, cal: 0.15 };
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** A uniform number in [0,1) that depends only on (key, seed): order-independent assignment. */
-export function keyedUniform(key: string, seed: number): number {
-  return createRng(fnv1a(key) ^ Math.imul(seed | 0, 0x9e3779b1)).next();
-}
 
 /** A second, independent stream: the train/val/cal draw of k-fold splits. */
 const KFOLD_STREAM = 0x5bd1e995;
@@ -79,11 +71,19 @@ export function splitKeys(
   });
 }
 
+/** What k-fold assignment may take from the samples (see assignSplits). */
+export interface KfoldInputs {
+  /** Per-row target for stratified folds (NaN = none). */
+  strata?: ArrayLike<number>;
+  /** Fold of every row given by the data (`foldsFromValues`): replaces the drawn folds. */
+  foldIds?: Int32Array;
+}
+
 /**
  * Split labelled samples. `keys` come from `splitKeys`: samples with the same key (a source,
  * a location cell) move together.
  */
-export function assignSplits(keys: readonly string[], options: SplitOptions): SplitName[] {
+export function assignSplits(keys: readonly string[], options: SplitOptions, kfoldInputs: KfoldInputs = {}): SplitName[] {
   const { test, val, cal, kfold, seed } = options;
   const fractions = kfold ? { val, cal } : { test, val, cal };
   for (const [name, f] of Object.entries(fractions)) {
@@ -98,14 +98,32 @@ export function assignSplits(keys: readonly string[], options: SplitOptions): Sp
   if (!Number.isInteger(testFold) || testFold < 0 || testFold >= folds) {
     throw new RangeError(`test_fold=${testFold} must be an integer in 0…${folds - 1} (folds=${folds})`);
   }
-  return keys.map((k) =>
-    foldOf(k, seed, folds) === testFold ? "test" : bucket(keyedUniform(k, seed ^ KFOLD_STREAM), 0, cal, val),
-  );
+  const fold = kfoldInputs.foldIds ?? assignFolds(keys, { folds, seed, strata: kfoldInputs.strata });
+  if (fold.length !== keys.length) throw new RangeError(`fold ids have ${fold.length} rows for ${keys.length} keys`);
+  return innerSplit(keys, fold, testFold, { val, cal, seed });
 }
 
-/** The k-fold fold (0…folds−1) of a split key. */
-export function foldOf(key: string, seed: number, folds: number): number {
-  return Math.min(folds - 1, Math.floor(keyedUniform(key, seed) * folds));
+/**
+ * Inside one outer fold: the keys outside fold `testFold` get exact shares `cal` and `val`
+ * (rounded), drawn by a keyed stream that depends on testFold, the rest train. A different
+ * cal/val per fold means every sample is fitted on in most folds (all k−1 with val = cal = 0).
+ */
+export function innerSplit(
+  keys: readonly string[],
+  fold: ArrayLike<number>,
+  testFold: number,
+  o: { val: number; cal: number; seed: number },
+): SplitName[] {
+  const stream = o.seed ^ KFOLD_STREAM ^ Math.imul(testFold + 1, 0x27d4eb2d);
+  const outside = [...new Set(keys.filter((_, i) => fold[i] !== testFold))]
+    .map((key) => ({ key, u: keyedUniform(key, stream) }))
+    .sort((a, b) => a.u - b.u || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const m = outside.length;
+  const nCal = Math.round(o.cal * m);
+  const nVal = Math.round(o.val * m);
+  const role = new Map<string, SplitName>();
+  outside.forEach(({ key }, r) => role.set(key, r < nCal ? "cal" : r < nCal + nVal ? "val" : "train"));
+  return keys.map((k, i) => (fold[i] === testFold ? "test" : role.get(k)!));
 }
 
 /** k-fold ids 0..k-1, balanced, seeded. */

@@ -1,17 +1,23 @@
 /**
  * Immutable, content-addressed artifacts. A step writes into a private temp folder; only
  * after `run` resolves is the folder hashed, sealed with `_artifact.json` and renamed into
- * `artifacts/<hash>`. A reader trusts an artifact only if its seal matches the files'
- * sizes: a partial or tampered artifact is a cache miss, never an error that blocks a run.
+ * `artifacts/<hash>`. The seal records each file's size and sha256; the folder name is the
+ * sha256 over the files' hashes. Resolving a cache hit checks sizes only (a no-op rerun
+ * reads no artifact content); `verifyArtifact` checks content, before a cached artifact
+ * is read by a step that runs and in `somflow verify`. A partial or tampered artifact is a
+ * cache miss, never an error that blocks a run.
  */
-import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createHash } from "node:crypto";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import type { Table } from "../../core/table.js";
+import { hashFileContent } from "../file-hash.js";
+import { StoreError } from "../errors.js";
 import type { InputArtifact, StepOutputs } from "../step.js";
 import type { StoreLayout } from "./layout.js";
+import { referenceInLeases } from "./leases.js";
+import { ownerTag } from "./owner.js";
 import { readSpectra, writeSpectra } from "./spectra-io.js";
 
 export type OutputKind = "table" | "spectra" | "json" | "dir";
@@ -21,8 +27,13 @@ export interface ArtifactSeal {
   step: string;
   type: string;
   outputs: Record<string, OutputKind>;
-  /** project-relative file path -> size in bytes */
+  /** artifact-relative file path -> size in bytes */
   files: Record<string, number>;
+  /**
+   * artifact-relative file path -> sha256 of its content. Absent in seals written before
+   * content hashes were recorded: those are verified through the folder name alone.
+   */
+  sha256?: Record<string, string>;
 }
 
 const SEAL = "_artifact.json";
@@ -57,10 +68,26 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-async function hashFile(path: string): Promise<string> {
+/** The artifact hash: sha256 over every file's name and content hash, then the output kinds. */
+export function artifactHash(fileHashes: Record<string, string>, outputs: Record<string, OutputKind>): string {
   const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for (const f of Object.keys(fileHashes).sort()) h.update(`${f}\0${fileHashes[f]}\n`);
+  h.update(JSON.stringify(Object.entries(outputs).sort()));
   return h.digest("hex");
+}
+
+/** Errors that mean the store's filesystem refuses writes (full, over quota, read-only), from Node or DuckDB. */
+const STORE_FULL = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exceeded|Read-only file system/i;
+
+/** A full or read-only store named with the folder and what to do, instead of a bare errno (the temp folder is then discarded). */
+function rethrowStoreFull(e: unknown, folder: string, what: string): never {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!STORE_FULL.test(`${(e as NodeJS.ErrnoException)?.code ?? ""} ${text}`)) throw e;
+  const why = /EROFS|Read-only/i.test(text) ? "the filesystem is read-only" : "no space left on the store's filesystem (or quota exceeded)";
+  throw new StoreError(
+    `cannot write ${what} into ${folder}: ${why} (${text.split("\n")[0]}); nothing of this step was kept. ` +
+      `Free space (somflow gc removes old runs' artifacts) or pass --store DIR on a larger filesystem, then run again`,
+  );
 }
 
 export class ArtifactWriter {
@@ -74,35 +101,52 @@ export class ArtifactWriter {
       this.kinds[name] = kind;
       return join(this.folder, fileOf(name, kind));
     };
+    const guard = <T>(name: string, write: () => Promise<T>): Promise<T> => write().catch((e: unknown) => rethrowStoreFull(e, this.folder, `output "${name}"`));
     this.outputs = {
-      table: async (name: string, table: Table) => (await duck()).writeParquet(table, claim(name, "table")),
-      spectra: async (name: string, blocks: readonly SpectraBlock[]) => writeSpectra(claim(name, "spectra"), blocks),
-      json: async (name: string, value: unknown) => writeFile(claim(name, "json"), JSON.stringify(value, null, 1)),
-      dir: async (name: string) => {
-        const d = claim(name, "dir");
-        await mkdir(d, { recursive: true });
-        return d;
-      },
+      table: (name: string, table: Table) => guard(name, async () => (await duck()).writeParquet(table, claim(name, "table"))),
+      spectra: (name: string, blocks: readonly SpectraBlock[]) => guard(name, () => writeSpectra(claim(name, "spectra"), blocks)),
+      json: (name: string, value: unknown) => guard(name, () => writeFile(claim(name, "json"), JSON.stringify(value, null, 1))),
+      dir: (name: string) =>
+        guard(name, async () => {
+          const d = claim(name, "dir");
+          await mkdir(d, { recursive: true });
+          return d;
+        }),
     };
   }
 
+  /** A private temp folder named by host, pid and job (see ownerTag), so gc can judge it on any host. */
   static async create(l: StoreLayout): Promise<ArtifactWriter> {
-    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${process.pid}-`)));
+    return new ArtifactWriter(await mkdtemp(join(l.tmp, `${ownerTag()}_`)));
   }
 
-  /** Hashes the files, seals and moves the folder into place; returns the content hash. */
-  async commit(l: StoreLayout, step: string, type: string): Promise<string> {
+  /**
+   * Hashes the files, seals and moves the folder into place; returns the content hash.
+   * `beforePublish(hash)` runs before the folder becomes visible (the run's lease records it,
+   * so gc cannot collect an artifact between its commit and the run's use of it).
+   */
+  async commit(l: StoreLayout, step: string, type: string, beforePublish?: (hash: string) => Promise<void>): Promise<string> {
+    try {
+      return await this.commitFolder(l, step, type, beforePublish);
+    } catch (e) {
+      await this.discard();
+      return rethrowStoreFull(e, this.folder, `the seal of step ${step}`);
+    }
+  }
+
+  private async commitFolder(l: StoreLayout, step: string, type: string, beforePublish?: (hash: string) => Promise<void>): Promise<string> {
     const files = await listFiles(this.folder);
-    const h = createHash("sha256");
     const sizes: Record<string, number> = {};
+    const sums: Record<string, string> = {};
     for (const f of files) {
-      h.update(`${f}\0${await hashFile(join(this.folder, f))}\n`);
+      sums[f] = await hashFileContent(join(this.folder, f));
       sizes[f] = (await stat(join(this.folder, f))).size;
     }
-    h.update(JSON.stringify(Object.entries(this.kinds).sort()));
-    const hash = h.digest("hex");
-    const seal: ArtifactSeal = { hash, step, type, outputs: this.kinds, files: sizes };
+    const hash = artifactHash(sums, this.kinds);
+    const seal: ArtifactSeal = { hash, step, type, outputs: this.kinds, files: sizes, sha256: sums };
     await writeFile(join(this.folder, SEAL), JSON.stringify(seal, null, 1));
+    await referenceInLeases(l, hash);
+    await beforePublish?.(hash);
     const target = l.artifact(hash);
     if (await validSeal(target)) {
       await this.discard(); // same content already stored (another run or an earlier one): first writer wins
@@ -136,6 +180,53 @@ export async function validSeal(dir: string): Promise<ArtifactSeal | null> {
   }
 }
 
+export type Verdict =
+  | { ok: true; legacy: boolean }
+  | { ok: false; problem: string; files: string[] };
+
+/**
+ * Reads every file of an artifact and checks it against the seal: each file's sha256 (when
+ * the seal has them), no missing or extra file, and the folder name equal to the hash of the
+ * content. Seals from before content hashes (`legacy`) are checked through the folder name
+ * alone, which proves the same thing without naming the bad file.
+ */
+export async function verifyArtifact(dir: string, hash: string): Promise<Verdict> {
+  let seal: ArtifactSeal;
+  try {
+    seal = JSON.parse(await readFile(join(dir, SEAL), "utf8")) as ArtifactSeal;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, problem: code === "ENOENT" ? `its seal ${SEAL} is missing` : `its seal ${SEAL} is unreadable (${code ?? (e as Error).message})`, files: [SEAL] };
+  }
+  if (!seal || typeof seal.files !== "object" || typeof seal.outputs !== "object") {
+    return { ok: false, problem: `its seal ${SEAL} is not a seal`, files: [SEAL] };
+  }
+  let present: string[];
+  try {
+    present = (await listFiles(dir)).filter((f) => f !== SEAL);
+  } catch (e) {
+    return { ok: false, problem: `its folder cannot be listed (${(e as NodeJS.ErrnoException).code})`, files: [] };
+  }
+  const sealed = Object.keys(seal.files).sort();
+  const missing = sealed.filter((f) => !present.includes(f));
+  if (missing.length) return { ok: false, problem: `sealed files are missing: ${missing.join(", ")}`, files: missing };
+  const extra = present.filter((f) => !(f in seal.files));
+  if (extra.length) return { ok: false, problem: `files not in its seal: ${extra.join(", ")}`, files: extra };
+  const sums: Record<string, string> = {};
+  const changed: string[] = [];
+  for (const f of sealed) {
+    const p = join(dir, f);
+    if ((await stat(p)).size !== seal.files[f]) changed.push(f);
+    sums[f] = await hashFileContent(p);
+    if (seal.sha256 && seal.sha256[f] !== sums[f] && !changed.includes(f)) changed.push(f);
+  }
+  if (changed.length) return { ok: false, problem: `content differs from its seal: ${changed.join(", ")}`, files: changed };
+  if (artifactHash(sums, seal.outputs) !== hash) {
+    return { ok: false, problem: "its content does not hash to its name (a file or the seal was changed)", files: [] };
+  }
+  return { ok: true, legacy: !seal.sha256 };
+}
+
 export class StoredArtifact implements InputArtifact {
   constructor(
     readonly step: string,
@@ -145,7 +236,9 @@ export class StoredArtifact implements InputArtifact {
     private readonly seal: ArtifactSeal,
   ) {}
 
+  /** Opens a sealed artifact (sizes checked, no content read); the live leases of this process reference it first. */
   static async open(l: StoreLayout, hash: string, step: string): Promise<StoredArtifact | null> {
+    await referenceInLeases(l, hash);
     const dir = l.artifact(hash);
     const seal = await validSeal(dir);
     return seal ? new StoredArtifact(step, seal.type, hash, dir, seal) : null;

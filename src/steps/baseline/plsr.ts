@@ -80,7 +80,7 @@ export const plsrStep = defineStep({
     const sm = spectraMatrix(blocks, ids);
     const p = sm.wavenumbers.length;
     const m = sm.sampleRow.length;
-    const split = stepSplit(o, o.seed);
+    const split = stepSplit(o, col);
     const splitOf = splitSamples(samples, split);
 
     const fitRows: number[] = [];
@@ -156,7 +156,6 @@ export const plsrStep = defineStep({
       n_excluded: excluded,
       n_predicted: m,
       grid: { n: p, first: sm.wavenumbers[0] ?? null, last: sm.wavenumbers[p - 1] ?? null },
-      seconds,
     });
     ctx.record({
       plsr_components: fit.model.components,

@@ -47,14 +47,16 @@ export const cnnPredictStep = defineStep({
   packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
-    const { initBackend, loadCnn, predictWithUncertainty } = await loadTfCore();
+    const { initBackend, loadCnn, predictWithUncertainty, withTfLock } = await loadTfCore();
     const modelInput = inputs.find("model");
     const meta = await modelInput.json<CnnModelMeta>("model_meta");
     if (meta.format !== "somflow-cnn/1") {
       throw new StepInputError(`input "${modelInput.step}" model_meta is not a cnn.train model (format ${meta.format})`);
     }
     const bundle = await loadCnn(modelInput.dir("model"));
-    const backend = await initBackend(o.backend);
+    // Not while a CNN step of this process trains in-process on the shared engine (`run --jobs 2`);
+    // the predictions below are synchronous, so nothing can switch the backend under them.
+    const backend = await withTfLock(() => initBackend(o.backend));
     const blocks = await inputs.find("spectra").spectra("spectra");
     const p = meta.grid.length;
     // Optional samples: observed values, source/depth, and the training split of labelled rows.

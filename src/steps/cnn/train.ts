@@ -17,21 +17,26 @@
  *   by side, one worker each); "none" = plain MSE, intervals from
  *   absolute log residuals. σ̂ is calibrated by split-conformal normalized scores on cal.
  * - Applicability domain: PCA (T² and Q, training 99th percentiles) of the training spectra.
- * - Defaults (chosen on the demo library, n = 3000, 774 points at 4 cm-1): the lean 4-block
- *   net of DEFAULT_ARCH (8k9/16k7/32k5/32k3, max-pool 2 each, flatten → dense 64, dropout 0.2),
- *   Adam lr 1e-3 halved on val plateaus, batch 64, early stopping (patience 15) restoring the
- *   best-val weights, inputs centred per point and divided by one global SD (keeps relative band
- *   intensities). Multi-task loss = mean over all labels in the batch (each C or OM label
+ * - Defaults depend on n, the labelled rows the model can fit on (cnnDefaultsForN,
+ *   src/core/cnn/config.ts; resolved values in model_meta.resolved): below 300 no validation
+ *   split, 60 fixed epochs (cosine LR 2e-3), batch 16, the small net, MSE and a 5-member
+ *   ensemble; from 300 the settings chosen on the demo library (n = 3000, 774 points at 4 cm-1):
+ *   the lean 4-block net of DEFAULT_ARCH (8k9/16k7/32k5/32k3, max-pool 2 each, flatten → dense
+ *   64, dropout 0.2), Adam lr 1e-3 halved on val plateaus, batch 32 (64 from 2,000), early
+ *   stopping (patience 15) restoring the best-val weights. Inputs centred per point and divided
+ *   by one global SD (keeps relative band intensities). Multi-task loss = mean over all labels in the batch (each C or OM label
  *   weighs the same; a per-task mean over-weighted the ~10 % OM labels and early-stopped C).
  *   Demo results (CNN vs PLSR RMSE, coverage) are in bench/RESULTS.md; pipelines/demo.yaml gates them.
  * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`,
  * (metrics come from metrics.evaluate, the one writer of the metrics table).
  */
-import { availableParallelism } from "node:os";
 import { z } from "zod";
 // Only tf-free modules load eagerly: the tfjs-using core is imported inside run() (see loadTfCore),
 // so listing/planning pipelines (the CLI registry imports every step) never loads TensorFlow.js.
-import { BACKEND_CHOICES, C_MAX_GKG, DEFAULT_ARCH, OM_MAX_GKG, layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
+import {
+  BACKEND_CHOICES, C_MAX_GKG, cnnDefaultsForN, DEFAULT_ARCH, OM_MAX_GKG, SMALL_ARCH, layoutOf, tasksOf,
+  type ArchitectureConfig, type CnnAutoSettings, type CnnConfig, type TargetStats, type TaskName,
+} from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { EpochProgress, TrainResult } from "../../core/cnn/train.js";
 import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
@@ -42,6 +47,7 @@ import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { spectraMatrix } from "../baseline/spectra-matrix.js";
 import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -65,16 +71,21 @@ export const architectureOptions = z.strictObject({
 export const cnnTrainOptions = z.strictObject({
   /** c, om, or multi (both, masked multi-task loss). */
   target: z.enum(["c", "om", "multi"]),
-  architecture: architectureOptions.default(architectureOptions.parse({})),
-  epochs: z.number().int().min(1).default(100),
-  batch: z.number().int().min(2).default(64),
-  lr: z.number().positive().default(1e-3),
+  // Unset training options take the n-dependent defaults (cnnDefaultsForN, src/core/cnn/config.ts).
+  /** Unset: the small net below 300 fitting rows, else DEFAULT_ARCH. */
+  architecture: architectureOptions.optional(),
+  epochs: z.number().int().min(1).optional(),
+  batch: z.number().int().min(2).optional(),
+  lr: z.number().positive().optional(),
   /** Early-stopping patience (epochs without val improvement); 0 = off. */
-  patience: z.number().int().min(0).default(15),
-  schedule: z.enum(["plateau", "cosine", "constant"]).default("plateau"),
+  patience: z.number().int().min(0).optional(),
+  schedule: z.enum(["plateau", "cosine", "constant"]).optional(),
+  /** Seed of the initial weights and batch order; the split has its own split_seed. */
   seed: z.number().int().default(1),
   /** Split options, identical to baseline.plsr (src/steps/split-options.ts). */
   ...splitOptionFields,
+  /** Validation fraction (early stopping); unset: 0 below 300 fitting rows, else 0.1. */
+  val: z.number().min(0).lt(1).optional(),
   /**
    * Target multi: split fractions for the rows that have an OM label (the others use
    * test/val/cal). With ~10 % OM labels the default 15 % test and cal hold too few OM samples to
@@ -84,9 +95,10 @@ export const cnnTrainOptions = z.strictObject({
    */
   om_split: omSplitOption.optional(),
   /** σ̂ source: mean–variance head (nll), an ensemble, or none (absolute-residual intervals). */
-  uncertainty: z.enum(["nll", "ensemble", "none"]).default("nll"),
-  /** Ensemble size when uncertainty = ensemble. */
-  members: z.number().int().min(2).max(20).default(5),
+  /** Unset: ensemble below 300 fitting rows, else nll. */
+  uncertainty: z.enum(["nll", "ensemble", "none"]).optional(),
+  /** Ensemble size when uncertainty = ensemble (default 5). */
+  members: z.number().int().min(2).max(20).optional(),
   pi_level: z.number().gt(0).lt(1).default(0.9),
   /**
    * Calibrate on QC-excluded cal rows too (default): metrics.evaluate scores every labelled test
@@ -96,25 +108,70 @@ export const cnnTrainOptions = z.strictObject({
   /** PCA components of the applicability domain (0 = no domain check). */
   domain_components: z.number().int().min(0).max(50).default(5),
   backend: z.enum(BACKEND_CHOICES).default("auto"),
-  /** Worker threads for data-parallel training; 0 = auto (engine's threads, ≤ 2, 1 for small data). */
+  /**
+   * Worker threads for data-parallel training; 0 = auto: 1 below 512 training spectra, else 2 —
+   * chosen from the data, never from the machine, since the data-parallel gradient sum changes
+   * the numbers in the last bits (a run is bitwise reproducible given threads).
+   */
   threads: z.number().int().min(0).max(64).default(0),
 });
 
 export type CnnTrainOptions = z.output<typeof cnnTrainOptions>;
 
 
-export function configFromOptions(o: CnnTrainOptions, inputPoints: number): CnnConfig {
+/** Training settings after the n-dependent defaults (model_meta.resolved). */
+export interface ResolvedTraining {
+  tier: CnnAutoSettings["tier"];
+  n_fit: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  patience: number;
+  schedule: "plateau" | "cosine" | "constant";
+  val: number;
+  uncertainty: "nll" | "ensemble" | "none";
+  members: number;
+  architecture: "small" | "default" | "given";
+}
+
+/** Explicit options win; the rest come from cnnDefaultsForN(nFit). */
+export function resolveTraining(o: CnnTrainOptions, nFit: number): ResolvedTraining {
+  const a = cnnDefaultsForN(nFit);
+  const uncertainty = o.uncertainty ?? a.uncertainty;
+  const patience = o.patience ?? a.patience;
+  const schedule = o.schedule ?? a.schedule;
+  // Early stopping or a plateau schedule asked for explicitly: they need validation rows.
+  const needsVal = patience > 0 || schedule === "plateau";
+  const val = o.val ?? (needsVal ? Math.max(a.val, 0.1) : a.val);
+  if (needsVal && val === 0) {
+    throw new StepInputError(`option val=0 leaves no validation rows for ${patience > 0 ? `patience=${patience}` : "schedule=plateau"}: set val > 0, or patience: 0 and schedule: cosine`);
+  }
   return {
-    inputPoints,
-    target: o.target,
-    variance: o.uncertainty === "nll",
-    arch: {
-      conv: o.architecture.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batchNorm: b.batch_norm })),
-      headPool: o.architecture.head_pool,
-      dense: o.architecture.dense,
-      denseDropout: o.architecture.dense_dropout,
-    },
+    tier: a.tier,
+    n_fit: nFit,
+    epochs: o.epochs ?? a.epochs,
+    batch: o.batch ?? a.batch,
+    lr: o.lr ?? a.lr,
+    patience,
+    schedule,
+    val,
+    uncertainty,
+    members: uncertainty === "ensemble" ? (o.members ?? a.members) : 1,
+    architecture: o.architecture ? "given" : a.arch,
   };
+}
+
+export function configFromOptions(o: CnnTrainOptions, r: ResolvedTraining, inputPoints: number): CnnConfig {
+  const given = o.architecture;
+  const arch: ArchitectureConfig = given
+    ? {
+        conv: given.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batchNorm: b.batch_norm })),
+        headPool: given.head_pool,
+        dense: given.dense,
+        denseDropout: given.dense_dropout,
+      }
+    : r.architecture === "small" ? SMALL_ARCH : DEFAULT_ARCH;
+  return { inputPoints, target: o.target, variance: r.uncertainty === "nll", arch };
 }
 
 const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
@@ -146,10 +203,12 @@ export const cnnTrainStep = defineStep({
   outputs: ["model", "model_meta", "predictions", "history"],
   // The native backends too: installing one changes the numerics, so it reruns training.
   packages: ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
+  // Under SLURM: two cores (ensemble members or data-parallel replicas side by side) and room for the model.
+  resources: { cpus: 2, memMiB: 4096, timeMinutes: 240 },
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
-    const { initBackend, saveCnn, finishTasks, fitInputScaling, predictRaw, scaleRows, trainCnn, trainConcurrently, trainInWorker } = await loadTfCore();
+    const { initBackend, saveCnn, finishTasks, fitInputScaling, predictRaw, scaleRows, trainCnn, trainConcurrently, trainInWorker, withTfLock } = await loadTfCore();
     const samples = await inputs.find("samples").table("samples");
     const blocks = await inputs.find("spectra").spectra("spectra");
     const n = tableRowCount(samples);
@@ -168,18 +227,9 @@ export const cnnTrainStep = defineStep({
     const sm = spectraMatrix(blocks, ids);
     const p = sm.wavenumbers.length;
     const m = sm.sampleRow.length;
-    const config = configFromOptions(o, p);
-    try {
-      layoutOf(config);
-    } catch (e) {
-      throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
-    }
     if (o.om_split && o.target !== "multi") {
       throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
     }
-    const split = stepSplit(o, o.seed, o.om_split);
-    const splitOf = splitSamples(samples, split);
-
     // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
     const y = tasks.map((_, k) =>
       Float32Array.from(sm.sampleRow, (i) => {
@@ -187,11 +237,27 @@ export const cnnTrainStep = defineStep({
         return Number.isFinite(v) && v >= 0 && exclude?.[i] !== true ? Math.log1p(v) : NaN;
       }),
     );
-    const rowsOf = (s: SplitName) => {
+    const rowsIn = (splitOf: readonly SplitName[], s: SplitName) => {
       const out: number[] = [];
       for (let r = 0; r < m; r++) if (splitOf[sm.sampleRow[r]!] === s && y.some((yt) => Number.isFinite(yt[r]!))) out.push(r);
       return Int32Array.from(out);
     };
+    // n for the defaults: labelled rows outside test and cal (val draws from them; test and cal
+    // do not depend on val, so the split without val tells n).
+    const splitFor = (val: number) => {
+      const sp = stepSplit({ ...o, val }, COLUMN[tasks[0]!], o.om_split);
+      return { split: sp, splitOf: splitSamples(samples, sp) };
+    };
+    const noVal = splitFor(0);
+    const resolved = resolveTraining(o, rowsIn(noVal.splitOf, "train").length);
+    const { split, splitOf } = resolved.val === 0 ? noVal : splitFor(resolved.val);
+    const rowsOf = (s: SplitName) => rowsIn(splitOf, s);
+    const config = configFromOptions(o, resolved, p);
+    try {
+      layoutOf(config);
+    } catch (e) {
+      throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
+    }
     const train = rowsOf("train");
     const val = rowsOf("val");
     // Calibration labels: like y, but QC-excluded rows count when cal_excluded (see the header).
@@ -241,17 +307,16 @@ export const cnnTrainStep = defineStep({
 
     const input = fitInputScaling(sm.values, p, train);
     const xScaled = scaleRows(sm.values, p, input);
-    const threads =
-      o.threads > 0 ? o.threads : train.length < 512 ? 1 : Math.max(1, Math.min(2, ctx.threads, availableParallelism()));
-    const memberCount = o.uncertainty === "ensemble" ? o.members : 1;
-    const progress = ctx.progress("cnn.train", o.epochs * memberCount, "epochs");
+    const threads = o.threads > 0 ? o.threads : train.length < 512 ? 1 : 2;
+    const memberCount = resolved.members;
+    const progress = ctx.progress("cnn.train", resolved.epochs * memberCount, "epochs");
     const history: (EpochProgress & { member: number })[] = [];
     const trainOpts = {
-      epochs: o.epochs,
-      batch: o.batch,
-      lr: o.lr,
-      patience: o.patience,
-      schedule: o.schedule,
+      epochs: resolved.epochs,
+      batch: resolved.batch,
+      lr: resolved.lr,
+      patience: resolved.patience,
+      schedule: resolved.schedule,
       clipNorm: 5,
       backend: o.backend,
       signal: ctx.signal,
@@ -262,26 +327,36 @@ export const cnnTrainStep = defineStep({
     };
     // Members that stopped early leave ticks unused; keep the bar honest.
     const finishTicks = (res: TrainResult) => {
-      if (res.history.length < o.epochs) progress.tick(o.epochs - res.history.length);
+      if (res.history.length < resolved.epochs) progress.tick(resolved.epochs - res.history.length);
     };
     const seeds = Array.from({ length: memberCount }, (_, k) => o.seed + 7919 * k);
     const data = { x: xScaled, y, train, val };
     // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
     // no per-batch barrier; median +23 % samples/s over data-parallel on the reference net,
     // bench/RESULTS.md); a single model goes data-parallel.
-    const concurrent = memberCount > 1 && threads > 1;
+    // Members train single-threaded either way (bit-identical side by side or in turn), so how
+    // many run at once may follow the cores this step was given without changing a number.
+    const workers = memberCount > 1 ? Math.min(memberCount, threads > 1 ? threads : Math.max(1, ctx.threads)) : 1;
+    const concurrent = workers > 1;
     // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
     // of its own, so it does not hold this process's event loop and another step's CNN can run
     // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
-    const trainOne = !concurrent && threads === 1 && train.length >= 512 ? trainInWorker : trainCnn;
+    const inWorker = !concurrent && threads === 1 && train.length >= 512;
+    // In-process training shares this process's one tfjs engine with any other CNN step running
+    // beside it (`run --jobs 2`): take turns (withTfLock); workers have engines of their own.
+    const trainOne: typeof trainCnn = inWorker
+      ? trainInWorker
+      : threads === 1
+        ? (...args) => withTfLock(() => trainCnn(...args))
+        : trainCnn;
     const fail = (e: Error): never => {
-      if (/could not be loaded|threads must/.test(e.message)) throw new StepInputError(`option backend/threads: ${e.message}`);
+      if (e instanceof CnnOptionError) throw new StepInputError(`option backend/threads: ${e.message}`);
       throw e;
     };
     const tc = performance.now();
     let results: TrainResult[] = [];
     if (concurrent) {
-      results = await trainConcurrently(config, stats, data, trainOpts, seeds, threads, onEpoch).catch(fail);
+      results = await trainConcurrently(config, stats, data, trainOpts, seeds, workers, onEpoch).catch(fail);
       results.forEach(finishTicks);
     } else {
       for (let k = 0; k < memberCount; k++) {
@@ -294,17 +369,21 @@ export const cnnTrainStep = defineStep({
     const members: CnnBundle["members"] = results.map((r) => ({ weights: r.weights, state: r.state }));
     const bestEpochs = results.map((r) => r.bestEpoch);
     const backend = last.backend;
-    const usedThreads = concurrent ? Math.min(threads, memberCount) : last.threads;
+    // Threads per model (what the numbers depend on); how many workers ran is a run fact.
+    const usedThreads = concurrent ? 1 : last.threads;
     // Side by side: samples of all members over the wall time (worker start and val passes included).
     const sps = concurrent ? results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - tc) / 1000) : last.samplesPerS;
     // Concurrent members report epochs interleaved: store the history in (member, epoch) order.
     history.sort((a, b) => a.member - b.member || a.epoch - b.epoch);
-    progress.done(`${backend}, ${usedThreads} thread(s)`);
-    await initBackend(o.backend); // inference runs in this thread
+    progress.done(`${backend}, ${concurrent ? `${workers} members side by side` : `${usedThreads} thread(s)`}`);
     const bundle: CnnBundle = { config, stats, input, members };
 
     // Conformal calibration on cal (log1p scale) and the domain model from train spectra.
-    const raw = predictRaw(bundle, sm.values);
+    // Inference runs in this thread, on the engine other steps share: under the lock.
+    const raw = await withTfLock(async () => {
+      await initBackend(o.backend);
+      return predictRaw(bundle, sm.values);
+    });
     const q: UncertaintyMeta["q"] = {};
     const nCal: Partial<Record<TaskName, number>> = {};
     tasks.forEach((t, k) => {
@@ -366,7 +445,6 @@ export const cnnTrainStep = defineStep({
       loss: Float64Array.from(history, (h) => h.loss),
       val_loss: Float64Array.from(history, (h) => h.valLoss),
       lr: Float64Array.from(history, (h) => h.lr),
-      samples_per_s: Float64Array.from(history, (h) => h.samplesPerS),
     });
     await saveCnn(await ctx.outputs.dir("model"), bundle);
     const seconds = (performance.now() - t0) / 1000;
@@ -384,7 +462,7 @@ export const cnnTrainStep = defineStep({
       input_scaling: { centering: "per-point training mean (weights: input/mean)", scale: input.scale },
       grid: Array.from(sm.wavenumbers),
       architecture: config.arch,
-      uncertainty: o.uncertainty,
+      uncertainty: resolved.uncertainty,
       members: memberCount,
       pi_level: o.pi_level,
       conformal: {
@@ -394,6 +472,8 @@ export const cnnTrainStep = defineStep({
       },
       domain,
       split,
+      // The training settings after the n-dependent defaults (cnnDefaultsForN): what ran.
+      resolved,
       n_train: train.length,
       n_val: val.length,
       n_cal: cal.length,
@@ -402,10 +482,13 @@ export const cnnTrainStep = defineStep({
       backend,
       threads: usedThreads,
       seed: o.seed,
-      train_samples_per_s: sps,
-      seconds,
     });
-    ctx.record({ backend, threads: usedThreads, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length });
+    // Timings are facts of this run (the run record), never part of the artifact: two runs of the
+    // same inputs give the same artifact hash.
+    ctx.record({
+      backend, threads: usedThreads, workers, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length,
+      cnn_tier: resolved.tier, cnn_seconds: Math.round(seconds * 10) / 10,
+    });
     ctx.log(
       `cnn ${o.target}: backend ${backend}, ${usedThreads} thread(s), ${Math.round(sps)} samples/s; train ${train.length}, ` +
         `val ${val.length}, cal ${cal.length}, predicted ${m}; best epoch ${bestEpochs.join(",")}`,

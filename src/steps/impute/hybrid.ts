@@ -9,7 +9,9 @@
  * A sample's prediction is rejected for QC when its `spectral_outlier` flag is true (or, when
  * the samples have no such column, its `exclude_train` flag).
  *
- * Outputs: `hybrid` (table), `coverage`, `pairs` (src/core/impute/coverage.ts), json
+ * Outputs: `hybrid` (table, long: one row per sample id and target, with the sample's source,
+ * depth, lat/lon and lab method), `hybrid_wide` (one row per sample id, C and OM side by side;
+ * src/core/impute/layout.ts), `coverage`, `pairs` (src/core/impute/coverage.ts), json
  * `hybrid_meta` (models, counts, interval levels — what the export sidecar needs) and, with
  * truth, metric rows (model "impute-truth", split "missing-truth", both scales, overall / per
  * source / per depth band) scoring `value` on the samples whose measurement was missing.
@@ -23,6 +25,7 @@ import { tableRowCount, type Table } from "../../core/table.js";
 import { flagColumn, numberColumn, textColumn } from "./columns.js";
 import { defineStep, StepInputError, type StepInputs } from "../../engine/step.js";
 import { hybridDescription } from "../../core/impute/sidecar.js";
+import { hybridLong, hybridWide } from "../../core/impute/layout.js";
 import { pickInput } from "../spectra/step-io.js";
 
 export const hybridOptions = z.strictObject({
@@ -60,10 +63,10 @@ async function resolveSamples(inputs: StepInputs, from: string | undefined): Pro
 
 export const hybridStep = defineStep({
   type: "impute.hybrid",
-  version: 1,
+  version: 2,
   description: "Hybrid dataset of measured and predicted C/OM with intervals, flags and coverage",
   options: hybridOptions,
-  outputs: ["hybrid", "hybrid_columns", "coverage", "pairs", "hybrid_meta", "metrics"],
+  outputs: ["hybrid", "hybrid_columns", "hybrid_wide", "hybrid_wide_columns", "coverage", "pairs", "hybrid_meta", "metrics"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const { step: samplesStep, table: samples } = await resolveSamples(inputs, o.samples_from);
@@ -100,17 +103,23 @@ export const hybridStep = defineStep({
       }
     }
 
-    const { table: hybrid, counts } = buildHybrid(
+    const { table: core, rows: sampleRows, counts, setAside } = buildHybrid(
       { sampleId: ids, measured, qcFlags, qcReject, predictions },
       { rejectOutOfDomain: o.reject_out_of_domain },
     );
+    // row k of each target is sample sampleRows[k] (duplicated ids collapsed to their first sample)
+    const k = sampleRows.length;
+    const pickNum = (a: Float64Array) => Float64Array.from(sampleRows, (i) => a[i]!);
+    const source = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
     const groups = {
-      source: samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null),
-      depthTop: numberColumn(samples, "depth_top_cm", n, false),
-      lat: numberColumn(samples, "lat", n, false),
-      lon: numberColumn(samples, "lon", n, false),
+      source: Array.from(sampleRows, (i) => source[i] ?? null),
+      depthTop: pickNum(numberColumn(samples, "depth_top_cm", n, false)),
+      lat: pickNum(numberColumn(samples, "lat", n, false)),
+      lon: pickNum(numberColumn(samples, "lon", n, false)),
     };
+    const hybrid = hybridLong(core, samples, sampleRows);
     await ctx.outputs.table("hybrid", hybrid);
+    await ctx.outputs.table("hybrid_wide", hybridWide(hybrid));
     await ctx.outputs.table("coverage", hybridCoverage(hybrid, groups, { cellDeg: o.cell_deg }));
     await ctx.outputs.table("pairs", hybridPairs(hybrid, groups, { cellDeg: o.cell_deg }));
 
@@ -133,15 +142,16 @@ export const hybridStep = defineStep({
         const trueCol = numberColumn(truth, t === "c" ? "c_true_gkg" : "om_true_gkg", tIds.length);
         const idx: number[] = [];
         const truthVal: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const r = ids[i] === null ? undefined : rowOf.get(ids[i]!);
-          if (origin[ti * n + i] !== "predicted" || r === undefined || Number.isNaN(trueCol[r]!)) continue;
-          idx.push(i);
+        for (let j = 0; j < k; j++) {
+          const id = ids[sampleRows[j]!];
+          const r = id === null || id === undefined ? undefined : rowOf.get(id);
+          if (origin[ti * k + j] !== "predicted" || r === undefined || Number.isNaN(trueCol[r]!)) continue;
+          idx.push(j);
           truthVal.push(trueCol[r]!);
         }
         if (idx.length === 0) return;
         scored += idx.length;
-        const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[ti * n + i]!);
+        const pick = (a: Float64Array) => Float64Array.from(idx, (j) => a[ti * k + j]!);
         rows.push(
           ...metricRows({
             step: ctx.name, model: "impute-truth", target: t, split: "missing-truth",
@@ -154,13 +164,17 @@ export const hybridStep = defineStep({
       await ctx.metrics(rows);
     }
 
-    await ctx.outputs.json("hybrid_columns", hybridDescription({ models: o.models, piLevel: levels, counts }));
+    const about = { models: o.models, piLevel: levels, counts, setAside };
+    await ctx.outputs.json("hybrid_columns", hybridDescription(about));
+    await ctx.outputs.json("hybrid_wide_columns", hybridDescription(about, "wide"));
     await ctx.outputs.json("hybrid_meta", {
       samples_from: samplesStep,
       models: o.models,
       pi_level: levels,
       counts,
+      set_aside: setAside,
       n_samples: n,
+      n_ids: k,
       reject_out_of_domain: o.reject_out_of_domain,
       cell_deg: o.cell_deg,
       truth_scored: truthInputs.length === 1 ? scored : null,
@@ -169,6 +183,10 @@ export const hybridStep = defineStep({
       hybrid_samples: n,
       ...Object.fromEntries(TARGETS.flatMap((t) => Object.entries(counts[t]).map(([k, v]) => [`hybrid_${t}_${k}`, v]))),
     });
-    ctx.log(TARGETS.map((t) => `${t}: ${counts[t].measured} measured, ${counts[t].predicted} predicted, ${counts[t].rejected} rejected`).join("; "));
+    const asideText = (t: Target) => {
+      const e = Object.entries(setAside[t]);
+      return e.length ? ` (${e.reduce((a, [, v]) => a + v, 0)} measured set aside: ${e.map(([c, v]) => `${v} ${c}`).join(", ")})` : "";
+    };
+    ctx.log(TARGETS.map((t) => `${t}: ${counts[t].measured} measured, ${counts[t].predicted} predicted, ${counts[t].rejected} rejected${asideText(t)}`).join("; "));
   },
 });

@@ -6,7 +6,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { buildOpusLibrary, type OpusFile } from "../../formats/opus-library.js";
+import { buildOpusLibrary, DEFAULT_REPLICATE_MAX_RMSD, type OpusFile } from "../../formats/opus-library.js";
+import { decodeTextFile, TEXT_ENCODINGS } from "../../formats/text.js";
 import { asStepInput, requireFile } from "./read-input.js";
 import { writeIngested } from "./report.js";
 
@@ -36,7 +37,17 @@ export const opusOptions = z.strictObject({
   instrument: z.string().min(1).optional(),
   lab_table: z.string().min(1).optional(),
   lab_id_column: z.string().min(1).default("sample_id"),
+  /** Text encoding of the lab table (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
+  lab_encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
   lab_targets: z.strictObject({ c: target.optional(), om: target.optional() }).default({}),
+  /**
+   * Spectrum block read from every file: "AB" (default, the final absorbance OPUS shows as
+   * AB), "AB_no_atm_comp" (before atmospheric compensation) or a type code like "15.16.0.64";
+   * `ingest_report.opus_blocks` lists the blocks each file holds.
+   */
+  block: z.string().regex(/^(AB|AB_no_atm_comp|15\.16\.0\.(0|64))$/, 'block: use "AB", "AB_no_atm_comp", "15.16.0.0" or "15.16.0.64"').default("AB"),
+  /** Replicate scans whose RMS difference from their mean exceeds this (absorbance) are flagged. */
+  replicate_max_rmsd: z.number().positive().default(DEFAULT_REPLICATE_MAX_RMSD),
   lab_columns: z
     .strictObject({ lat: z.string().optional(), lon: z.string().optional(), depth_top_cm: z.string().optional(), depth_bottom_cm: z.string().optional() })
     .default({}),
@@ -44,7 +55,7 @@ export const opusOptions = z.strictObject({
 
 export const ingestOpusStep = defineStep({
   type: "ingest.opus",
-  version: 1,
+  version: 2,
   description: "Read a folder of Bruker OPUS files (AB block), average replicates, join a lab table by sample id",
   options: opusOptions,
   outputs: ["samples", "spectra", "ingest_report"],
@@ -71,8 +82,10 @@ export const ingestOpusStep = defineStep({
           idPattern: new RegExp(o.id_pattern),
           source: o.source ?? basename(dir),
           instrument: o.instrument,
+          block: o.block,
+          replicateMaxRmsd: o.replicate_max_rmsd,
           lab: lab
-            ? { file: lab.path, text: await readFile(lab.path, "utf8"), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
+            ? { file: lab.path, text: decodeTextFile(lab.path, await readFile(lab.path), o.lab_encoding), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
             : undefined,
       }),
     );

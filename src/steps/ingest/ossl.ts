@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defineStep } from "../../engine/step.js";
 import { createOsslReader, OSSL_DEFAULT_COLUMNS } from "../../formats/ossl.js";
+import { TEXT_ENCODINGS } from "../../formats/text.js";
 import { readStreamed } from "./read-input.js";
 import { writeIngested } from "./report.js";
 
@@ -13,7 +14,16 @@ const columnKeys = Object.keys(OSSL_DEFAULT_COLUMNS) as (keyof typeof OSSL_DEFAU
 export const osslOptions = z.strictObject({
   path: z.string().min(1),
   /** Overrides of the default OSSL column names (see OSSL_DEFAULT_COLUMNS); "" drops one. */
-  columns: z.strictObject(Object.fromEntries(columnKeys.map((k) => [k, z.string().optional()])) as Record<(typeof columnKeys)[number], z.ZodOptional<z.ZodString>>).default({}),
+  columns: z
+    .strictObject(Object.fromEntries(columnKeys.map((k) => [k, z.string().optional()])) as Record<(typeof columnKeys)[number], z.ZodOptional<z.ZodString>>)
+    .superRefine((c, ctx) => {
+      for (const k of ["id", "spectral_prefix"] as const) {
+        if (c[k] === "") ctx.addIssue({ code: "custom", path: [k], message: `columns.${k} cannot be empty (it cannot be dropped); name the column${k === "id" ? " holding the sample ids" : " prefix of the spectra"}` });
+      }
+    })
+    .default({}),
+  /** Text encoding (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
+  encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
   default_source: z.string().min(1).default("ossl"),
   c_method: z.string().nullable().default("dry_combustion"),
   om_method: z.string().nullable().default("loi"),
@@ -30,7 +40,7 @@ export const ingestOsslStep = defineStep({
   async run(ctx, _inputs, o) {
     const columns = Object.fromEntries(Object.entries(o.columns).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const result = await readStreamed(ctx, o.path, (file) =>
-      createOsslReader(file, { columns, defaultSource: o.default_source, cMethod: o.c_method, omMethod: o.om_method }),
+      createOsslReader(file, { columns, defaultSource: o.default_source, cMethod: o.c_method, omMethod: o.om_method, encoding: o.encoding }),
     );
     await writeIngested(ctx, result);
   },

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defineStep } from "../../engine/step.js";
 import { createWideTableReader } from "../../formats/wide-table.js";
+import { TEXT_ENCODINGS } from "../../formats/text.js";
 import { readStreamed } from "./read-input.js";
 import { writeIngested } from "./report.js";
 
@@ -35,6 +36,10 @@ export const tableOptions = z.strictObject({
     })
     .default({}),
   delimiter: z.string().length(1).default(","),
+  /** Text encoding (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
+  encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
+  /** Extra columns carried into samples under their own names (e.g. `fold` for k-fold's folds_from). */
+  keep_columns: z.array(z.string().min(1)).default([]),
 });
 
 export const ingestTableStep = defineStep({
@@ -58,6 +63,8 @@ export const ingestTableStep = defineStep({
         targets: o.targets,
         columns: o.columns,
         delimiter: o.delimiter,
+        encoding: o.encoding,
+        keep: o.keep_columns,
       }),
     );
     await writeIngested(ctx, result);

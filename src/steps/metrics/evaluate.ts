@@ -5,7 +5,12 @@
  * For each input with a `predictions` table (docs/CONTRACTS.md): rows per target × split
  * (option `splits`, default test) × scale (g/kg, log1p) × group (all, source=…, depth=…),
  * with `step` = the model step's name and `model` = its step type; option `pool` adds k-fold
- * CV rows (split "cv") pooled over several model steps. The interval level is
+ * CV rows (split "cv") pooled over several model steps — listed, or a step matrix named
+ * (src/engine/matrix.ts) — with cross-conformal intervals (`pool_intervals`, below).
+ * A pool missing a fold (the pipeline's `needs_ok: any` lets this step run when a fold step
+ * failed) is evaluated on what exists, with split "cv-incomplete" and the missing steps named
+ * in the `pools` output and the log, so one failed fold never hides the other models' metrics
+ * and is never read as a complete CV. The interval level is
  * read from the input's `model_meta.pi_level` when present, else option `pi_level`.
  * `calibration` (src/core/stats/calibration.ts): per model and target, the reported level's
  * empirical coverage, plus a conformally rescaled curve over `levels` and the coverage over
@@ -14,9 +19,11 @@
  */
 import { z } from "zod";
 import { intervalCalibration } from "../../core/stats/calibration.js";
+import { crossFoldQuantiles } from "../../core/stats/cv-plus.js";
 import type { MetricRow } from "../../core/stats/metric-row.js";
 import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
 import { concatTables, takeRows, type Table } from "../../core/table.js";
+import { selectInstances } from "../../engine/matrix.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
 
 export const evaluateOptions = z.strictObject({
@@ -28,30 +35,113 @@ export const evaluateOptions = z.strictObject({
   levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]),
   /**
    * k-fold CV inside one pipeline: `name: [step, …]` pools the test rows of these model steps
-   * (one per fold: same folds and seed, different test_fold) into metric rows with step =
+   * (one per fold: same folds and split_seed, different test_fold) into metric rows with step =
    * name and split "cv" — every labelled sample scored once, by a model that neither fitted
-   * nor calibrated on it.
+   * nor calibrated on it. `name: train` names a step matrix (all its instances);
+   * `name: train.model-cnn` the instances with that matrix value.
    */
-  pool: z.record(z.string().min(1), z.array(z.string().min(1)).min(2)).default({}),
+  pool: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(2)])).default({}),
+  /**
+   * Intervals of the pooled rows. cross_conformal: each fold's rows get the conformal quantile
+   * of the out-of-fold scores of all other folds (src/core/stats/cv-plus.ts), so every sample
+   * calibrates; model: the models' own split-conformal intervals (calibrated on each fold's cal
+   * share); auto (default): cross_conformal below `CROSS_CONFORMAL_MAX_N` pooled labelled rows,
+   * where a cal split of 15 % is too small to pin the quantile down, else model.
+   */
+  pool_intervals: z.enum(["auto", "cross_conformal", "model"]).default("auto"),
 });
+
+/** auto: cross-conformal pooled intervals below this many pooled labelled rows. */
+export const CROSS_CONFORMAL_MAX_N = 5000;
 
 function column(t: Table, name: string, n: number): Float64Array {
   const c = t[name];
   return c instanceof Float64Array ? c : new Float64Array(n).fill(NaN);
 }
 
-/** Metric rows of the pooled test rows of `steps` (option `pool`); see evaluateOptions. */
-function pooledRows(name: string, steps: readonly string[], byStep: Map<string, { pred: Table; model: string; level: number }>): MetricRow[] {
-  const parts = steps.map((s) => {
+interface ModelInput {
+  pred: Table;
+  model: string;
+  level: number;
+}
+
+export interface PoolReport {
+  steps: string[];
+  missing: string[];
+  complete: boolean;
+  rows: number;
+  intervals: "cross_conformal" | "model";
+}
+
+/** The steps a pool entry names (listed, a matrix, or matrix instances with given values). */
+function poolMembers(name: string, spec: string | readonly string[], known: readonly string[]): string[] {
+  const list = typeof spec === "string" ? [spec] : spec;
+  const out = list.flatMap((s) => {
+    if (known.includes(s)) return [s];
+    const found = selectInstances(s, known);
+    if (found.length === 0) {
+      throw new StepInputError(`option pool.${name}: "${s}" is not a model step this step needs, nor a step matrix among them (${known.join(", ")}): add it to needs`);
+    }
+    return found;
+  });
+  if (out.length < 2) throw new StepInputError(`option pool.${name}: names ${out.length} step (${out.join(", ")}); a pool needs the steps of at least 2 folds`);
+  return [...new Set(out)];
+}
+
+/**
+ * Cross-conformal intervals for pooled rows (see pool_intervals): score |log1p y − log1p ŷ| / w
+ * with w = the model's σ̂ on the log1p scale (sd / (1 + ŷ), as the CNN reports it) or 1
+ * (PLSR: absolute residuals), quantile per fold from the other folds' scores, per target.
+ */
+function crossConformal(t: Table, fold: Int32Array, folds: number, level: number): void {
+  const n = fold.length;
+  const target = t.target as (string | null)[];
+  const obs = t.observed as Float64Array;
+  const pred = t.predicted as Float64Array;
+  const sd = t.sd instanceof Float64Array ? t.sd : new Float64Array(n).fill(NaN);
+  const low = new Float64Array(n).fill(NaN);
+  const high = new Float64Array(n).fill(NaN);
+  const w = Float64Array.from(pred, (p, i) => {
+    const s = sd[i]! / (1 + p);
+    return Number.isFinite(s) && s > 0 ? s : 1;
+  });
+  for (const tg of new Set(target)) {
+    const rows = [...Array(n).keys()].filter((i) => target[i] === tg);
+    const scores = rows.map((i) => (obs[i]! >= 0 && pred[i]! > -1 ? Math.abs(Math.log1p(obs[i]!) - Math.log1p(pred[i]!)) / w[i]! : NaN));
+    const q = crossFoldQuantiles(scores, rows.map((i) => fold[i]!), folds, level);
+    for (const i of rows) {
+      if (!Number.isFinite(pred[i]!)) continue;
+      const c = Math.log1p(pred[i]!);
+      const qf = q[fold[i]!]!;
+      low[i] = Math.max(0, Math.expm1(c - qf * w[i]!));
+      high[i] = Math.expm1(c + qf * w[i]!);
+    }
+  }
+  t.pi_low = low;
+  t.pi_high = high;
+}
+
+/** Metric rows of the pooled test rows of `steps` (option pool); see evaluateOptions. */
+function pooledRows(
+  name: string,
+  steps: readonly string[],
+  byStep: Map<string, ModelInput>,
+  missingSteps: ReadonlySet<string>,
+  intervals: "auto" | "cross_conformal" | "model",
+): { rows: MetricRow[]; report: PoolReport } {
+  const missing = steps.filter((s) => missingSteps.has(s));
+  const parts = steps.filter((s) => !missingSteps.has(s)).map((s) => {
     const m = byStep.get(s);
     if (!m) throw new StepInputError(`option pool.${name}: "${s}" is not a model step this step needs (${[...byStep.keys()].join(", ")}): add it to needs`);
     return { step: s, ...m };
   });
+  if (parts.length === 0) throw new StepInputError(`option pool.${name}: every step of the pool failed (${missing.join(", ")}): nothing to evaluate`);
   const level = parts[0]!.level;
   const odd = parts.find((p) => p.level !== level);
   if (odd) throw new StepInputError(`option pool.${name}: ${odd.step} has intervals at level ${odd.level}, ${parts[0]!.step} at ${level}: pool steps with the same pi_level`);
   const seen = new Map<string, string>();
-  const tables = parts.map((p) => {
+  const foldIds: number[] = [];
+  const tables = parts.map((p, k) => {
     const split = p.pred.split as (string | null)[];
     const ids = p.pred.sample_id as (string | null)[];
     const target = p.pred.target as (string | null)[];
@@ -62,24 +152,33 @@ function pooledRows(name: string, steps: readonly string[], byStep: Map<string, 
       const other = seen.get(key);
       if (other && other !== p.step) {
         throw new StepInputError(
-          `option pool.${name}: sample ${key} is in the test split of both ${other} and ${p.step}: pool k-fold steps with the same folds, scheme and seed and different test_fold`,
+          `option pool.${name}: sample ${key} is in the test split of both ${other} and ${p.step}: pool k-fold steps with the same folds, scheme and split_seed and different test_fold`,
         );
       }
       seen.set(key, p.step);
     }
+    for (const _ of rows) foldIds.push(k);
     const t = takeRows(p.pred, rows);
-    t.split = rows.map(() => "cv");
+    t.split = rows.map(() => (missing.length ? "cv-incomplete" : "cv"));
     return t;
   });
-  return predictionMetricRows(concatTables(tables), { step: name, model: parts[0]!.model, splits: ["cv"], level });
+  const pooled = concatTables(tables);
+  const labelled = Array.from(pooled.observed as Float64Array).filter(Number.isFinite).length;
+  const method = intervals === "auto" ? (labelled < CROSS_CONFORMAL_MAX_N ? "cross_conformal" : "model") : intervals;
+  if (method === "cross_conformal") crossConformal(pooled, Int32Array.from(foldIds), parts.length, level);
+  const split = missing.length ? "cv-incomplete" : "cv";
+  return {
+    rows: predictionMetricRows(pooled, { step: name, model: parts[0]!.model, splits: [split], level }),
+    report: { steps: [...steps], missing, complete: missing.length === 0, rows: labelled, intervals: method },
+  };
 }
 
 export const evaluateStep = defineStep({
   type: "metrics.evaluate",
-  version: 2,
+  version: 3,
   description: "Metrics (per source and depth band, g/kg and log1p) and interval calibration of every model step",
   options: evaluateOptions,
-  outputs: ["metrics", "calibration"],
+  outputs: ["metrics", "calibration", "pools"],
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const models = inputs.findAll("predictions");
@@ -95,7 +194,7 @@ export const evaluateStep = defineStep({
       level: [] as number[], method: [] as (string | null)[], n: [] as number[], coverage: [] as number[], mean_width: [] as number[],
       coverage_p05: [] as number[], coverage_p95: [] as number[],
     };
-    const byStep = new Map<string, { pred: Table; model: string; level: number }>();
+    const byStep = new Map<string, ModelInput>();
     for (const input of models) {
       const pred = await input.table("predictions");
       let level = o.pi_level;
@@ -136,8 +235,18 @@ export const evaluateStep = defineStep({
         }
       }
     }
-    for (const [name, steps] of Object.entries(o.pool)) rows.push(...pooledRows(name, steps, byStep));
+    const missing = new Set(inputs.missing ?? []);
+    const known = [...inputs.all.map((a) => a.step), ...missing];
+    const pools: Record<string, PoolReport> = {};
+    for (const [name, spec] of Object.entries(o.pool)) {
+      const r = pooledRows(name, poolMembers(name, spec, known), byStep, missing, o.pool_intervals);
+      rows.push(...r.rows);
+      pools[name] = r.report;
+      if (!r.report.complete) ctx.log(`pool ${name} is INCOMPLETE (split cv-incomplete): ${r.report.missing.join(", ")} did not finish; pooled the other ${r.report.steps.length - r.report.missing.length}`);
+    }
+    if (missing.size > 0) ctx.log(`evaluated without ${[...missing].join(", ")} (did not finish)`);
     await ctx.metrics(rows);
+    await ctx.outputs.json("pools", pools);
     await ctx.outputs.table("calibration", {
       step: cal.step, model: cal.model, target: cal.target, level: Float64Array.from(cal.level), method: cal.method,
       n: Float64Array.from(cal.n), coverage: Float64Array.from(cal.coverage), mean_width: Float64Array.from(cal.mean_width),

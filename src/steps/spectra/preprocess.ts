@@ -21,9 +21,16 @@ import { meanSpectraTable, pickInput } from "./step-io.js";
 const region = z.tuple([z.number(), z.number()]);
 
 export const preprocessOptions = z.strictObject({
-  /** Common grid, cm-1 (default 600–4000 every 4 → 851 points). */
+  /**
+   * Common grid, cm-1 (default 600–4000 every 4 → 851 points), or "native": the first block's
+   * own wavenumbers (ascending), every other block resampled onto them — a file's measured grid
+   * and range as they are (pair with `exclude: []` to keep the CO2 band too).
+   */
   grid: z
-    .strictObject({ from: z.number().default(600), to: z.number().default(4000), step: z.number().positive().default(4) })
+    .union([
+      z.literal("native"),
+      z.strictObject({ from: z.number().default(600), to: z.number().default(4000), step: z.number().positive().default(4) }),
+    ])
     .default({ from: 600, to: 4000, step: 4 }),
   /** `error` (default): a source not covering the grid is an error; `trim`: cut the grid to the range all sources cover. */
   out_of_range: z.enum(["error", "trim"]).default("error"),
@@ -69,7 +76,7 @@ export const spectraPreprocess = defineStep({
 
     let grid: Float64Array;
     try {
-      grid = commonGrid(o.grid);
+      grid = o.grid === "native" ? Float64Array.from(blocks[0]!.wavenumbers).sort() : commonGrid(o.grid);
     } catch (e) {
       throw new StepInputError(`option grid: ${(e as Error).message}`);
     }
@@ -82,6 +89,10 @@ export const spectraPreprocess = defineStep({
             uncovered.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ") +
             `: no extrapolation. Set option grid.from/grid.to inside every source's range, or out_of_range: trim`,
         );
+      }
+      const disjoint = blocks.filter((_, b) => ranges[b]![1] <= grid[0]! || ranges[b]![0] >= grid[grid.length - 1]!);
+      if (disjoint.length > 0) {
+        throw new StepInputError(`source(s) ${disjoint.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ")} do not overlap the grid ${grid[0]}–${grid[grid.length - 1]} cm-1 at all: remove them or set option grid to their range`);
       }
       const lo = Math.max(...ranges.map((r) => r[0]));
       const hi = Math.min(...ranges.map((r) => r[1]));
@@ -98,7 +109,7 @@ export const spectraPreprocess = defineStep({
     const sg = o.savgol
       ? (() => {
           try {
-            return savitzkyGolayFilter(grid.length, { windowSize: o.savgol.window, polynomial: o.savgol.polyorder, derivative: o.savgol.deriv, deltaX: grid[1]! - grid[0]! });
+            return savitzkyGolayFilter(grid.length, { windowSize: o.savgol.window, polynomial: o.savgol.polyorder, derivative: o.savgol.deriv, deltaX: o.grid === "native" ? (grid[grid.length - 1]! - grid[0]!) / (grid.length - 1) : grid[1]! - grid[0]! });
           } catch (e) {
             throw new StepInputError(`option savgol: ${(e as Error).message}`);
           }
@@ -230,7 +241,7 @@ export const spectraPreprocess = defineStep({
       wavenumbers: Array.from(outGrid),
       from: grid[0],
       to: grid[grid.length - 1],
-      step: o.grid.step,
+      step: o.grid === "native" ? "native" : o.grid.step,
       exclude: o.exclude,
       savgol: o.savgol,
       normalize: o.normalize,

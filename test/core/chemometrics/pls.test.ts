@@ -72,8 +72,14 @@ describe("PLS1 (kernel algorithm)", () => {
   it("CV folds equal explicit refits on the training folds", () => {
     // RMSECV from the summed per-fold cross-products must equal refitting on each training set
     const { x, y, n, p } = smallData();
-    const res = plsRegressionCv(x, p, y, { maxComponents: 3, folds: 4, seed: 9, rule: "min" });
     const folds = kFolds(n, 4, 9);
+    // The folds the refits use must be a partition into folds 0..3 (an off-by-one fold id
+    // leaves fold 0 empty and a fold 4 no loop visits): checked here, not left to a crash.
+    const sizes = [0, 1, 2, 3].map((k) => folds.filter((f) => f === k).length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(Math.floor(n / 4));
+    const res = plsRegressionCv(x, p, y, { maxComponents: 3, folds: 4, seed: 9, rule: "min" });
+    expect(res.folds).toBe(4);
     for (let a = 1; a <= 3; a++) {
       let sse = 0;
       for (let k = 0; k < 4; k++) {

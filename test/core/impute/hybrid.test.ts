@@ -7,7 +7,7 @@ const N = NaN;
 // sample:            s0     s1     s2      s3     s4     s5      s6
 const ids = ["s0", "s1", "s2", "s3", "s4", "s5", "s6"];
 const c = Float64Array.of(10.123456789, N, N, N, 20, N, N);
-const om = Float64Array.of(N, 50, N, 5, 15, N, N);
+const om = Float64Array.of(N, 50, N, 5, 25, N, N);
 const predTable = {
   sample_id: ["s6", "s0", "s1", "s2", "s3", "s4", "s5", "s0"],
   target: ["c", "om", "c", "c", "c", "c", "c", "c"],
@@ -79,9 +79,9 @@ describe("buildHybrid", () => {
     expect(flags[row("c", 3)]).toBe("c_lowered_to_om");
     expect((t.pi_high as Float64Array)[row("c", 3)]).toBe(5);
     expect(value[row("om", 3)]).toBe(5);
-    // s4: both measured, OM 15 < C 20 → untouched, flagged
-    expect(value[row("om", 4)]).toBe(15);
-    expect(flags[row("om", 4)]).toBe("measured_om_below_c");
+    // s4: both measured, OM 25 ≥ C 20 → untouched
+    expect(value[row("om", 4)]).toBe(25);
+    expect(flags[row("om", 4)]).toBeNull();
     // s0: C measured 10.12, OM predicted 12 → fine, no flag
     expect(value[row("om", 0)]).toBe(12);
     expect(flags[row("om", 0)]).toBeNull();
@@ -159,8 +159,16 @@ describe("hybridDescription", () => {
   it("describes every hybrid column with its unit, and the models", () => {
     const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null });
     expect(Object.keys(d.columns)).toEqual([
-      "sample_id", "target", "value", "origin", "predicted_mean", "predicted_sd", "pi_low", "pi_high", "in_domain", "qc_flags", "model", "reason", "impute_flags",
+      "sample_id", "source", "depth_top_cm", "depth_bottom_cm", "lat", "lon", "target", "value", "origin", "measured", "measured_reported",
+      "lab_method", "set_aside", "reason", "predicted_mean", "predicted_sd", "pi_low", "pi_high", "in_domain", "qc_flags", "model", "impute_flags",
     ]);
+    // CSV precision: model outputs at 4 significant digits, a measured value exactly
+    expect(d.columns.pi_low!.csv_digits).toBe(4);
+    expect(d.columns.measured!.csv_digits).toBeUndefined();
+    expect(d.columns.value!.csv_exact_where).toEqual(["origin", "measured"]);
+    const w = hybridDescription({ models: {}, piLevel: 0.9, counts: null }, "wide");
+    expect(w.columns.c_value!.csv_exact_where).toEqual(["c_origin", "measured"]);
+    expect(Object.keys(w.columns)).toContain("om_sd");
     expect(d.columns.value!.unit).toBe("g/kg");
     expect(d.about).toMatchObject({ format: "somflow-hybrid", models: { c: "cnn-c", om: "plsr-om" }, pi_level: 0.9 });
     expect(JSON.parse(JSON.stringify(d))).toEqual(d);

@@ -33,6 +33,7 @@ describe("xResample", () => {
   });
   it("refuses to extrapolate", () => {
     expect(() => resamplePlan([600, 602, 604], [598, 600])).toThrow(/outside the source range/);
+    expect(() => resamplePlan([600, 602, 604], [700, 800])).toThrow(/source axis 600–604 cm-1 does not overlap the target grid 700–800 cm-1 at all/);
   });
 });
 

@@ -1,36 +1,64 @@
 import { describe, expect, it } from "vitest";
-import { assignSplits, foldOf, splitKeys, type SplitOptions } from "../../../src/core/stats/split.js";
+import { assignFolds } from "../../../src/core/stats/folds.js";
+import { assignSplits, splitKeys, type SplitOptions } from "../../../src/core/stats/split.js";
+import { expectBinomialCount } from "../../helpers/binomial.js";
 
 const ids = Array.from({ length: 4000 }, (_, i) => `s${i}`);
 const base: SplitOptions = { scheme: "random", seed: 3, test: 0.2, val: 0.1, cal: 0.15 };
-const share = (splits: string[], name: string) => splits.filter((s) => s === name).length / splits.length;
+const count = (splits: string[], name: string) => splits.filter((s) => s === name).length;
 
 describe("assignSplits", () => {
   it("draws the fractions, per key and independent of row order", () => {
     const s = assignSplits(ids, base);
-    expect(share(s, "test")).toBeCloseTo(0.2, 1);
-    expect(share(s, "cal")).toBeCloseTo(0.15, 1);
-    expect(share(s, "val")).toBeCloseTo(0.1, 1);
+    // Binomial bounds (±4 SD, ~±0.025 for test at n = 4,000), not ±0.05
+    expectBinomialCount(count(s, "test"), ids.length, 0.2, "test");
+    expectBinomialCount(count(s, "cal"), ids.length, 0.15, "cal");
+    expectBinomialCount(count(s, "val"), ids.length, 0.1, "val");
+    expectBinomialCount(count(s, "train"), ids.length, 0.55, "train");
     const reversed = assignSplits([...ids].reverse(), base).reverse();
     expect(reversed).toEqual(s);
     expect(assignSplits(ids, { ...base, seed: 4 })).not.toEqual(s);
   });
 
-  it("k-fold: over test_fold 0…k−1 every sample is tested exactly once, folds ~1/k each", () => {
+  it("k-fold: over test_fold 0…k−1 every sample is tested exactly once, folds exactly 1/k each", () => {
     const k = 5;
     const tested = new Array<number>(ids.length).fill(0);
+    const fitted = new Array<number>(ids.length).fill(0);
+    const fold = assignFolds(ids, { folds: k, seed: base.seed });
+    const calSets: string[] = [];
     for (let f = 0; f < k; f++) {
       const s = assignSplits(ids, { ...base, kfold: { folds: k, testFold: f } });
-      s.forEach((x, i) => x === "test" && tested[i]!++);
-      expect(share(s, "test")).toBeGreaterThan(0.17);
-      expect(share(s, "test")).toBeLessThan(0.23);
-      // val and cal are fractions of the other folds (test is not used)
+      s.forEach((x, i) => {
+        if (x === "test") tested[i]!++;
+        if (x === "train") fitted[i]!++;
+      });
+      expect(s.filter((x) => x === "test").length).toBe(ids.length / k);
+      // val and cal are exact shares of this fold's training part (test is not used)
       const rest = s.filter((x) => x !== "test");
-      expect(share(rest, "cal")).toBeCloseTo(0.15, 1);
-      expect(share(rest, "val")).toBeCloseTo(0.1, 1);
-      s.forEach((x, i) => expect(x === "test").toBe(foldOf(ids[i]!, base.seed, k) === f));
+      expect(rest.filter((x) => x === "cal").length).toBe(Math.round(0.15 * rest.length));
+      expect(rest.filter((x) => x === "val").length).toBe(Math.round(0.1 * rest.length));
+      s.forEach((x, i) => expect(x === "test").toBe(fold[i] === f));
+      calSets.push(ids.filter((_, i) => s[i] === "cal").join(","));
     }
     expect(tested.every((t) => t === 1)).toBe(true);
+    // cal/val are drawn per fold: no fixed block of samples is kept out of every fit
+    expect(new Set(calSets).size).toBe(k);
+    expect(fitted.filter((t) => t === 0).length).toBeLessThan(ids.length * 0.01);
+  });
+
+  it("k-fold with val = cal = 0: every sample is fitted on in exactly k − 1 folds", () => {
+    const k = 4;
+    const fitted = new Array<number>(ids.length).fill(0);
+    for (let f = 0; f < k; f++) {
+      assignSplits(ids, { ...base, val: 0, cal: 0, kfold: { folds: k, testFold: f } }).forEach((x, i) => x === "train" && fitted[i]!++);
+    }
+    expect(fitted.every((t) => t === k - 1)).toBe(true);
+  });
+
+  it("k-fold with fold ids from the data uses them as given", () => {
+    const foldIds = Int32Array.from(ids, (_, i) => i % 3);
+    const s = assignSplits(ids, { ...base, kfold: { folds: 3, testFold: 2 } }, { foldIds });
+    s.forEach((x, i) => expect(x === "test").toBe(i % 3 === 2));
   });
 
   it("rejects bad fractions and folds with the option named", () => {

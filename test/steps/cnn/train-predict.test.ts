@@ -6,6 +6,7 @@ import { StepInputError } from "../../../src/engine/step.js";
 import { cnnPredictStep } from "../../../src/steps/cnn/predict.js";
 import { cnnTrainStep } from "../../../src/steps/cnn/train.js";
 import { tinyLibrary } from "./synthetic.js";
+import { conformalCoverageFloor } from "../../helpers/conformal-bound.js";
 import { metricsTable } from "../../../src/engine/metrics-table.js";
 import { predictionMetricRows } from "../../../src/core/stats/prediction-metrics.js";
 
@@ -64,10 +65,14 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect(new Set(split.slice(0, n))).toEqual(new Set(["train", "val", "cal", "test"]));
     // Learned something: C on the test split.
     const metrics = metricsTable(predictionMetricRows(res.artifact.tables.get("predictions")!, { step: "t", model: "cnn", splits: ["test"], level: 0.9 }));
-    const rowsM = (metrics.target as string[]).map((t, i) => ({ t, scale: (metrics.scale as string[])[i], group: (metrics.group as string[])[i], r2: (metrics.r2 as Float64Array)[i]!, cov: (metrics.pi_coverage as Float64Array)[i]! }));
+    const rowsM = (metrics.target as string[]).map((t, i) => ({ t, scale: (metrics.scale as string[])[i], group: (metrics.group as string[])[i], n: (metrics.n as Float64Array)[i]!, r2: (metrics.r2 as Float64Array)[i]!, cov: (metrics.pi_coverage as Float64Array)[i]! }));
     const cLog = rowsM.find((r) => r.t === "c" && r.scale === "log1p" && r.group === "all")!;
     expect(cLog.r2).toBeGreaterThan(0.5);
-    expect(cLog.cov).toBeGreaterThan(0.6);
+    // Split-conformal 90 % interval: the covered count is Beta-Binomial given n_cal (see
+    // test/helpers/conformal-bound.ts); below this floor happens with probability ≤ 1e-4.
+    const nCalC = (res.artifact.json.get("model_meta") as { conformal: { n_cal: Record<string, number> } }).conformal.n_cal.c!;
+    expect(nCalC).toBeGreaterThanOrEqual(19); // else the 90 % interval is unbounded and the check is empty
+    expect(Math.round(cLog.cov * cLog.n)).toBeGreaterThanOrEqual(conformalCoverageFloor(cLog.n, nCalC, 0.9));
     const hist = res.artifact.tables.get("history")!;
     expect((hist.epoch as Float64Array).length).toBeGreaterThan(3);
     expect(res.records).toMatchObject({ backend: "wasm", threads: 1, seed: 1 });
@@ -121,7 +126,9 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     );
     expect(side.artifact.tables.get("predictions")!.predicted).toEqual(predicted);
     expect(side.artifact.tables.get("history")!.member).toEqual(res.artifact.tables.get("history")!.member);
-    expect((side.artifact.json.get("model_meta") as { threads: number }).threads).toBe(2);
+    // the artifact records threads per model (1: the numbers' thread count); the workers are a run fact
+    expect(side.artifact.json.get("model_meta")).toEqual(res.artifact.json.get("model_meta"));
+    expect(side.records.workers).toBe(2);
   });
 
   it("om_split: rows with an OM label take its fractions, the others test/val/cal; multi only", async () => {

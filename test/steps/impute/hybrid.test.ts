@@ -91,4 +91,45 @@ describe("impute.hybrid", async () => {
     const origin = h.origin as string[];
     for (let i = n; i < 2 * n; i++) if (origin[i] === "rejected") expect(reason[i]).toBe("no model configured for target om");
   });
+
+  it("sets impossible measured values aside, collapses duplicated ids and writes the wide layout", async () => {
+    const samples = { ...fx.samples };
+    const c = Float64Array.from(samples.c_gkg as Float64Array);
+    const ids = [...(samples.sample_id as string[])];
+    const i0 = [...c.keys()].find((i) => Number.isFinite(c[i]!))!;
+    c[i0] = -31; // an impossible measured C
+    const [a, b] = [...c.keys()].filter((i) => i > i0 && Number.isFinite(c[i]!)).slice(0, 2) as [number, number];
+    ids[b] = ids[a]!; // the same id twice, with different measured C
+    c[b] = c[a]! + 1;
+    samples.c_gkg = c;
+    samples.sample_id = ids;
+    const art = emptyArtifact();
+    art.tables.set("samples", samples);
+    const res = await runStepInMemory(hybridStep, { models: { c: "plsr-c", om: "plsr-om" } }, [
+      { step: "qc", type: "qc.outliers", artifact: art }, ...models,
+    ], "hybrid");
+    const h = res.artifact.tables.get("hybrid")!;
+    const hid = h.sample_id as string[];
+    const tgt = h.target as string[];
+    const keys = hid.map((id, k) => `${id}|${tgt[k]}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(2 * (n - 1));
+    const row = (id: string, t: string) => keys.indexOf(`${id}|${t}`);
+    expect((h.set_aside as (string | null)[])[row(ids[i0]!, "c")]).toBe("c_negative");
+    expect((h.measured as Float64Array)[row(ids[i0]!, "c")]).toBe(-31);
+    expect((h.value as Float64Array)[row(ids[i0]!, "c")]).not.toBe(-31);
+    expect((h.set_aside as (string | null)[])[row(ids[a]!, "c")]).toBe("duplicate_id");
+    expect((h.origin as string[])[row(ids[a]!, "c")]).toBe("rejected");
+    // researcher columns on the long layout; the wide layout has one row per id
+    expect(Object.keys(h)).toEqual(expect.arrayContaining(["source", "depth_top_cm", "depth_bottom_cm", "lat", "lon", "lab_method"]));
+    const w = res.artifact.tables.get("hybrid_wide")!;
+    expect(w.sample_id).toHaveLength(n - 1);
+    expect((w.c_set_aside as (string | null)[]).filter((x) => x === "c_negative")).toHaveLength(1);
+    const meta = res.artifact.json.get("hybrid_meta") as { set_aside: Record<string, Record<string, number>> };
+    expect(meta.set_aside.c).toMatchObject({ c_negative: 1, duplicate_id: 1 });
+    const cov = res.artifact.tables.get("coverage")!;
+    const kb = (cov.breakdown as string[]).map((b, k) => `${(cov.target as string[])[k]}|${b}|${(cov.key as string[])[k]}`);
+    expect(kb).toEqual(expect.arrayContaining(["c|set_aside|c_negative", "c|set_aside|duplicate_id"]));
+    expect(res.artifact.json.get("hybrid_wide_columns")).toBeDefined();
+  });
 });

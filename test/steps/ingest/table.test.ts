@@ -24,6 +24,20 @@ describe("ingest.table step", () => {
     expect(err.message).toMatch(/t\.csv \(line 1, column 5 "wn_3999"\): spectral columns are not strictly decreasing/);
   });
 
+  it("keep_columns carries extra columns into samples (numbers stay numbers) and refuses reserved names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "somflow-table-"));
+    const f = join(dir, "t.csv");
+    writeFileSync(f, "sample_id,fold,site,SOC_target,wn_4000,wn_3999\na,3,x,1,1,2\nb,1,,2,2,3\n");
+    const r = await runStepInMemory(ingestTableStep, { ...LIMESODA, path: f, keep_columns: ["fold", "site"] });
+    const samples = r.artifact.tables.get("samples")!;
+    expect(Array.from(samples.fold as Float64Array)).toEqual([3, 1]);
+    expect(samples.site).toEqual(["x", null]);
+    const err = await runStepInMemory(ingestTableStep, { ...LIMESODA, path: f, keep_columns: ["c_gkg"] }).catch((e) => e);
+    expect(err.message).toMatch(/keep_columns\[0\]: "c_gkg" is a samples column/);
+    const missing = await runStepInMemory(ingestTableStep, { ...LIMESODA, path: f, keep_columns: ["fold_id"] }).catch((e) => e);
+    expect(missing.message).toMatch(/no column "fold_id" \(option keep_columns\[0\]\)/);
+  });
+
   it("rejects unknown unit values at option parsing", async () => {
     await expect(runStepInMemory(ingestTableStep, { ...LIMESODA, unit: "transmittance", path: "x.csv" })).rejects.toThrow();
   });

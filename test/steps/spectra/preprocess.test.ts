@@ -44,6 +44,20 @@ describe("spectra.preprocess", () => {
     expect(new Set(ms.stage as string[])).toEqual(new Set(["raw", "preprocessed"]));
   });
 
+  it("grid native keeps the first source's measured grid and range (CO2 band too with exclude: [])", async () => {
+    const { art, a } = fixture();
+    art.spectra.set("spectra", [a]);
+    const res = await runStepInMemory(spectraPreprocess, { grid: "native", exclude: [] }, [{ step: "ingest", type: "ingest.x", artifact: art }]);
+    const [pa] = res.artifact.spectra.get("spectra")!;
+    const grid = res.artifact.json.get("grid") as { wavenumbers: number[]; step: unknown };
+    expect(grid.wavenumbers).toEqual(Array.from(a.wavenumbers).sort((x, y) => x - y));
+    expect(grid.step).toBe("native");
+    const p = a.wavenumbers.length;
+    // same values as the input, converted to absorbance, in ascending order
+    expect(pa!.values[0]).toBeCloseTo(-Math.log10(a.values[p - 1]! / 100), 5);
+    expect(pa!.values[p - 1]).toBeCloseTo(-Math.log10(a.values[0]! / 100), 5);
+  });
+
   it("judges scan spikes in absorbance: a spike in a % reflectance source is found where R is high", async () => {
     const list = soils(40, 3);
     const g = uniformGrid(600, 4000, 4);
@@ -80,6 +94,13 @@ describe("spectra.preprocess", () => {
     const res = await runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
     const g = (res.artifact.json.get("grid") as { wavenumbers: number[] }).wavenumbers;
     expect(g[0]).toBe(592);
+  });
+
+  it("out_of_range: trim refuses (naming it) a source whose axis does not overlap the grid at all", async () => {
+    const { art } = fixture();
+    await expect(
+      runStepInMemory(spectraPreprocess, { grid: { from: 4200, to: 6000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]),
+    ).rejects.toThrow(/source\(s\) "labA" \(550–4100 cm-1\).* do not overlap the grid 4200–6000 cm-1 at all/);
   });
 
   it("drops all-NaN spectra and refuses an all-NaN source", async () => {

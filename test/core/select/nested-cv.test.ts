@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../../../src/core/random.js";
+import { nestedCv, selectAndFit, type Candidate } from "../../../src/core/select/nested-cv.js";
+import { spectraVariant } from "../../../src/core/select/spectra-variant.js";
+
+/** y ≥ 0; variant "signal" holds y in two columns plus noise, variant "noise" holds only noise. */
+function data(n: number, seed: number) {
+  const rng = createRng(seed);
+  const p = 8;
+  const y = new Float64Array(n);
+  const signal = new Float32Array(n * p);
+  const noise = new Float32Array(n * p);
+  for (let i = 0; i < n; i++) {
+    y[i] = 1 + 9 * rng.next();
+    for (let j = 0; j < p; j++) {
+      signal[i * p + j] = (j < 2 ? Math.log1p(y[i]!) : 0) + rng.normal(0, 0.05);
+      noise[i * p + j] = rng.normal(0, 1);
+    }
+  }
+  return { y, p, variants: [{ name: "noise", x: noise, p }, { name: "signal", x: signal, p }] };
+}
+
+const plsr = (variant: number, target: "log1p" | "identity" = "log1p"): Candidate => ({
+  name: `${variant}-${target}`, variant, model: { family: "plsr", maxComponents: 3 }, target,
+});
+
+describe("nested CV", () => {
+  it("selects the informative variant in every outer fold and never lets a fold see itself", () => {
+    const d = data(120, 3);
+    const outer = Int32Array.from({ length: 120 }, (_, i) => i % 6);
+    const res = nestedCv(d.variants, d.y, outer, [plsr(0), plsr(1), plsr(1, "identity")], { innerFolds: 4 });
+    expect(res.folds).toHaveLength(6);
+    for (const f of res.folds) {
+      expect(f.selection.chosen.candidate).not.toBe(0);
+      expect(f.selection.nTrain).toBe(100);
+      // candidates × settings scored: 3 × 3 components
+      expect(f.selection.scores).toHaveLength(9);
+      f.testRows.forEach((i) => expect(outer[i]).toBe(f.fold));
+    }
+    let sse = 0;
+    let sst = 0;
+    const mean = d.y.reduce((a, b) => a + b, 0) / 120;
+    d.y.forEach((v, i) => {
+      sse += (v - res.predicted[i]!) ** 2;
+      sst += (v - mean) ** 2;
+    });
+    expect(1 - sse / sst).toBeGreaterThan(0.95);
+  });
+
+  it("CV+ intervals cover about 90 % of fresh rows, and are unbounded when n is too small for the level", () => {
+    const d = data(400, 5);
+    const train = Int32Array.from({ length: 200 }, (_, i) => i);
+    const test = Int32Array.from({ length: 200 }, (_, i) => 200 + i);
+    const sel = selectAndFit(d.variants, d.y, [plsr(1)], train, test, { innerFolds: 5, level: 0.9 });
+    let inside = 0;
+    test.forEach((i, k) => {
+      expect(sel.low[k]!).toBeLessThanOrEqual(sel.predicted[k]! + 1e-9);
+      expect(sel.high[k]!).toBeGreaterThanOrEqual(sel.predicted[k]! - 1e-9);
+      if (d.y[i]! >= sel.low[k]! && d.y[i]! <= sel.high[k]!) inside++;
+    });
+    // binomial SD at n = 200 is 0.021
+    expect(inside / 200).toBeGreaterThan(0.84);
+    expect(inside / 200).toBeLessThan(0.96);
+    // n = 8: the ⌈0.9·9⌉ = 9th of 8 residuals does not exist
+    const small = selectAndFit(d.variants, d.y, [plsr(1)], Int32Array.from({ length: 8 }, (_, i) => i), Int32Array.of(300), { innerFolds: 2 });
+    expect(small.high[0]).toBe(Infinity);
+  });
+
+  it("refuses fewer than two outer folds", () => {
+    const d = data(30, 1);
+    expect(() => nestedCv(d.variants, d.y, new Int32Array(30), [plsr(1)])).toThrow(/at least 2 outer folds/);
+  });
+});
+
+describe("spectra variants", () => {
+  const wn = Float64Array.from({ length: 101 }, (_, j) => 4000 - j * 10); // descending, as instruments write
+  const x = Float32Array.from({ length: 2 * 101 }, (_, i) => 0.5 + 0.001 * (i % 101) + (i >= 101 ? 0.2 : 0));
+
+  it("native keeps every measured point (ascending), a resolution resamples, exclude and range cut", () => {
+    const nat = spectraVariant(x, wn, {});
+    expect(nat.p).toBe(101);
+    expect(nat.wavenumbers[0]).toBe(3000);
+    expect(nat.x[0]).toBeCloseTo(0.5 + 0.1, 6); // 3000 cm-1 is the last column of the input
+    const coarse = spectraVariant(x, wn, { resolution: 20, range: [3100, 3900], exclude: [[3300, 3400]] });
+    expect(Array.from(coarse.wavenumbers).slice(0, 3)).toEqual([3100, 3120, 3140]);
+    expect(coarse.wavenumbers.some((w) => w >= 3300 && w <= 3400)).toBe(false);
+    expect(coarse.p).toBe(41 - 6);
+  });
+
+  it("SNV rows have mean 0 and SD 1; the first derivative of a linear spectrum is its slope", () => {
+    const snv = spectraVariant(x, wn, { normalize: "snv" });
+    const row = Array.from(snv.x.subarray(0, 101));
+    const m = row.reduce((a, b) => a + b, 0) / 101;
+    expect(m).toBeCloseTo(0, 6);
+    expect(Math.sqrt(row.reduce((a, b) => a + (b - m) ** 2, 0) / 100)).toBeCloseTo(1, 5);
+    const d1 = spectraVariant(x, wn, { savgol: { window: 5, polyorder: 2, deriv: 1 } });
+    // value rises 0.001 per column towards low wavenumbers: slope −0.0001 per cm-1 on the ascending grid
+    for (const v of d1.x.subarray(0, 101)) expect(v).toBeCloseTo(-0.0001, 6);
+  });
+});

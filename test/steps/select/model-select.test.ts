@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { Table } from "../../../src/core/table.js";
+import { predictionMetricRows } from "../../../src/core/stats/prediction-metrics.js";
+import { emptyArtifact, runStepInMemory } from "../../../src/engine/memory-step.js";
+import { modelSelectStep } from "../../../src/steps/select/model-select.js";
+import { makeFixture } from "../baseline/fixture.js";
+
+const OPTIONS = {
+  target: "c",
+  variants: { abs: {}, snv: { normalize: "snv" }, "sg1": { savgol: { window: 7, polyorder: 2, deriv: 1 } } },
+  models: ["plsr", "mbl"],
+  targets: ["log1p", "gkg"],
+  max_components: 6,
+  mbl: { k: [30, 60], nnv_targets: 20 },
+  folds: 4,
+  inner_folds: 3,
+};
+
+describe("model.select (nested CV)", () => {
+  const fx = makeFixture(160, 11);
+
+  it("tests every labelled sample once, reports every candidate per fold, and the pooled metrics are sound", async () => {
+    const res = await runStepInMemory(modelSelectStep, OPTIONS, [fx.input], "select");
+    const pred = res.artifact.tables.get("predictions")! as Table;
+    expect(Object.keys(pred)).toEqual([
+      "sample_id", "target", "split", "source", "depth_top_cm", "observed", "predicted", "sd", "pi_low", "pi_high", "in_domain",
+    ]);
+    const split = pred.split as string[];
+    const observed = pred.observed as Float64Array;
+    const ids = pred.sample_id as string[];
+    expect(new Set(ids).size).toBe(ids.length);
+    split.forEach((s, k) => expect(s).toBe(Number.isFinite(observed[k]!) ? "test" : "unlabelled"));
+    expect(split.filter((s) => s === "unlabelled").length).toBeGreaterThan(0);
+    const predicted = pred.predicted as Float64Array;
+    const lo = pred.pi_low as Float64Array;
+    const hi = pred.pi_high as Float64Array;
+    predicted.forEach((v, k) => {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(lo[k]!).toBeLessThanOrEqual(v + 1e-9);
+      expect(hi[k]!).toBeGreaterThanOrEqual(v - 1e-9);
+    });
+    // 3 variants × 2 families × 2 scales; PLSR has 6 settings, MBL one
+    const sel = res.artifact.tables.get("selection")! as Table;
+    const choices = res.artifact.tables.get("choices")! as Table;
+    expect(choices.fold).toEqual(["1", "2", "3", "4", "all"]);
+    expect((sel.fold as string[]).length).toBe(5 * (3 * 2 * 6 + 3 * 2 * 1));
+    expect(new Set(sel.candidate as string[]).size).toBe(12);
+    for (const f of ["1", "2", "3", "4", "all"]) {
+      const mine = (sel.fold as string[]).map((x, i) => (x === f ? i : -1)).filter((i) => i >= 0);
+      const chosen = mine.filter((i) => (sel.chosen as boolean[])[i]);
+      expect(chosen.length).toBe(1);
+      // the chosen row has the smallest inner RMSE of its fold
+      const rmse = sel.inner_rmse as Float64Array;
+      expect(rmse[chosen[0]!]).toBe(Math.min(...mine.map((i) => rmse[i]!)));
+    }
+    const rows = predictionMetricRows(pred, { step: "select", model: "model.select", splits: ["test"], level: 0.9 });
+    const all = rows.find((r) => r.group === "all" && r.scale === "gkg")!;
+    // C drives a strong band in the fixture: a well-chosen PLSR predicts it closely
+    expect(all.r2!).toBeGreaterThan(0.9);
+    expect(all.pi_coverage!).toBeGreaterThan(0.8);
+    const meta = res.artifact.json.get("model_meta") as { final: { candidate: string; coefficients?: number[] }; candidates: string[] };
+    expect(meta.candidates).toHaveLength(12);
+    expect(meta.candidates).toContain(meta.final.candidate);
+  }, 120_000);
+
+  it("is deterministic, and takes outer folds from a samples column", async () => {
+    const a = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"] }, [fx.input]);
+    const b = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"] }, [fx.input]);
+    expect(Array.from(a.artifact.tables.get("predictions")!.predicted as Float64Array)).toEqual(
+      Array.from(b.artifact.tables.get("predictions")!.predicted as Float64Array),
+    );
+    const art = emptyArtifact();
+    const samples = { ...fx.samples, site: (fx.samples.sample_id as string[]).map((_, i) => `site-${i % 3}`) };
+    art.tables.set("samples", samples);
+    art.spectra.set("spectra", fx.blocks);
+    const res = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], folds_from: "site" }, [{ step: "prep", type: "x", artifact: art }]);
+    expect(res.artifact.tables.get("choices")!.fold).toEqual(["site-0", "site-1", "site-2", "all"]);
+    const meta = res.artifact.json.get("model_meta") as { protocol: { outer: unknown } };
+    expect(meta.protocol.outer).toEqual({ folds_from: "site", folds: 3 });
+  }, 120_000);
+
+  it("names the missing fold column and the option", async () => {
+    await expect(runStepInMemory(modelSelectStep, { ...OPTIONS, folds_from: "fold" }, [fx.input])).rejects.toThrow(
+      /option folds_from: samples has no column "fold"/,
+    );
+  });
+});
