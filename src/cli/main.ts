@@ -18,6 +18,7 @@ export interface Command {
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   run: { summary: "run a pipeline; unchanged steps come from the cache", load: () => import("./commands/run.js") },
+  "run-step": { summary: "run one step as a SLURM job (submitted by run --executor slurm)", load: () => import("./commands/run-step.js") },
   plan: { summary: "dry run: which steps are cached and which would run, and why", load: () => import("./commands/plan.js") },
   dag: { summary: "show the step graph (text, or Mermaid with --mermaid)", load: () => import("./commands/dag.js") },
   runs: { summary: "list the runs recorded in the store", load: () => import("./commands/runs.js") },

@@ -12,6 +12,7 @@
  */
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { jobsDir } from "./slurm/job-files.js";
 import { UsageError } from "./errors.js";
 import { layout } from "./store/layout.js";
 import { readLeases, tempFolderStale } from "./store/leases.js";
@@ -64,7 +65,11 @@ export async function collectGarbage(store: string, keepRuns: number, opts: GcOp
         for (const r of latest.values()) keep.add(r);
       }
       const dropped = runs.filter((r) => !keep.has(r));
-      for (const r of dropped) await rm(l.run(r.run_id), { force: true });
+      for (const r of dropped) {
+        await rm(l.run(r.run_id), { force: true });
+        // The SLURM job files (spec, script, log, result) of a removed run go with it.
+        await rm(jobsDir(l.root, r.run_id), { recursive: true, force: true });
+      }
       const live = new Set([...keep].flatMap((r) => r.steps.map((s) => s.artifact).filter((a): a is string => !!a)));
 
       const leasesBefore = await readLeases(l);
@@ -111,7 +116,7 @@ export async function collectGarbage(store: string, keepRuns: number, opts: GcOp
       }
       const now = await storeNow(l.tmp);
       let tempRemoved = 0;
-      for (const name of await list(l.tmp)) {
+      for (const name of (await list(l.tmp)).filter((n) => !n.startsWith("."))) {
         const st = await stat(join(l.tmp, name)).catch(() => null);
         if (!st || !tempFolderStale(name, st.mtimeMs, leasesAfter, now).stale) continue;
         await rm(join(l.tmp, name), { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { evaluateChecks } from "./checks.js";
 import { topologicalOrder } from "./dag.js";
 import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
+import { resolveResources, resourcesSchema, type Resources } from "./resources.js";
 import { expandMatrix } from "./matrix.js";
 import type { StepDefinition } from "./step.js";
 
@@ -25,11 +26,13 @@ export interface ResolvedStep {
    * the same output more than once (e.g. a raw and a preprocessed `spectra`). Empty when unset.
    */
   readonly inputs: Readonly<Record<string, string>>;
-  /** `with:` after interpolation, as written (what the cache key and `plan` diff see). */
-  readonly rawOptions: Record<string, unknown>;
   /** `with:` parsed by the step's schema (defaults filled in). */
   readonly options: unknown;
   readonly always: boolean;
+  /** Compute resources (threads locally; sbatch options under SLURM); not part of the cache key. */
+  readonly resources: Resources;
+  /** True when the pipeline file sets `resources.cpus` (the local executor then uses it as the step's threads). */
+  readonly cpusSet: boolean;
   /** `needs_ok: any`: runs when at least one need finished (failed ones are left out); default all. */
   readonly needsOk?: "all" | "any";
   readonly definition: StepDefinition;
@@ -87,6 +90,8 @@ const fileSchema = z.strictObject({
       inputs: z.record(z.string(), z.string()).optional(),
       with: z.record(z.string(), z.unknown()).optional(),
       always: z.boolean().optional(),
+      // Checked after `${params.x}` interpolation (resourcesSchema).
+      resources: z.record(z.string(), z.unknown()).optional(),
       /** Step template: expanded by src/engine/matrix.ts. */
       matrix: z.unknown().optional(),
       needs_ok: z.enum(["all", "any"]).optional(),
@@ -335,6 +340,17 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         ),
       ),
     ) as Record<string, unknown>;
+    const rawResources = interpolate(step.resources ?? {}, params, [...base, "resources"], (param, path) =>
+      problems.push(new UsageError(`unknown param "\${params.${param}}"`, at.at(path))),
+    );
+    const res = resourcesSchema.safeParse(rawResources);
+    if (!res.success) {
+      for (const issue of res.error.issues) {
+        const path = [...base, "resources", ...(issue.path as (string | number)[])];
+        const keys = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")} (known: cpus, mem, time, gpus)` : "";
+        problems.push(new UsageError(`resources: ${issue.message}${keys}`, at.at(path)));
+      }
+    }
     const parsed = definition.options.safeParse(rawOptions);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -355,9 +371,10 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       type: step.uses,
       needs,
       inputs,
-      rawOptions,
       options: parsed.data,
       always: step.always ?? false,
+      resources: resolveResources(res.success ? res.data : undefined, definition.resources),
+      cpusSet: res.success && res.data?.cpus !== undefined,
       ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
       definition,
       line: at.at(base).line,

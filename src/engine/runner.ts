@@ -5,7 +5,7 @@
  * key; the reasons come from the cues.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { arch, availableParallelism, platform } from "node:os";
+import { arch, availableParallelism, hostname, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { checkInputPaths, FileHasher, optionLabel } from "./file-hash.js";
 import { cacheKey, ENGINE_FORMAT, type KeyManifest } from "./cues.js";
@@ -18,6 +18,9 @@ import { silentReporter, type Reporter } from "./progress.js";
 import type { RunRecord, StepRecord } from "./run-record.js";
 import { ArtifactWriter, StoredArtifact } from "./store/artifacts.js";
 import { prepareStore, type StoreLayout } from "./store/layout.js";
+import type { Resources } from "./resources.js";
+import type { RemoteOutcome, RemoteRequest } from "./slurm/executor.js";
+import type { JobResultFile, JobSpecFile } from "./slurm/job-files.js";
 import { InputVerifier } from "./store/integrity.js";
 import { RunLease } from "./store/leases.js";
 import { acquireLock } from "./store/locks.js";
@@ -43,6 +46,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Check cached inputs' content against their seals before a step that runs reads them (default true; off only to measure its cost). */
   verifyInputs?: boolean;
+  /**
+   * Runs each step that must run somewhere else (one SLURM job per step); cache hits are still
+   * resolved here. Absent: steps run in this process.
+   */
+  remote?: RemoteExecutor;
+  /** Step modules given with --steps (a remote job loads the same ones). */
+  stepModules?: readonly string[];
+}
+
+/** Where steps run when not in this process: the SLURM executor implements it. */
+export interface RemoteExecutor {
+  /** Throws a UsageError when a step's resources can never be granted (before anything runs). */
+  checkFits(step: string, resources: Resources, where: string): void;
+  run(req: RemoteRequest): Promise<RemoteOutcome>;
+  cancelAll(): Promise<void>;
 }
 
 export async function manifestFor(step: ResolvedStep, inputs: Record<string, string>, files: FileHasher): Promise<KeyManifest> {
@@ -110,12 +128,14 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   // Devices and FIFOs named as input files would hang the hasher: refused before anything is written.
   for (const s of pipeline.steps) await checkInputPaths(s.definition.inputFiles?.(s.options as never) ?? [], optionLabel(s.name, s.options));
   const l = await prepareStore(opts.store);
+  const selectedSteps = opts.only?.length ? withAncestors(pipeline.steps, opts.only) : new Set(pipeline.steps.map((s) => s.name));
+  for (const s of pipeline.steps) if (selectedSteps.has(s.name)) opts.remote?.checkFits(s.name, s.resources, pipeline.file);
   const reporter = opts.reporter ?? silentReporter;
   const signal = opts.signal ?? new AbortController().signal;
   const jobs = Math.max(1, opts.jobs ?? 1);
   // Steps running side by side share the cores instead of each taking all of them.
   const threads = Math.max(1, opts.threads ?? Math.floor(availableParallelism() / jobs));
-  const selected = opts.only?.length ? withAncestors(pipeline.steps, opts.only) : new Set(pipeline.steps.map((s) => s.name));
+  const selected = selectedSteps;
   const forced = new Set(opts.force ?? []);
   const started = new Date();
   const runId = newRunId(started);
@@ -130,8 +150,10 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
     const repairs = new Map<string, Promise<void>>();
     // A `needs_ok: any` step runs without the needs that did not finish (see blockedBy).
     const upstreamOf = (step: ResolvedStep) => step.needs.filter((n) => outcomes.get(n)!.artifact).map((n) => outcomes.get(n)!.artifact!);
+    const remote = opts.remote ? { executor: opts.remote, runId, stepModules: opts.stepModules ?? [] } : undefined;
     const execution = (step: ResolvedStep, force: boolean): StepExecution => ({
-      step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads, files, signal, ensureInputs,
+      step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads: stepThreads(step, threads), files, signal,
+      ensureInputs, remote,
     });
     /**
      * Checks the cached inputs of a step about to run; a corrupt one is recomputed first
@@ -258,15 +280,26 @@ interface StepExecution {
   signal: AbortSignal;
   /** Verifies the step's cached inputs, recomputing corrupt ones; the new upstream when an input's hash changed, else null. */
   ensureInputs(step: ResolvedStep): Promise<readonly StoredArtifact[] | null>;
+  /** Set when the step runs as a remote job instead of in this process. */
+  remote?: { executor: RemoteExecutor; runId: string; stepModules: readonly string[] };
 }
 
-/** Rejects when `signal` aborts; never settles otherwise. */
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new InterruptedError());
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
+/** A step's threads here: its `resources.cpus` when the pipeline sets them, else the run's share of the cores. */
+function stepThreads(step: ResolvedStep, runShare: number): number {
+  return step.cpusSet ? Math.max(1, Math.min(step.resources.cpus, availableParallelism())) : runShare;
+}
+
+/** Runs `work`, rejecting with InterruptedError as soon as `signal` aborts (the listener is removed afterwards). */
+async function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) throw new InterruptedError();
+  let fail = () => {};
+  const aborted = new Promise<never>((_, reject) => (fail = () => reject(new InterruptedError())));
+  signal.addEventListener("abort", fail, { once: true });
+  try {
+    return await Promise.race([work(), aborted]);
+  } finally {
+    signal.removeEventListener("abort", fail);
+  }
 }
 
 async function executeStep(x: StepExecution): Promise<Outcome> {
@@ -298,6 +331,11 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
 
   const first = await decision();
   if (!first.run) return cached(first.hit!);
+  if (x.remote) {
+    const repaired = await x.ensureInputs(step);
+    if (repaired) return await executeStep({ ...x, upstream: repaired });
+    return await runRemote(x, x.remote, { key, manifest, reason: reasonText(first.reasons), base, t0 });
+  }
   const release = await acquireLock(l, key, () => reporter.log(step.name, "waiting: another somflow run is computing this step"));
   try {
     // Another process may have finished it while we waited for the lock.
@@ -313,7 +351,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
     const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs, missing };
     try {
-      await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
+      await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
       if (x.signal.aborted) throw new InterruptedError();
     } catch (e) {
       await writer.discard();
@@ -336,5 +374,123 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     return { record: { ...base, status: "ran", artifact: hash, reason, ...timing(), facts, error: null }, artifact: art };
   } finally {
     await release();
+  }
+}
+
+/**
+ * The step as a remote job: the job recomputes and checks the key, takes the key's lock,
+ * runs the step and commits it exactly as a local run would; its result record says what it
+ * made. SLURM's job facts (id, node, queue wait, log) join the step's record.
+ */
+async function runRemote(
+  x: StepExecution,
+  remote: NonNullable<StepExecution["remote"]>,
+  k: { key: string; manifest: KeyManifest; reason: string; base: Omit<StepRecord, "status" | "artifact" | "reason" | "seconds" | "peak_rss_mb" | "facts" | "error">; t0: number },
+): Promise<Outcome> {
+  const { step, pipeline, store: l, reporter } = x;
+  reporter.stepStarted(step.name, step.type, k.reason);
+  const out = await remote.executor.run({
+    runId: remote.runId,
+    resources: step.resources,
+    signal: x.signal,
+    onSubmitted: (id) => reporter.log(step.name, `submitted as SLURM job ${id}`),
+    spec: {
+      store: l.root,
+      pipeline_file: resolve(pipeline.file),
+      pipeline_hash: pipeline.hash,
+      params: { ...pipeline.params },
+      step_modules: remote.stepModules.map((m) => resolve(m)),
+      step: step.name,
+      key: k.key,
+      inputs: Object.fromEntries(x.upstream.map((a) => [a.step, a.hash])),
+      reason: k.reason,
+      force: x.forced || step.always,
+      threads: step.resources.cpus,
+    },
+  });
+  const r = out.result;
+  const facts: Facts = {
+    ...(r?.facts ?? {}),
+    slurm_job_id: out.job_id,
+    slurm_node: out.node,
+    slurm_queue_wait_s: out.queue_wait_s,
+    slurm_state: out.state,
+    slurm_log: out.log,
+  };
+  const wall = (performance.now() - k.t0) / 1000;
+  if (r && (r.status === "ran" || r.status === "cached") && r.artifact) {
+    const art = await StoredArtifact.open(l, r.artifact, step.name);
+    if (!art) throw new Error(`SLURM job ${out.job_id} reported artifact ${r.artifact} for ${step.name}, but the store does not hold it intact`);
+    await writeIndex(l, pipeline.name, step.name, { key: k.key, manifest: k.manifest });
+    const reason = r.status === "ran" ? k.reason : "made by another run while this job waited";
+    reporter.stepFinished(step.name, r.status, wall, reason);
+    return {
+      record: { ...k.base, status: r.status, artifact: art.hash, reason, seconds: r.seconds, peak_rss_mb: r.peak_rss_mb, facts, error: null },
+      artifact: art,
+    };
+  }
+  const error = r?.error ?? out.failure ?? `SLURM job ${out.job_id} ended without a result`;
+  const first = error.split("\n")[0]!;
+  reporter.stepFinished(step.name, "failed", wall, first);
+  return {
+    record: { ...k.base, status: "failed", artifact: null, reason: first, seconds: r?.seconds ?? wall, peak_rss_mb: r?.peak_rss_mb ?? null, facts, error },
+    artifact: null,
+  };
+}
+
+/**
+ * One step as a remote job (`somflow run-step`): the coordinator's key is recomputed from the
+ * same pipeline, params and input artifacts and must match — a job never runs a step the
+ * coordinator did not mean. It holds a lease of its own, so a gc while the coordinator is
+ * gone cannot collect its inputs, and commits exactly as a local run does.
+ */
+export async function runStepJob(
+  pipeline: Pipeline,
+  spec: JobSpecFile,
+  opts: { reporter?: Reporter; signal?: AbortSignal } = {},
+): Promise<JobResultFile> {
+  const started = new Date();
+  const l = await prepareStore(spec.store);
+  const reporter = opts.reporter ?? silentReporter;
+  const result = (r: Pick<JobResultFile, "status" | "artifact" | "reason" | "error"> & { facts?: Facts }): JobResultFile => ({
+    format: 1, key: spec.key, started_at: started.toISOString(), finished_at: new Date().toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000, peak_rss_mb: peakRssMb(), host: hostname(),
+    job_id: process.env.SLURM_JOB_ID ?? null, facts: {}, ...r,
+  });
+  const failed = (error: string) => result({ status: "failed", artifact: null, reason: error.split("\n")[0]!, error });
+  if (pipeline.hash !== spec.pipeline_hash) {
+    return failed(`${spec.pipeline_file} changed after the coordinator submitted this job; run the pipeline again`);
+  }
+  const step = pipeline.steps.find((s) => s.name === spec.step);
+  if (!step) return failed(`${spec.pipeline_file} has no step ${spec.step}`);
+  const lease = await RunLease.start(l, `${spec.run_id}.job-${step.name.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+  try {
+    const upstream: StoredArtifact[] = [];
+    const verifier = new InputVerifier(l);
+    for (const n of step.needs) {
+      const hash = spec.inputs[n];
+      if (hash === undefined && step.needsOk === "any") continue; // left out by the coordinator: it did not finish
+      const art = hash ? await StoredArtifact.open(l, hash, n) : null;
+      const v = art ? await verifier.check(art.hash) : null;
+      if (!art || !v?.ok) return failed(`input ${n} (artifact ${hash ?? "none"}) is missing or corrupt in ${l.root}${v && !v.ok ? `: ${v.problem}` : ""}; run the pipeline again`);
+      upstream.push(art);
+    }
+    const files = new FileHasher(join(l.root, "file-hashes.json"));
+    const manifest = await manifestFor(step, Object.fromEntries(step.needs.map((n) => [n, spec.inputs[n] ?? "(did not finish)"])), files);
+    if (cacheKey(manifest) !== spec.key) {
+      return failed(`the step's key here (${cacheKey(manifest).slice(0, 12)}) differs from the coordinator's (${spec.key.slice(0, 12)}): sources, options or input files differ between the two machines; run the pipeline again`);
+    }
+    const o = await executeStep({
+      step, pipeline, store: l, upstream, forced: spec.force, reporter, threads: spec.threads, files,
+      signal: opts.signal ?? new AbortController().signal, ensureInputs: async () => null,
+    });
+    await files.save();
+    const r = o.record;
+    if (r.status === "ran" || r.status === "cached") {
+      return result({ status: r.status, artifact: r.artifact, reason: r.status === "ran" ? spec.reason : r.reason, error: null, facts: r.facts });
+    }
+    return result({ status: "failed", artifact: null, reason: r.reason, error: r.error, facts: r.facts });
+  } finally {
+    await lease.end();
   }
 }

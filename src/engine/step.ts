@@ -5,8 +5,9 @@
  * path, the atomic commit of the artifact and the cache key.
  */
 import type { z } from "zod";
-import type { SpectraBlock } from "../core/spectra/block.js";
-import type { MetricRow } from "../core/stats/metric-row.js";
+import type { Resources } from "./resources.js";
+import type { SpectraBlock } from "../contracts/spectra.js";
+import type { MetricRow } from "../contracts/metrics.js";
 import type { Table } from "../core/table.js";
 import { brandedInstanceOf, classNames, ERROR_BRAND } from "./errors.js";
 
@@ -27,6 +28,8 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
    * working directory): their content hashes join the cache key, so editing them reruns it.
    */
   readonly inputFiles?: (options: z.output<S>) => readonly string[];
+  /** Default compute resources of this step type (a pipeline's `resources:` overrides them). */
+  readonly resources?: Partial<Resources>;
   /** `import.meta.url` of the defining module: its source (and the project modules it imports) joins the cache key. */
   readonly source: string;
   run(ctx: StepContext, inputs: StepInputs, options: z.output<S>): Promise<void>;

@@ -2,6 +2,7 @@ import type { Command } from "../main.js";
 import { silentReporter } from "../../engine/progress.js";
 import { runPipeline } from "../../engine/runner.js";
 import { createReporter } from "../progress.js";
+import { executorKind, executorOptions, slurmExecutor } from "../slurm.js";
 import { intOption, parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
 
 /** Exit status of a run cancelled by Ctrl-C or SIGTERM (128 + SIGINT), as shells expect. */
@@ -30,7 +31,7 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
 }
 
 export const command: Command = {
-  usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json]",
+  usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json] [--executor local|slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
   async run(args) {
     const { values, positionals } = parse(
       args,
@@ -41,13 +42,18 @@ export const command: Command = {
         only: { type: "string", multiple: true },
         force: { type: "string", multiple: true },
         json: { type: "boolean" },
+        ...executorOptions,
       },
       1,
     );
     const pipeline = await pipelineFromArgs(positionals[0], values);
+    const store = resolveStore(values.store);
+    const remote = executorKind(values) === "slurm" ? await slurmExecutor(values, store) : undefined;
     const cancel = abortOnSignals();
     const record = await runPipeline(pipeline, {
-      store: resolveStore(values.store),
+      store,
+      remote,
+      stepModules: values.steps ?? [],
       jobs: intOption("jobs", values.jobs, 1, 1),
       threads: values.threads === undefined ? undefined : intOption("threads", values.threads, 1, 1),
       only: values.only,
