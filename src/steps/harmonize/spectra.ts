@@ -39,7 +39,7 @@ import { matrixEpoApply, matrixEpoFit } from "../../core/chemometrics/matrix-epo
 import { evenRows } from "../../core/chemometrics/even-rows.js";
 import { IDENTITY, instrumentAlignApply, instrumentAlignFit, type InstrumentModel } from "../../core/chemometrics/instrument-align.js";
 import { concatTables, textColumn, type Table } from "../../core/table.js";
-import { meanSpectraTable, pickInput, subsampleIndices } from "../spectra/step-io.js";
+import { meanSpectraTable, pickInput, subsampleIndices } from "../shared/spectra-io.js";
 
 export const harmonizeSpectraOptions = z.strictObject({
   method: z.enum(["none", "sst", "pds", "coral", "epo", "instrument"]).default("coral"),
