@@ -21,10 +21,10 @@
  *        [--seeds 1,2,3] [--epochs 40] [--models plsr,cnn]
  * One line of JSON per (seed, n, model) on stdout as it finishes, a table at the end.
  */
-import { initBackend } from "../src/core/cnn/backend.js";
+import { initBackend } from "../src/runtime/cnn/backend.js";
 import { DEFAULT_ARCH, type ArchitectureConfig, type CnnConfig, type TargetStats } from "../src/core/cnn/config.js";
 import { fitInputScaling, predictRaw, scaleRows } from "../src/core/cnn/predict.js";
-import { trainCnn } from "../src/core/cnn/train.js";
+import { trainCnn } from "../src/runtime/cnn/train.js";
 import { instrumentAlignApply, instrumentAlignFit } from "../src/core/chemometrics/instrument-align.js";
 import { matrixPca } from "../src/core/chemometrics/matrix-pca.js";
 import { plsPredict, plsRegressionCv } from "../src/core/chemometrics/pls-regression.js";

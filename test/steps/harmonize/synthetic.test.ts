@@ -16,7 +16,7 @@
  *   sst         -85.2 %   -96.3 %       40 transfer pairs
  *   pds         -93.3 %   -92.8 %
  *   epo         -97.2 %   -72.1 %       lucas-like (2.1 g/kg before) 5.3 after
- *   coral       -80.7 %   -42.3 %       reference-free; boreal bias -4.8 → -20.6 g/kg (fails the target)
+ *   coral       -80.7 %   -42.3 %       reference-free (fails the targets)
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { scoreHarmonization, syntheticRingTrial, type RingTrial } from "./synthetic-fixture.js";
@@ -58,8 +58,9 @@ describe("harmonize.spectra on the synthetic ring trial", () => {
     const t = s.table as Record<string, ArrayLike<number> & string[]>;
     for (const src of SOURCES) {
       const i = t.source!.indexOf(src.name);
-      // 0.4 cm-1: afsis-like came out 0.37 off on 250 rows (0.3 held with the earlier, noisier generator)
-      expect(Math.abs(t.shift_cm1![i]! - src.instrument.shift), src.name).toBeLessThan(0.4);
+      // 0.6 cm-1: on 250 rows afsis-like came out 0.37 and oz-like 0.50 off (0.3 held before the
+      // generator had water-vapour lines, whose per-scan amplitude the neighbour matching cannot pair)
+      expect(Math.abs(t.shift_cm1![i]! - src.instrument.shift), src.name).toBeLessThan(0.6);
       expect(Math.abs(t.offset![i]! - src.instrument.baselineOffset), src.name).toBeLessThan(0.02);
     }
   });
@@ -86,8 +87,9 @@ describe("harmonize.spectra on the synthetic ring trial", () => {
     // transfer_csv here only scores the result (pair_distance); coral does not use it
     const s = await scoreHarmonization(trial, "coral", { transfer_csv: trial.transferCsv });
     expect(s.distanceReduction).toBeLessThan(0.85); // 0.807: short of the instrument method's 0.935
-    const boreal = s.rows.find((r) => r.source === "boreal-like")!;
-    expect(Math.abs(boreal.instBiasAfter)).toBeGreaterThan(Math.abs(boreal.instBiasBefore));
+    // it removes far less of the instrument bias than the instrument model (0.42 vs 0.985 in
+    // bench/harmonize-synth.ts), since its mean shift also moves the sources' real soil differences
+    expect(s.instBiasReduction).toBeLessThan(0.7);
     const t = s.table as Record<string, ArrayLike<number>>;
     let pb = 0;
     let pa = 0;
@@ -96,6 +98,6 @@ describe("harmonize.spectra on the synthetic ring trial", () => {
       pb += t.pair_distance_before![i]!;
       pa += t.pair_distance_after![i]!;
     }
-    expect(pa).toBeGreaterThan(0.2 * pb); // ... while the same soils' distance falls < 80 %
+    expect(pa).toBeGreaterThan(0.15 * pb); // ... while the same soils' distance falls < 85 % (81 %)
   });
 });
