@@ -50,7 +50,7 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       "--incrementalFile", `mutation/${name}.json`,
       // one sandbox folder per module, so modules can run side by side
       "--tempDirName", `.stryker-tmp/${name}`,
-      // STRYKER_FORCE=1: test every mutant again (incremental reuse can keep a stale "Survived")
+      // STRYKER_FORCE=1: test every mutant again, ignoring the incremental file
       ...(process.env.STRYKER_FORCE === "1" ? ["--force"] : []),
     ],
     { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
