@@ -22,7 +22,7 @@
  * One line of JSON per (seed, n, model) on stdout as it finishes, a table at the end.
  */
 import { initBackend } from "../src/core/cnn/backend.js";
-import { DEFAULT_ARCH, type ArchitectureConfig, type CnnConfig, type TargetStats } from "../src/core/cnn/config.js";
+import { DEFAULT_ARCH, SMALL_ARCH, type CnnConfig, type TargetStats } from "../src/core/cnn/config.js";
 import { fitInputScaling, predictRaw, scaleRows } from "../src/core/cnn/predict.js";
 import { trainCnn } from "../src/core/cnn/train.js";
 import { instrumentAlignApply, instrumentAlignFit } from "../src/core/chemometrics/instrument-align.js";
@@ -45,9 +45,6 @@ const EPOCHS = Number(arg("epochs", "40"));
 const MODELS = new Set(arg("models", "plsr,cnn").split(","));
 const TEST = Number(arg("test", "3000"));
 const SMALL_EPOCHS = 60;
-const b = (filters: number, kernel: number, pool: number) => ({ filters, kernel, pool, dropout: 0, batchNorm: false });
-/** bench/limesoda-cv.ts's small-data net (~10k parameters). */
-const SMALL_ARCH: ArchitectureConfig = { conv: [b(8, 9, 4), b(16, 7, 4), b(16, 5, 2)], headPool: "flatten", dense: [32], denseDropout: 0.2 };
 
 export interface Prepared {
   x: Float32Array;
