@@ -127,7 +127,8 @@ describe("defectScores", () => {
 describe("qc.outliers on the synthetic 7-source library", () => {
   // The issue's target at the demo size (n = 3,000, seed 42): precision and recall ≥ 0.9
   // against the injected defects. Measured with these defaults (3 seeds × n = 800–8,000, see
-  // bench/RESULTS.md): 0.926–0.946 / 0.956–0.992 at n ≥ 3,000; at n = 800 (21 defects) one false
+  // bench/RESULTS.md; the generator before issue 16's calibration): 0.926–0.946 / 0.956–0.992 at
+  // n ≥ 3,000 (after it, seed 42: 0.967 / 0.989); at n = 800 (21 defects) one false
   // flag costs 4 % precision and it ranged 0.78–0.95.
   it("synth.library → spectra.preprocess → qc.outliers at n = 3000: precision and recall ≥ 0.9", async () => {
     // the demo's first steps: synth.library → spectra.preprocess on the demo grid
@@ -143,8 +144,11 @@ describe("qc.outliers on the synthetic 7-source library", () => {
       organic_spectra: number;
     };
     expect(Object.keys(limits.q_limit_by_source).length).toBe(7);
-    // the library's organic soils (~3 %) are judged by a limit of their own, above the mineral ones
+    // the library's organic soils (~3 %) are judged by a limit of their own, above the mineral
+    // limits of most sources (the calibrated generator of issue 16: 2.46 vs 0.59–2.28, below
+    // amazonia-like's 2.63, whose kaolinitic, iron-rich soils sit far from the pooled PCA)
     expect(limits.organic_spectra).toBeGreaterThan(20);
-    expect(limits.q_limit_organic).toBeGreaterThan(Math.max(...Object.values(limits.q_limit_by_source)));
-  }, 60_000);
+    const bySource = Object.values(limits.q_limit_by_source).sort((a, b) => a - b);
+    expect(limits.q_limit_organic).toBeGreaterThan(bySource[bySource.length - 2]!);
+  }, 300_000);
 });
