@@ -23,7 +23,8 @@ export default {
   // Set per module by scripts/mutation.mjs.
   incrementalFile: "mutation/all.json",
   mutate: ["src/core/stats/**/*.ts"], // overridden per module by scripts/mutation.mjs
-  ignorePatterns: ["reports/dist", ".somflow", "test-output", "data", "mutation"],
+  // .stryker-tmp: other modules' sandboxes (scripts/mutation.mjs puts each in .stryker-tmp/<module>)
+  ignorePatterns: ["reports/dist", ".somflow", "test-output", "data", "mutation", ".stryker-tmp"],
   reporters: ["clear-text", "progress"],
   timeoutMS: 10_000, // over the test's own time; a mutant that loops forever costs this much
   timeoutFactor: 2,

@@ -15,9 +15,9 @@ import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { BackendName } from "../src/core/cnn/backend.js";
+import type { BackendName } from "../src/runtime/cnn/backend.js";
 import { REFERENCE_ARCH, type CnnConfig, type TargetStats } from "../src/core/cnn/model.js";
-import { trainCnn, trainConcurrently } from "../src/core/cnn/train.js";
+import { trainCnn, trainConcurrently } from "../src/runtime/cnn/train.js";
 import { createRng } from "../src/core/random.js";
 
 function arg(name: string, fallback: number): number {

@@ -54,12 +54,19 @@ function snakefile50(): string {
   return `rule all:\n    input: "out/s49.txt", ${shape().filter((s) => s.kind === "total").map((s) => `"out/${s.name}.txt"`).join(", ")}\n\n${rules.join("\n")}`;
 }
 
-function wall(cmd: string, args: string[], cwd: string, check: (stdout: string) => void): number {
+/** GNU time, when installed, adds each command's CPU seconds (user + sys, children included): steadier than wall time on a busy host. */
+const TIME = spawnSync("/usr/bin/time", ["-f", "%U", "true"]).status === 0 ? "/usr/bin/time" : null;
+const cpu: Record<string, number[]> = {};
+
+function wall(cmd: string, args: string[], cwd: string, check: (stdout: string) => void, label = cmd): number {
+  const [bin, argv] = TIME ? [TIME, ["-f", "cpu %U %S", cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(bin, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   check(r.stdout.toString());
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr.toString());
+  if (m) (cpu[label] ??= []).push(Number(m[1]) + Number(m[2]));
   return s;
 }
 
@@ -89,25 +96,29 @@ const help: number[] = [];
 const fifty: number[] = [];
 const snake: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  help.push(wall(process.execPath, [BIN, "--help"], ROOT, () => {}));
-  fifty.push(wall(process.execPath, somflowArgs, ROOT, allCached));
-  if (hasSnakemake) snake.push(wall("snakemake", snakeArgs, snakeDir, snakeNoop));
+  help.push(wall(process.execPath, [BIN, "--help"], ROOT, () => {}, "help"));
+  fifty.push(wall(process.execPath, somflowArgs, ROOT, allCached, "fifty"));
+  if (hasSnakemake) snake.push(wall("snakemake", snakeArgs, snakeDir, snakeNoop, "snakemake"));
 }
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(3)} s, min ${Math.min(...xs).toFixed(3)} s (${xs.length} runs)`;
-console.log(`somflow --help: ${fmt(help)}`);
-console.log(`50-step pipeline, no-op rerun: ${fmt(fifty)}`);
+const fmtCpu = (label: string) => (cpu[label] ? `; CPU median ${median(cpu[label]!).toFixed(3)} s` : "");
+const fmt = (xs: number[], label = "") =>
+  `wall median ${median(xs).toFixed(3)} s, min ${Math.min(...xs).toFixed(3)} s (${xs.length} runs)${fmtCpu(label)}`;
+console.log(`somflow --help: ${fmt(help, "help")}`);
+console.log(`50-step pipeline, no-op rerun: ${fmt(fifty, "fifty")}`);
 const result: Record<string, unknown> = { help_s: +median(help).toFixed(3), fifty_steps_noop_s: +median(fifty).toFixed(3) };
 if (hasSnakemake) {
   const version = execFileSync("snakemake", ["--version"]).toString().trim();
-  console.log(`snakemake ${version}, 50-rule chain, no-op: ${fmt(snake)}`);
-  console.log(`ratio snakemake / somflow (medians): ${(median(snake) / median(fifty)).toFixed(2)}x`);
+  console.log(`snakemake ${version}, 50-rule chain, no-op: ${fmt(snake, "snakemake")}`);
+  console.log(`ratio snakemake / somflow (medians): wall ${(median(snake) / median(fifty)).toFixed(2)}x` +
+    (cpu.snakemake && cpu.fifty ? `, CPU ${(median(cpu.snakemake) / median(cpu.fifty)).toFixed(2)}x` : ""));
   Object.assign(result, { snakemake_version: version, snakemake_noop_s: +median(snake).toFixed(3), ratio: +(median(snake) / median(fifty)).toFixed(2) });
 } else {
   console.log("snakemake not on PATH: no side-by-side comparison (apt-get install snakemake)");
 }
 if (process.argv.includes("--demo")) {
-  const demo = Array.from({ length: RUNS }, () => wall(process.execPath, [BIN, "run", join(ROOT, "pipelines/demo.yaml"), "--json"], ROOT, allCached));
-  console.log(`demo pipeline, no-op rerun: ${fmt(demo)}`);
+  const demo = Array.from({ length: RUNS }, () => wall(process.execPath, [BIN, "run", join(ROOT, "pipelines/demo.yaml"), "--json"], ROOT, allCached, "demo"));
+  console.log(`demo pipeline, no-op rerun: ${fmt(demo, "demo")}`);
   result.demo_noop_s = +median(demo).toFixed(3);
 }
+for (const [label, xs] of Object.entries(cpu)) result[`${label}_cpu_s`] = +median(xs).toFixed(3);
 console.log(JSON.stringify(result));

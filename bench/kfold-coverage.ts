@@ -19,7 +19,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
-import type { MetricRow } from "../src/core/stats/metric-row.js";
+import type { MetricRow } from "../src/contracts/metrics.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/somflow.mjs");

@@ -14,10 +14,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { initBackend } from "../src/core/cnn/backend.js";
+import { initBackend } from "../src/runtime/cnn/backend.js";
 import type { ArchitectureConfig, CnnConfig, TargetStats } from "../src/core/cnn/model.js";
 import { fitInputScaling, predictRaw, scaleRows } from "../src/core/cnn/predict.js";
-import { trainCnn } from "../src/core/cnn/train.js";
+import { trainCnn } from "../src/runtime/cnn/train.js";
 import { plsPredict, plsRegressionCv } from "../src/core/chemometrics/pls-regression.js";
 import type { SpectraBlock } from "../src/core/spectra/block.js";
 import { regressionMetrics } from "../src/core/stats/metrics.js";

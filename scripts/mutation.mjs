@@ -20,12 +20,13 @@ export const MODULES = {
     tests: ["test/formats/**/*.test.ts", "test/catalogue/**/*.test.ts", "test/steps/ingest/**/*.test.ts"],
   },
   split: {
-    mutate: ["src/steps/split-options.ts"],
-    tests: ["test/steps/split-options.test.ts", "test/core/stats/split.test.ts", "test/core/stats/kfolds.test.ts"],
+    // the split code: the step options and the core assignment (also part of "stats")
+    mutate: ["src/steps/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
+    tests: ["test/steps/split-options.test.ts", "test/core/stats/split.test.ts", "test/core/stats/kfolds.test.ts", "test/core/stats/folds*.test.ts"],
   },
   "cache-key": {
     mutate: ["src/engine/cues.ts", "src/engine/hash.ts"],
-    tests: ["test/engine/cues.test.ts", "test/engine/runner.test.ts"],
+    tests: ["test/engine/cues*.test.ts"],
   },
 };
 
@@ -49,6 +50,8 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       "--incrementalFile", `mutation/${name}.json`,
       // one sandbox folder per module, so modules can run side by side
       "--tempDirName", `.stryker-tmp/${name}`,
+      // STRYKER_FORCE=1: test every mutant again (incremental reuse can keep a stale "Survived")
+      ...(process.env.STRYKER_FORCE === "1" ? ["--force"] : []),
     ],
     { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
   );

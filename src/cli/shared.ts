@@ -1,6 +1,8 @@
 /** Argument handling shared by the commands: store, pipeline loading with --param, step plugins. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../engine/errors.js";
 import { loadPipeline, type Pipeline, type Registry } from "../engine/pipeline.js";
@@ -43,9 +45,8 @@ async function registerTsx(): Promise<void> {
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
  */
-export async function loadRegistry(extra: readonly string[] = []): Promise<Registry> {
-  const { builtinSteps } = await import("../steps/registry.js");
-  const registry = new Map<string, StepDefinition>(builtinSteps().map((d) => [d.type, d]));
+export async function loadRegistry(extra: readonly string[] = [], uses: readonly string[] | null = null): Promise<Registry> {
+  const registry = new Map<string, StepDefinition>();
   const modules = [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
   for (const m of modules) {
     let mod: { steps?: StepDefinition[] };
@@ -58,12 +59,32 @@ export async function loadRegistry(extra: readonly string[] = []): Promise<Regis
     if (!Array.isArray(mod.steps)) throw new UsageError(`--steps ${m}: the module must export \`steps\`, an array of step definitions`);
     for (const d of mod.steps) registry.set(d.type, d);
   }
+  // Built-in steps the pipeline uses, each loaded alone; anything unknown (or no list): all of them.
+  const { STEP_LOADERS } = await import("../steps/lazy-registry.js");
+  const wanted = uses?.filter((t) => !registry.has(t)) ?? null;
+  if (wanted && wanted.every((t) => t in STEP_LOADERS)) {
+    for (const def of await Promise.all(wanted.map((t) => STEP_LOADERS[t]!()))) registry.set(def.type, def);
+  } else {
+    const { builtinSteps } = await import("../steps/registry.js");
+    for (const def of builtinSteps()) if (!registry.has(def.type)) registry.set(def.type, def);
+  }
   return registry;
+}
+
+/** The step types a pipeline file names (`uses:`), or null when it cannot be read as such (loadPipeline then reports why). */
+function usedTypes(file: string): string[] | null {
+  try {
+    const doc = parseYaml(readFileSync(file, "utf8")) as { steps?: Record<string, { uses?: unknown }> };
+    const uses = Object.values(doc?.steps ?? {}).map((s) => s?.uses);
+    return uses.every((u): u is string => typeof u === "string") ? [...new Set(uses)] : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function pipelineFromArgs(file: string | undefined, values: { param?: string[]; steps?: string[] }): Promise<Pipeline> {
   if (!file) throw new UsageError("missing pipeline file, e.g. pipelines/demo.yaml");
-  const registry = await loadRegistry(values.steps ?? []);
+  const registry = await loadRegistry(values.steps ?? [], usedTypes(file));
   return loadPipeline(file, registry, { overrides: values.param ?? [] });
 }
 

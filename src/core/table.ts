@@ -14,17 +14,8 @@ export type Table = Record<string, Column>;
  * Meaning of a table's columns, stored by a step as the JSON output `<table>_columns` and
  * merged by `somflow export` into the sidecar written beside the exported file.
  */
-export interface ColumnDescription {
-  unit: string | null;
-  description: string;
-  /** CSV exports: significant digits (model outputs); absent = the value exactly. */
-  csv_digits?: number;
-  /** CSV exports: rows where column [0] equals [1] keep the exact value despite csv_digits. */
-  csv_exact_where?: [string, string];
-}
-
 export interface TableDescription {
-  columns: Record<string, ColumnDescription>;
+  columns: Record<string, { unit: string | null; description: string }>;
   about?: Record<string, unknown>;
 }
 

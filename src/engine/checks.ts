@@ -4,7 +4,7 @@
  * or a comparison with another metric of the run, `<= 0.8 * plsr-c.c.rmse` (same selectors).
  * A check whose metric (or reference metric) is not found fails.
  */
-import type { MetricRow } from "../core/stats/metric-row.js";
+import { METRIC_NAMES, type MetricRow } from "../contracts/metrics.js";
 import { UsageError } from "./errors.js";
 
 export interface CheckResult {
@@ -15,7 +15,7 @@ export interface CheckResult {
   note: string;
 }
 
-const METRICS = new Set(["n", "r2", "rmse", "mae", "bias", "rpiq", "rpd", "ccc", "pi_coverage", "pi_width"]);
+const METRICS = new Set<string>(METRIC_NAMES);
 
 type Condition = (v: number, lookup: (ref: string) => number | null) => boolean | null;
 

@@ -74,7 +74,7 @@ export function stepInputs(
 }
 
 /** A step's context from its injected effects; `facts` collects what the step records. */
-export function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {}): { ctx: StepContext; facts: Facts } {
+function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {}): { ctx: StepContext; facts: Facts } {
   const { name, sink, reporter } = deps;
   const ctx: StepContext = {
     name,

@@ -55,22 +55,6 @@ function findCycle(nodes: readonly DagNode[], done: Set<string>): string[] {
   return [];
 }
 
-/** `names` and every step that depends on them, transitively. */
-export function withDescendants(nodes: readonly DagNode[], names: Iterable<string>): Set<string> {
-  const out = new Set(names);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const n of nodes) {
-      if (!out.has(n.name) && n.needs.some((d) => out.has(d))) {
-        out.add(n.name);
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
-
 /** `names` and every step they depend on, transitively. */
 export function withAncestors(nodes: readonly DagNode[], names: Iterable<string>): Set<string> {
   const byName = new Map(nodes.map((n) => [n.name, n]));

@@ -4,7 +4,10 @@
  * precision), optionally kept exact on rows where another column holds a value (a measured
  * value in a mixed column). Parquet exports never go through this: full precision there.
  */
-import type { TableDescription } from "../core/table.js";
+import type { ColumnDescription } from "../core/column-description.js";
+
+/** The part of a step's `<table>_columns` description CSV formatting reads. */
+type Described = { columns: Record<string, ColumnDescription> };
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -18,7 +21,7 @@ export function significantSql(x: string, digits: number): string {
 }
 
 /** The SELECT expression that writes one column (name and DuckDB type) to CSV. */
-export function csvColumnSql(column: { name: string; type: string }, names: ReadonlySet<string>, describe: TableDescription): string {
+export function csvColumnSql(column: { name: string; type: string }, names: ReadonlySet<string>, describe: Described): string {
   const { name, type } = column;
   const d = describe.columns[name];
   if (!d?.csv_digits || !NUMERIC.test(type)) return ident(name);
@@ -31,7 +34,7 @@ export function csvColumnSql(column: { name: string; type: string }, names: Read
 }
 
 /** The SELECT list that writes `columns` (name and DuckDB type, in order) to CSV. */
-export function csvSelectList(columns: readonly { name: string; type: string }[], describe: TableDescription): string {
+export function csvSelectList(columns: readonly { name: string; type: string }[], describe: Described): string {
   const names = new Set(columns.map((c) => c.name));
   return columns.map((c) => csvColumnSql(c, names, describe)).join(", ");
 }

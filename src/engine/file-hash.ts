@@ -21,7 +21,7 @@ interface Seen {
   hash: string;
 }
 
-/** 1 MiB reads instead of the stream default 64 KiB: 0.17-0.22 s instead of 0.25-0.53 s for 200 MB here. */
+/** 1 MiB reads instead of the stream default 64 KiB: 16 times fewer chunks through the hash. */
 const CHUNK = 1 << 20;
 
 /** sha256 of a file's content, streamed (constant memory). */

@@ -116,7 +116,7 @@ export async function collectGarbage(store: string, keepRuns: number, opts: GcOp
       }
       const now = await storeNow(l.tmp);
       let tempRemoved = 0;
-      for (const name of await list(l.tmp)) {
+      for (const name of (await list(l.tmp)).filter((n) => !n.startsWith("."))) {
         const st = await stat(join(l.tmp, name)).catch(() => null);
         if (!st || !tempFolderStale(name, st.mtimeMs, leasesAfter, now).stale) continue;
         await rm(join(l.tmp, name), { recursive: true, force: true });

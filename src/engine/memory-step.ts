@@ -7,7 +7,7 @@
 import { mkdtemp, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SpectraBlock } from "../core/spectra/block.js";
+import type { SpectraBlock } from "../contracts/spectra.js";
 import type { Table } from "../core/table.js";
 import { runStepDefinition, type OutputSink } from "./context.js";
 import type { Reporter } from "./progress.js";

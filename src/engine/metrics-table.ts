@@ -1,4 +1,4 @@
-import { METRIC_COLUMNS, type MetricRow } from "../core/stats/metric-row.js";
+import { METRIC_COLUMNS, type MetricRow } from "../contracts/metrics.js";
 import type { Table } from "../core/table.js";
 
 const TEXT_COLUMNS = new Set<string>(["step", "model", "target", "split", "scale", "group"]);

@@ -26,8 +26,6 @@ export interface ResolvedStep {
    * the same output more than once (e.g. a raw and a preprocessed `spectra`). Empty when unset.
    */
   readonly inputs: Readonly<Record<string, string>>;
-  /** `with:` after interpolation, as written (what the cache key and `plan` diff see). */
-  readonly rawOptions: Record<string, unknown>;
   /** `with:` parsed by the step's schema (defaults filled in). */
   readonly options: unknown;
   readonly always: boolean;
@@ -373,7 +371,6 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       type: step.uses,
       needs,
       inputs,
-      rawOptions,
       options: parsed.data,
       always: step.always ?? false,
       resources: resolveResources(res.success ? res.data : undefined, definition.resources),

@@ -1,5 +1,5 @@
 /** Read-side queries over a store's run records and artifacts (CLI `runs`, `metrics`, `export`, reports). */
-import type { MetricRow } from "../core/stats/metric-row.js";
+import type { MetricRow } from "../contracts/metrics.js";
 import { UsageError } from "./errors.js";
 import type { RunRecord } from "./run-record.js";
 import { StoredArtifact } from "./store/artifacts.js";
@@ -48,7 +48,9 @@ export async function runArtifacts(store: string, run: RunRecord): Promise<Store
 const METRIC_ORDER = "step, model, target, split, scale, \"group\"";
 
 export async function runMetrics(store: string, run: RunRecord): Promise<MetricRow[]> {
-  const files = (await runArtifacts(store, run)).filter((a) => a.has("metrics")).map((a) => a.tablePath("metrics"));
+  const withMetrics = (await runArtifacts(store, run)).filter((a) => a.has("metrics"));
+  for (const a of withMetrics) await a.verifyOutput("metrics"); // a number shown must come from sealed bytes
+  const files = withMetrics.map((a) => a.tablePath("metrics"));
   if (files.length === 0) return [];
   const rows = await queryRows(
     `SELECT * FROM read_parquet([${files.map(quoteString).join(", ")}], union_by_name = true) ORDER BY ${METRIC_ORDER}`,

@@ -289,13 +289,17 @@ function stepThreads(step: ResolvedStep, runShare: number): number {
   return step.cpusSet ? Math.max(1, Math.min(step.resources.cpus, availableParallelism())) : runShare;
 }
 
-/** Rejects when `signal` aborts; never settles otherwise. */
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new InterruptedError());
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
+/** Runs `work`, rejecting with InterruptedError as soon as `signal` aborts (the listener is removed afterwards). */
+async function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) throw new InterruptedError();
+  let fail = () => {};
+  const aborted = new Promise<never>((_, reject) => (fail = () => reject(new InterruptedError())));
+  signal.addEventListener("abort", fail, { once: true });
+  try {
+    return await Promise.race([work(), aborted]);
+  } finally {
+    signal.removeEventListener("abort", fail);
+  }
 }
 
 async function executeStep(x: StepExecution): Promise<Outcome> {
@@ -347,7 +351,7 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
     const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs, missing };
     try {
-      await Promise.race([runStepDefinition(step.definition, step.options, deps, facts), whenAborted(x.signal)]);
+      await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
       if (x.signal.aborted) throw new InterruptedError();
     } catch (e) {
       await writer.discard();

@@ -6,8 +6,8 @@
  */
 import type { z } from "zod";
 import type { Resources } from "./resources.js";
-import type { SpectraBlock } from "../core/spectra/block.js";
-import type { MetricRow } from "../core/stats/metric-row.js";
+import type { SpectraBlock } from "../contracts/spectra.js";
+import type { MetricRow } from "../contracts/metrics.js";
 import type { Table } from "../core/table.js";
 import { brandedInstanceOf, classNames, ERROR_BRAND } from "./errors.js";
 

@@ -3,7 +3,7 @@
  * steps: a synthetic library with known truth, or the real sources), and the model chosen per
  * target on its held-out test split beside the published study's values.
  */
-import { METRIC_COLUMNS } from "../core/stats/metric-row.js";
+import { METRIC_COLUMNS } from "../contracts/metrics.js";
 import { parquetSource, queryRows, sqlIdent, type DuckDBConnection, type Row } from "./duck.js";
 import { PUBLISHED_REFERENCE, REFERENCE_LABEL, STUDY } from "./reference.js";
 import type { RunView } from "./run-view.js";

@@ -36,6 +36,8 @@ export interface ImputationData {
   grid: Absent | { cell_deg: number; cells: GridCell[]; unparsed: number };
   pairs: Absent | { rows: Row[]; total: number };
   widths: Absent | { step: string; histogram: Row[]; summary: Row[] };
+  /** Imputed values against the known truth (synthetic libraries): a deterministic sample per target. */
+  truth: Absent | { rows: Row[]; total: number };
   downloads: DownloadFile[];
 }
 
@@ -50,6 +52,15 @@ export function parseGridKey(key: string): { lat: number; lon: number } | null {
   const nums = key.match(/-?\d+(?:\.\d+)?/g);
   if (nums && nums.length === 2) return { lat: Number(nums[0]), lon: Number(nums[1]) };
   return null;
+}
+
+/** A grid cell key ("-10,-50", south-west corner) as a reader names it: "10°S–0°, 50°W–40°W". */
+export function cellName(key: string, deg = 10): string {
+  const p = parseGridKey(key);
+  if (!p) return key;
+  const lat = (v: number) => (v === 0 ? "0°" : `${Math.abs(v)}°${v < 0 ? "S" : "N"}`);
+  const lon = (v: number) => (v === 0 || Math.abs(v) === 180 ? `${Math.abs(v)}°` : `${Math.abs(v)}°${v < 0 ? "W" : "E"}`);
+  return `${lat(p.lat)}–${lat(p.lat + deg)}, ${lon(p.lon)}–${lon(p.lon + deg)}`;
 }
 
 function cellSize(values: number[]): number {
@@ -115,7 +126,10 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
       };
     }
   }
-  return { coverage, setAside, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn), downloads };
+  return {
+    coverage, setAside, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn),
+    truth: await truthRows(view, conn), downloads,
+  };
 }
 
 async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["pairs"]> {
@@ -124,7 +138,9 @@ async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   const src = parquetSource(t.map((x) => x.path));
   const [tot] = await queryRows(conn, `SELECT count(*) AS n FROM ${src}`);
   const rows = await queryRows(conn, `SELECT * FROM ${src} LIMIT ${MAX_PAIRS_ROWS}`);
-  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v]))) };
+  // grid cells by their lat/lon span, not their key
+  const named = (r: Row): Row => (r["breakdown"] !== undefined && GRID_BREAKDOWNS.has(String(r["breakdown"])) ? { ...r, key: cellName(String(r["key"])) } : r);
+  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => named(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v])))) };
 }
 
 /** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles, over the imputed rows only. */
@@ -158,4 +174,38 @@ async function widthRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   const round = (r: Row) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" && k !== "n" ? sig(v) : v]));
   if (histogram.length === 0) return { absent: "The hybrid table has no rows with a prediction interval." };
   return { step: t.step, histogram: histogram.map(round), summary: summary.map(round) };
+}
+
+/** Points per target in the imputed-vs-truth chart. */
+export const TRUTH_POINTS = 1500;
+
+/** Imputed rows of the hybrid table joined with the truth table (c_true_gkg / om_true_gkg), sampled by hash. */
+async function truthRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["truth"]> {
+  const h = findTables(view, "hybrid").at(-1);
+  const t = findTables(view, "truth").at(-1);
+  if (!t) return { absent: "No step of this run has a truth table (only synthetic libraries know the true values), so imputed values cannot be compared with the truth." };
+  if (!h) return absentTable("hybrid", "imputed values against the truth");
+  const hc = await columnsOf(conn, [h.path]);
+  const tc = await columnsOf(conn, [t.path]);
+  const origin = hc.has("origin") ? "origin" : hc.has("status") ? "status" : null;
+  if (!origin || !hc.has("target") || !hc.has("value") || !tc.has("c_true_gkg")) return { absent: "The hybrid or truth table lacks the columns to compare (origin, target, value; c_true_gkg)." };
+  const omTrue = tc.has("om_true_gkg") ? "t.om_true_gkg" : "NULL";
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE tv AS
+     SELECT h.sample_id::VARCHAR AS sample_id, h.target::VARCHAR AS target, h.value::DOUBLE AS imputed,
+            CASE WHEN h.target = 'c' THEN t.c_true_gkg ELSE ${omTrue} END::DOUBLE AS truth
+     FROM ${parquetSource([h.path])} h JOIN ${parquetSource([t.path])} t ON h.sample_id = t.sample_id
+     WHERE h.${origin} = 'predicted' AND h.value IS NOT NULL AND NOT isnan(h.value)`,
+  );
+  await conn.run("DELETE FROM tv WHERE truth IS NULL OR isnan(truth)");
+  const [tot] = await queryRows(conn, "SELECT count(*) AS n FROM tv");
+  const rows = await queryRows(
+    conn,
+    `SELECT target, imputed, truth FROM (
+       SELECT *, row_number() OVER (PARTITION BY target ORDER BY hash(sample_id)) AS k FROM tv) WHERE k <= ${TRUTH_POINTS}
+     ORDER BY target, sample_id`,
+  );
+  await conn.run("DROP TABLE IF EXISTS tv");
+  if (rows.length === 0) return { absent: "No imputed value has a known true value in this run." };
+  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => ({ target: r["target"] ?? null, imputed: sig(r["imputed"]), truth: sig(r["truth"]) })) };
 }

@@ -1,6 +1,6 @@
 /** Data for the model metrics page: metric rows (with the previous run's deltas), binned
  * observed-vs-predicted, training curves and calibration. */
-import { METRIC_COLUMNS } from "../core/stats/metric-row.js";
+import { DELTA_METRICS, METRIC_COLUMNS, metricGroup } from "../contracts/metrics.js";
 import { columnsOf, parquetSource, queryRows, sig, sqlIdent, sqlString, type DuckDBConnection, type Row } from "./duck.js";
 import { PUBLISHED_REFERENCE, REFERENCE_LABEL, type ReferenceValues } from "./reference.js";
 import type { RunView } from "./run-view.js";
@@ -9,7 +9,6 @@ import { absentTable, findTables, type Absent } from "./tables.js";
 /** Above this many labelled predictions per panel, observed-vs-predicted is a 2D histogram. */
 export const MAX_POINTS = 2500;
 export const BINS = 50;
-const DELTA_METRICS = ["r2", "rmse", "mae", "bias", "rpiq", "rpd", "ccc", "pi_coverage", "pi_width"] as const;
 
 export interface PanelBin {
   x: number;
@@ -94,10 +93,11 @@ export async function metricsData(view: RunView, conn: DuckDBConnection): Promis
       g.length > 0
         ? g.map((r) => {
             const group = String(r["group"]);
-            const eq = group.indexOf("=");
+            const parsed = group.includes("=") ? metricGroup(group) : null;
+            const breakdown = parsed?.kind === "breakdown" ? parsed : null;
             return {
               step: r["step"] ?? null, model: r["model"] ?? null, target: r["target"] ?? null, split: r["split"] ?? null,
-              scale: r["scale"] ?? null, kind: eq > 0 ? group.slice(0, eq) : "group", key: eq > 0 ? group.slice(eq + 1) : group,
+              scale: r["scale"] ?? null, kind: breakdown?.key ?? "group", key: breakdown?.value ?? group,
               n: r["n"] ?? null, r2: r["r2"] ?? null, rmse: r["rmse"] ?? null, mae: r["mae"] ?? null,
               bias: r["bias"] ?? null, rpiq: r["rpiq"] ?? null, ccc: r["ccc"] ?? null,
             };

@@ -7,7 +7,7 @@
  * The table is mirrored in docs/BAD-INPUTS.md ("Store faults and concurrency").
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,6 +101,23 @@ describe("store faults", () => {
     expect(r.err).toMatch(/warning: input preprocess: cached artifact [0-9a-f]{12} is corrupt \(content differs from its seal: spectra\.spectra\/block-0\.f32\); recomputing preprocess before plsr runs/);
     expect(await metricsOf(store, await latest(store))).toEqual(undisturbed);
     await clean(store);
+  });
+
+  it("metrics table changed in place (same size): `metrics` and `check` refuse, naming the file; verify --fix and a run recover", async () => {
+    const store = await copyStore(pristine);
+    const file = join(artifactOf(store, first, "evaluate"), "metrics.parquet");
+    const bytes = await readFile(file);
+    for (let i = 200; i < 210; i++) bytes[i] = bytes[i]! ^ 0x01; // a few flipped bits inside the data
+    await writeFile(file, bytes);
+    const m = await somflow("metrics", "--store", store, "--json");
+    expect(m.code).toBe(2);
+    expect(m.err).toContain(`(step evaluate): output "metrics" cannot be trusted (content differs from its seal: metrics.parquet)`);
+    expect(m.err).toContain("run `somflow verify --fix` to remove it, then run the pipeline again");
+    expect(m.out).toBe("");
+    const c = await somflow("check", SMALL, "--store", store);
+    expect(c.code).toBe(2);
+    expect((await somflow("verify", "--store", store, "--fix")).code).toBe(0);
+    await recovers(store);
   });
 
   it("deleted artifact folder: a cache miss, recomputed", async () => {

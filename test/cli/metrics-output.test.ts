@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatMetricsTable, sortMetricRows } from "../../src/cli/commands/metrics.js";
-import type { MetricRow } from "../../src/core/stats/metric-row.js";
+import type { MetricRow } from "../../src/contracts/metrics.js";
 import { cli, FIXTURE_STEPS } from "./helpers.js";
 import { writeFile } from "node:fs/promises";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateChecks } from "../../src/engine/checks.js";
 import { UsageError } from "../../src/engine/errors.js";
-import type { MetricRow } from "../../src/core/stats/metric-row.js";
+import type { MetricRow } from "../../src/contracts/metrics.js";
 
 const row = (step: string, target: string, scale: string, rmse: number, r2: number): MetricRow => ({
   step, model: "m", target, split: "test", scale, group: "all", n: 100, r2, rmse, mae: null, bias: null,

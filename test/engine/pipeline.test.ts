@@ -59,7 +59,7 @@ describe("parsePipeline", () => {
   it("lists known step types for an unknown one", () => {
     const msg = errorOf("name: t\nsteps:\n  a:\n    uses: test.nope\n");
     expect(msg).toContain("p.yaml:4:");
-    expect(msg).toContain('unknown step type "test.nope"; known types: test.mixed, test.read, test.scale, test.source, test.total');
+    expect(msg).toContain('unknown step type "test.nope"; known types: test.hog, test.mixed, test.read, test.scale, test.source, test.total');
   });
 
   it("names the key path and line of an unknown or ill-typed option", () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parsePipeline, type Registry } from "../../src/engine/pipeline.js";
 import { gitCommit, runPipeline } from "../../src/engine/runner.js";
 import { execFileSync } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { planPipeline } from "../../src/engine/plan.js";
 import { collectGarbage } from "../../src/engine/gc.js";
 import { layout } from "../../src/engine/store/layout.js";
@@ -114,5 +115,12 @@ describe("runPipeline", () => {
   it("records the checked-out commit as git does (read without spawning git)", () => {
     const git = execFileSync("git", ["rev-parse", "HEAD"], { cwd: new URL("../..", import.meta.url) }).toString().trim();
     expect(gitCommit()).toBe(git);
+  });
+
+  it("leaves no abort listener behind on the run's signal (one per step would pile up on long pipelines)", async () => {
+    const controller = new AbortController();
+    const run = await runPipeline(load(), { store: await newStore(), signal: controller.signal });
+    expect(statuses(run)).toEqual({ a: "ran", c: "ran", b: "ran", total: "ran" });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 });

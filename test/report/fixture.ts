@@ -88,6 +88,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
     const methodC = `CASE WHEN i % 4 = 0 THEN 'walkley_black' ELSE 'dry_combustion' END`;
     await write("ingest", "samples", `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
       ${methodC} AS c_method, 'loi' AS om_method FROM s`);
+    await write("ingest", "truth", `SELECT sample_id, c_true AS c_true_gkg, 1.724 * c_true AS om_true_gkg FROM s`);
     await write("qc", "samples", `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
       ${methodC} AS c_method, 'loi' AS om_method, CASE WHEN i % 97 = 0 THEN 'q_residual' END AS qc_flags,
       i % 97 = 0 AS spectral_outlier, i % 97 = 0 AS exclude_train FROM s`);

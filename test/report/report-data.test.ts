@@ -81,6 +81,11 @@ describe("report data from a small run", () => {
       if (isAbsent(i.setAside)) throw new Error(i.setAside.absent);
       expect(i.setAside.map((r) => `${r["target"]} ${r["code"]}`).sort()).toEqual(["c c_negative", "c duplicate_id", "om duplicate_id", "om om_negative"]);
       expect(i.coverage.some((r) => r["breakdown"] === "set_aside")).toBe(false);
+      // imputed values against the fixture's truth (predicted rows only)
+      if (isAbsent(i.truth)) throw new Error(i.truth.absent);
+      expect(new Set(i.truth.rows.map((r) => r["target"]))).toEqual(new Set(["c", "om"]));
+      expect(i.truth.total).toBeGreaterThan(0);
+      expect(i.truth.total).toBeLessThan(2 * 600 * 0.5);
       // interval widths of the imputed rows only
       const nWidths = i.widths.summary.reduce((a, r) => a + Number(r["n"]), 0);
       expect(nWidths).toBeLessThan(2 * 600 * 0.5);
@@ -88,7 +93,7 @@ describe("report data from a small run", () => {
       // the headline: the data set's nature from the run's steps, the chosen model per target beside the study
       const hl = o.headline;
       expect(hl.kind).toBe("synthetic");
-      expect(hl.data).toMatch(/^Synthetic demo library, n = 600 samples from 5 simulated sources \(step ingest: synth\.library\)/);
+      expect(hl.data).toMatch(/^Synthetic demo library, n = 600 samples from 5 simulated sources, known ground truth \(step ingest: synth\.library\)/);
       expect(hl.rows.map((r) => `${r.target} ${r.step} ${r.chosen}`)).toEqual([
         "c cnn-c used by the hybrid dataset", "c published study (reference) reference",
         "om cnn-om used by the hybrid dataset", "om published study (reference) reference",
@@ -145,4 +150,13 @@ describe("report data at study scale", () => {
     for (const [page, size] of Object.entries(sizes)) expect(size, page).toBeLessThan(PAGE_JSON_BUDGET);
     console.log("page JSON bytes at 57k samples:", sizes);
   }, 120_000);
+});
+
+describe("grid cell names", () => {
+  it("names a cell by its lat/lon span", async () => {
+    const { cellName } = await import("../../src/report/imputation.js");
+    expect(cellName("-10,-50")).toBe("10°S–0°, 50°W–40°W");
+    expect(cellName("40,170")).toBe("40°N–50°N, 170°E–180°");
+    expect(cellName("unknown")).toBe("unknown");
+  });
 });

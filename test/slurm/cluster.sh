@@ -76,7 +76,7 @@ JobAcctGatherParams=OverMemoryKill
 JobAcctGatherFrequency=1
 AccountingStorageType=accounting_storage/none
 MinJobAge=300
-SlurmdTimeout=30
+SlurmdTimeout=10
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -91,9 +91,11 @@ start() {
     echo "export SLURM_CONF=$conf"
     return 0
   fi
-  write_conf
-  # A fresh cluster each start: jobs of an earlier one are not recovered.
-  rm -rf "${dir:?}/state" "${dir:?}/spool" && mkdir -p "$dir/state" "$dir/spool"
+  if ! running slurmctld; then
+    write_conf
+    # A fresh cluster each start: jobs of an earlier one are not recovered.
+    rm -rf "${dir:?}/state" "${dir:?}/spool" && mkdir -p "$dir/state" "$dir/spool"
+  fi
   export SLURM_CONF="$conf"
   running slurmctld || /usr/sbin/slurmctld -f "$conf"
   running slurmd || /usr/sbin/slurmd -f "$conf"

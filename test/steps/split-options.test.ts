@@ -4,7 +4,7 @@ import { emptyArtifact, runStepInMemory } from "../../src/engine/memory-step.js"
 import { plsrStep } from "../../src/steps/baseline/plsr.js";
 import { cnnPredictStep } from "../../src/steps/cnn/predict.js";
 import { cnnTrainStep } from "../../src/steps/cnn/train.js";
-import { splitSamples, stepSplit } from "../../src/steps/split-options.js";
+import { splitSamples, stepSplit } from "../../src/steps/shared/split-options.js";
 import { makeFixture } from "./baseline/fixture.js";
 
 const fields = { scheme: "random" as const, val: 0.1, cal: 0.15, cell_deg: 1, stratify: false, split_seed: 7 };

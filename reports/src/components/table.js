@@ -69,7 +69,8 @@ export function sortableTable(rows, options = {}) {
 
   for (const col of columns) {
     const th = document.createElement("th");
-    th.textContent = col.label ?? col.key;
+    // a zero-width space after "_" lets long column names (nn_distance_before) wrap, so wide tables fit the page
+    th.textContent = String(col.label ?? col.key).replaceAll("_", "_\u200b");
     th.dataset.key = col.key;
     if (col.title) th.title = col.title;
     if (col.numeric) th.className = "num";

@@ -1,6 +1,6 @@
 import type { Command } from "../main.js";
 import { findRun, runMetrics } from "../../engine/queries.js";
-import type { MetricRow } from "../../core/stats/metric-row.js";
+import type { MetricRow } from "../../contracts/metrics.js";
 import { PUBLISHED_REFERENCE, REFERENCE_LABEL } from "../../report/reference.js";
 import { parse, resolveStore, storeOption } from "../shared.js";
 

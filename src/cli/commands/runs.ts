@@ -30,6 +30,12 @@ export const command: Command = {
     if (rows.length === 0) console.log("no runs recorded");
     for (const r of rows) {
       console.log(`${r.run_id}  ${r.pipeline}  ${r.status}  ${r.seconds.toFixed(1)} s  ran ${r.ran}, cached ${r.cached}, failed ${r.failed}`);
+      // SLURM jobs that failed: where their logs are.
+      for (const st of runs.find((x) => x.run_id === r.run_id)!.steps) {
+        if (st.status === "failed" && typeof st.facts.slurm_log === "string") {
+          console.log(`    ${st.name}: SLURM job ${st.facts.slurm_job_id} ${st.facts.slurm_state ?? ""} — ${st.reason}; log ${st.facts.slurm_log}`);
+        }
+      }
     }
     return 0;
   },

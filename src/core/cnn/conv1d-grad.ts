@@ -14,7 +14,7 @@
  * 15 ms vs 28 ms for conv + add + relu on a [64,504,16] input) and applies the ReLU mask in
  * its gradient.
  */
-import { tf } from "./backend.js";
+import * as tf from "@tensorflow/tfjs";
 
 type T3 = tf.Tensor3D;
 

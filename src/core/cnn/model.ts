@@ -17,7 +17,7 @@
  * With `variance`, each task also gets σ (standardized) = softplus(v) + 0.01 and the loss is the
  * Gaussian NLL; σ̂ on the log1p scale is σ · SD.
  */
-import { tf } from "./backend.js";
+import * as tf from "@tensorflow/tfjs";
 import {
   C_MAX_GKG,
   layoutOf,

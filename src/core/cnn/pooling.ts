@@ -8,7 +8,7 @@
  * An exact tie sends dy to every tied element (the stock kernel picks one); ties in real
  * inputs occur between ReLU zeros, whose gradient the ReLU mask zeroes anyway.
  */
-import { tf } from "./backend.js";
+import * as tf from "@tensorflow/tfjs";
 
 type T3 = tf.Tensor3D;
 

@@ -6,7 +6,7 @@
  */
 import { conformalIntervals } from "../stats/conformal.js";
 import { domainScores, type DomainModel } from "../stats/domain.js";
-import { tf } from "./backend.js";
+import * as tf from "@tensorflow/tfjs";
 import {
   C_MAX_GKG,
   OM_MAX_GKG,

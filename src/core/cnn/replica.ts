@@ -3,7 +3,7 @@
  * and "weights + rows → loss sums". The same class runs in-process (one thread) and inside
  * each worker (data-parallel), so both paths compute exactly the same thing.
  */
-import { tf } from "./backend.js";
+import * as tf from "@tensorflow/tfjs";
 import { forward, heads, layoutOf, lossSums, tasksOf, weightTensors, type CnnConfig, type Layout, type TargetStats } from "./model.js";
 
 export interface ReplicaData {

@@ -3,7 +3,8 @@
  * user of the data must know. The impute step stores it as `hybrid_columns`; `somflow export`
  * merges it into the sidecar JSON written beside the CSV/Parquet file. Pure.
  */
-import type { ColumnDescription, TableDescription } from "../table.js";
+import type { TableDescription } from "../table.js";
+import type { ColumnDescription } from "../column-description.js";
 import { WIDE_PER_TARGET } from "./layout.js";
 
 interface ColumnDoc {

@@ -1,30 +1,7 @@
-/**
- * Spectra of one source on one wavenumber grid: a dense row-major matrix.
- * `values[i * wavenumbers.length + j]` is sample `ids[i]` at `wavenumbers[j]` (cm-1).
- * Wavenumbers are strictly monotonic (either direction, as the instrument wrote them);
- * `unit` says what the numbers are, so conversions are explicit and never guessed twice.
- */
-export type SpectralUnit = "absorbance" | "reflectance" | "reflectance_percent";
+/** The block type lives with the shared contracts (src/contracts/spectra.ts); its helpers here. */
+import type { SpectraBlock } from "../../contracts/spectra.js";
 
-export interface SpectraBlock {
-  readonly source: string;
-  readonly instrument: string;
-  readonly unit: SpectralUnit;
-  readonly wavenumbers: Float64Array;
-  readonly ids: readonly string[];
-  readonly values: Float32Array;
-}
-
-export function blockShape(block: SpectraBlock): { rows: number; cols: number } {
-  const cols = block.wavenumbers.length;
-  const rows = block.ids.length;
-  if (block.values.length !== rows * cols) {
-    throw new RangeError(
-      `spectra block "${block.source}": ${block.values.length} values for ${rows} ids x ${cols} wavenumbers`,
-    );
-  }
-  return { rows, cols };
-}
+export { blockShape, type SpectraBlock, type SpectralUnit } from "../../contracts/spectra.js";
 
 /** Row `i` as a view (no copy). */
 export function blockRow(block: SpectraBlock, i: number): Float32Array {

@@ -6,7 +6,7 @@
  * there (and are skipped). Groups with no scorable pair are left out.
  */
 import { DEPTH_BANDS, depthBand } from "./depth-band.js";
-import type { MetricRow } from "./metric-row.js";
+import { groupLabel, type MetricRow } from "../../contracts/metrics.js";
 import { regressionMetrics } from "./metrics.js";
 
 export type MetricScale = "gkg" | "log1p";
@@ -50,7 +50,7 @@ export function metricRows(input: MetricRowsInput): MetricRow[] {
   const level = input.level ?? 0.9;
   const scales = input.scales ?? ["gkg", "log1p"];
 
-  const groups: { group: string; idx: number[] }[] = [{ group: "all", idx: Array.from({ length: n }, (_, i) => i) }];
+  const groups: { group: string; idx: number[] }[] = [{ group: groupLabel({ kind: "all" }), idx: Array.from({ length: n }, (_, i) => i) }];
   if (source) {
     const by = new Map<string, number[]>();
     source.forEach((s, i) => {
@@ -59,7 +59,7 @@ export function metricRows(input: MetricRowsInput): MetricRow[] {
       if (!list) by.set(key, (list = []));
       list.push(i);
     });
-    for (const key of [...by.keys()].sort()) groups.push({ group: `source=${key}`, idx: by.get(key)! });
+    for (const key of [...by.keys()].sort()) groups.push({ group: groupLabel({ kind: "breakdown", key: "source", value: key }), idx: by.get(key)! });
   }
   if (depthTop) {
     const by = new Map<string, number[]>();
@@ -70,7 +70,7 @@ export function metricRows(input: MetricRowsInput): MetricRow[] {
       if (!list) by.set(band, (list = []));
       list.push(i);
     });
-    for (const b of DEPTH_BANDS) if (by.has(b.label)) groups.push({ group: `depth=${b.label}`, idx: by.get(b.label)! });
+    for (const b of DEPTH_BANDS) if (by.has(b.label)) groups.push({ group: groupLabel({ kind: "breakdown", key: "depth", value: b.label }), idx: by.get(b.label)! });
   }
 
   const rows: MetricRow[] = [];

@@ -5,7 +5,7 @@
  * test metrics) and `metrics.evaluate`, so both give the same numbers.
  */
 import type { Table } from "../table.js";
-import type { MetricRow } from "./metric-row.js";
+import type { MetricRow } from "../../contracts/metrics.js";
 import { metricRows, type MetricScale } from "./metric-rows.js";
 
 export interface PredictionMetricsOptions {

@@ -10,7 +10,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createHash } from "node:crypto";
-import type { SpectraBlock } from "../../core/spectra/block.js";
+import type { SpectraBlock } from "../../contracts/spectra.js";
 import type { Table } from "../../core/table.js";
 import { hashFileContent } from "../file-hash.js";
 import { StoreError } from "../errors.js";
@@ -279,5 +279,35 @@ export class StoredArtifact implements InputArtifact {
 
   tablePath(name: string): string {
     return this.path(name, "table");
+  }
+
+  /**
+   * Checks the files of one output against the seal's content hashes (the whole artifact for
+   * a seal without them) before a result is shown from it (`metrics`, `check`): a file changed
+   * in place is an error naming it, never a number.
+   */
+  async verifyOutput(name: string): Promise<void> {
+    const kind = this.seal.outputs[name];
+    if (!kind) return;
+    const base = fileOf(name, kind);
+    const files = Object.keys(this.seal.files).filter((f) => f === base || f.startsWith(`${base}/`));
+    let bad: string | null = null;
+    if (this.seal.sha256) {
+      for (const f of files) {
+        if ((await hashFileContent(join(this.folder, f)).catch(() => "unreadable")) !== this.seal.sha256[f]) {
+          bad = `content differs from its seal: ${f}`;
+          break;
+        }
+      }
+    } else {
+      const v = await verifyArtifact(this.folder, this.hash);
+      if (!v.ok) bad = v.problem;
+    }
+    if (bad) {
+      throw new StoreError(
+        `${this.folder} (step ${this.step}): output "${name}" cannot be trusted (${bad}); ` +
+          "run `somflow verify --fix` to remove it, then run the pipeline again to recompute it",
+      );
+    }
   }
 }

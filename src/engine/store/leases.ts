@@ -29,7 +29,7 @@ export async function referenceInLeases(l: StoreLayout, hash: string): Promise<v
 }
 
 export class RunLease {
-  private readonly referenced = new Set<string>();
+  private readonly referenced = new Map<string, Promise<void>>();
 
   private constructor(
     readonly dir: string,
@@ -57,10 +57,14 @@ export class RunLease {
   }
 
   /** Records that this run uses `hash`; call before checking or publishing the artifact. */
-  async reference(hash: string): Promise<void> {
-    if (this.referenced.has(hash)) return;
-    this.referenced.add(hash);
-    await appendFile(join(this.dir, "refs"), `${hash}\n`);
+  reference(hash: string): Promise<void> {
+    // A second caller waits for the same append: it must not check the artifact before the hash is on disk.
+    let p = this.referenced.get(hash);
+    if (!p) {
+      p = appendFile(join(this.dir, "refs"), `${hash}\n`);
+      this.referenced.set(hash, p);
+    }
+    return p;
   }
 
   async end(): Promise<void> {
@@ -82,7 +86,8 @@ export interface LeaseInfo {
 /** Every lease in the store with its liveness and the artifacts it references. */
 export async function readLeases(l: StoreLayout): Promise<LeaseInfo[]> {
   const root = leasesDir(l);
-  const names = await readdir(root).catch(() => [] as string[]);
+  // Dot names are other processes' clock and write probes, not leases.
+  const names = (await readdir(root).catch(() => [] as string[])).filter((n) => !n.startsWith("."));
   const now = names.length ? await storeNow(root) : Date.now();
   const out: LeaseInfo[] = [];
   for (const run of names) {

@@ -104,7 +104,7 @@ export async function withStoreLock<T>(l: StoreLayout, fn: () => Promise<T>, opt
   }
 }
 
-/** Lock folders in locks/ (tombstones of broken locks included). */
+/** Lock folders in locks/ (tombstones of broken locks included; probe files of other processes left out). */
 export async function listLocks(l: StoreLayout): Promise<string[]> {
-  return (await readdir(l.locks).catch(() => [] as string[])).filter((n) => !n.startsWith(".clock-"));
+  return (await readdir(l.locks).catch(() => [] as string[])).filter((n) => !n.startsWith(".")); // clock/write probes
 }

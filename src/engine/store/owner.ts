@@ -7,15 +7,17 @@
  * - another host: stale only when its heartbeat is older than the timeout. Another host's
  *   pid is never looked up here: the same number names some unrelated local process.
  *
- * The heartbeat is the owner file's mtime, rewritten every `heartbeatMs`; its age is taken
- * against the mtime of a file just written to the same store (the file server's clock), so
+ * The heartbeat is the newest mtime of the owner file and of `beat-<token>` beside it, which
+ * the holder rewrites every `heartbeatMs` (its own file only: a holder that was wrongly judged
+ * stale can never overwrite its successor's owner file). Its age is taken against the mtime
+ * of a file just written to the same store (the file server's clock, content writes), so
  * clock differences between hosts do not matter. Timeout: SOMFLOW_LEASE_TIMEOUT_S seconds
  * (default 300, as a node's NFS attribute cache may hide writes for up to a minute).
  */
 import { readFileSync } from "node:fs";
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export interface Owner {
   host: string;
@@ -29,6 +31,7 @@ export interface Owner {
   /** Random, so a lock taken over in between is never released by its former holder. */
   token: string;
   since: string;
+  /** When the owner file was written; later beats touch `beat-<token>` only. */
   heartbeat_at: string;
 }
 
@@ -128,13 +131,19 @@ export function judge(owner: Pick<Owner, "host" | "boot" | "pid"> | null, mtimeM
   return { stale: old, why: `${sameHost ? "this host" : `host ${owner.host}`}, pid ${owner.pid}, ${ageText}` };
 }
 
+/** The owner file and its latest heartbeat (the newest mtime of it and its `beat-*` files); null when it is gone. */
 export async function readOwner(file: string): Promise<{ owner: Owner | null; mtimeMs: number } | null> {
   const st = await stat(file).catch(() => null);
   if (!st) return null;
+  let mtimeMs = st.mtimeMs;
+  const dir = dirname(file);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith("beat-")) mtimeMs = Math.max(mtimeMs, (await stat(join(dir, name)).catch(() => null))?.mtimeMs ?? 0);
+  }
   try {
-    return { owner: JSON.parse(await readFile(file, "utf8")) as Owner, mtimeMs: st.mtimeMs };
+    return { owner: JSON.parse(await readFile(file, "utf8")) as Owner, mtimeMs };
   } catch {
-    return { owner: null, mtimeMs: st.mtimeMs }; // being rewritten, or torn by a crash
+    return { owner: null, mtimeMs }; // torn by a crash mid-write
   }
 }
 
@@ -166,9 +175,15 @@ class Heartbeat {
   async beat(): Promise<void> {
     const now = new Date().toISOString();
     await Promise.all(
-      [...this.files].map(([file, owner]) => {
-        owner.heartbeat_at = now;
-        return writeFile(file, JSON.stringify(owner)).catch(() => undefined);
+      [...this.files].map(async ([file, owner]) => {
+        const current = await readOwner(file).catch(() => null);
+        // Released, or taken over meanwhile (we were judged stale): stop beating it.
+        if (!current || (current.owner && current.owner.token !== owner.token)) {
+          this.remove(file);
+          return;
+        }
+        // Our own beat file only (a content write: the file server's clock sets its mtime).
+        await writeFile(join(dirname(file), `beat-${owner.token}`), now).catch(() => undefined);
       }),
     );
   }

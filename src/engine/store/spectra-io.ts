@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { blockShape, type SpectraBlock, type SpectralUnit } from "../../core/spectra/block.js";
+import { blockShape, type SpectraBlock, type SpectralUnit } from "../../contracts/spectra.js";
 
 interface BlockIndex {
   source: string;

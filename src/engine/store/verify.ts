@@ -150,7 +150,7 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
     problems.push(p);
   }
   const now = await storeNow(l.tmp);
-  for (const name of (await list(l.tmp)).sort()) {
+  for (const name of (await list(l.tmp)).filter((n) => !n.startsWith(".")).sort()) {
     const path = join(l.tmp, name);
     const st = await stat(path).catch(() => null);
     if (!st) continue;

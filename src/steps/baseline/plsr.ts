@@ -27,8 +27,9 @@ import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regress
 import { conformalIntervals, conformalQuantile } from "../../core/stats/conformal.js";
 import { numberColumn, tableRowCount, textColumn, type FlagColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
-import { spectraMatrix } from "./spectra-matrix.js";
+import { splitOptionFields, splitSamples, stepSplit } from "../shared/split-options.js";
+import { spectraMatrix } from "../shared/spectra-matrix.js";
+import { PredictionsBuilder } from "../../contracts/predictions.js";
 
 export const plsrOptions = z.strictObject({
   /** Target: organic C (`c_gkg`) or organic matter (`om_gkg`). */
@@ -124,20 +125,23 @@ export const plsrStep = defineStep({
     // Back-transformed values stay inside the physical range: log-scale PLSR can extrapolate far.
     const upper = o.target === "c" ? DEFAULT_PHYSICAL_RANGE.cMax : DEFAULT_PHYSICAL_RANGE.omMax;
     const pi = conformalIntervals(yHat, new Float64Array(m).fill(1), q, Math.expm1, { lower: 0, upper });
-    const predictions: Table = {
-      sample_id: Array.from(sm.sampleRow, (i) => ids[i] ?? null),
-      target: new Array<string | null>(m).fill(o.target),
-      split: Array.from(sm.sampleRow, (i) => (Number.isFinite(value[i]!) ? splitOf[i]! : "unlabelled")),
-      source: Array.from(sm.sampleRow, (i) => sources[i] ?? null),
-      depth_top_cm: Float64Array.from(sm.sampleRow, (i) => depth[i]!),
-      observed: Float64Array.from(sm.sampleRow, (i) => value[i]!),
-      predicted: Float64Array.from(yHat, (v) => Math.min(upper, Math.max(0, Math.expm1(v)))),
-      sd: new Float64Array(m).fill(NaN),
-      pi_low: pi.low,
-      pi_high: pi.high,
-      in_domain: new Array<boolean | null>(m).fill(null),
-    };
-    await ctx.outputs.table("predictions", predictions);
+    const rows = new PredictionsBuilder();
+    sm.sampleRow.forEach((i, r) =>
+      rows.push({
+        sample_id: ids[i] ?? null,
+        target: o.target,
+        split: Number.isFinite(value[i]!) ? splitOf[i]! : "unlabelled",
+        source: sources[i] ?? null,
+        depth_top_cm: depth[i]!,
+        observed: value[i]!,
+        predicted: Math.min(upper, Math.max(0, Math.expm1(yHat[r]!))),
+        sd: NaN,
+        pi_low: pi.low[r]!,
+        pi_high: pi.high[r]!,
+        in_domain: null,
+      }),
+    );
+    await ctx.outputs.table("predictions", rows.build());
     const seconds = (performance.now() - t0) / 1000;
     await ctx.outputs.json("model_meta", {
       model: "plsr",

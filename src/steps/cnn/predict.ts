@@ -14,8 +14,9 @@ import type { DomainModel } from "../../core/stats/domain.js";
 import { blockShape } from "../../core/spectra/block.js";
 import { textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { splitSamples, type StepSplit } from "../split-options.js";
+import { splitSamples, type StepSplit } from "../shared/split-options.js";
 import { loadTfCore } from "./train.js";
+import { PredictionsBuilder } from "../../contracts/predictions.js";
 
 export const cnnPredictOptions = z.strictObject({
   /** Rows per forward pass. */
@@ -79,19 +80,7 @@ export const cnnPredictStep = defineStep({
     for (const t of tasks) if (meta.conformal.quantile[t] === null) q[t] = Infinity;
     const um: UncertaintyMeta = { level: meta.pi_level, q, domain: meta.domain };
 
-    const cols = {
-      sample_id: [] as (string | null)[],
-      target: [] as (string | null)[],
-      split: [] as (string | null)[],
-      source: [] as (string | null)[],
-      depth_top_cm: [] as number[],
-      observed: [] as number[],
-      predicted: [] as number[],
-      sd: [] as number[],
-      pi_low: [] as number[],
-      pi_high: [] as number[],
-      in_domain: [] as (boolean | null)[],
-    };
+    const predictions = new PredictionsBuilder();
     let total = 0;
     for (const b of blocks) total += b.ids.length;
     const progress = ctx.progress("cnn.predict", total, "spectra");
@@ -116,38 +105,28 @@ export const cnnPredictStep = defineStep({
           const id = b.ids[r]!;
           const i = rowOf.get(id);
           const obs = i !== undefined && col instanceof Float64Array ? col[i]! : NaN;
-          cols.sample_id.push(id);
-          cols.target.push(tasks[k]!);
-          cols.split.push(Number.isFinite(obs) && splitOf && i !== undefined ? splitOf[i]! : "unlabelled");
           const src = i !== undefined && samples?.source ? (samples.source as (string | null)[])[i] ?? null : b.source;
-          cols.source.push(src);
           const dcol = samples?.depth_top_cm;
-          cols.depth_top_cm.push(i !== undefined && dcol instanceof Float64Array ? dcol[i]! : NaN);
-          cols.observed.push(obs);
-          cols.predicted.push(out.predicted[j]!);
-          cols.sd.push(out.sd[j]!);
-          cols.pi_low.push(out.piLow[j]!);
-          cols.pi_high.push(out.piHigh[j]!);
-          cols.in_domain.push(res.inDomain ? res.inDomain[j]! : null);
+          predictions.push({
+            sample_id: id,
+            target: tasks[k]!,
+            split: Number.isFinite(obs) && splitOf && i !== undefined ? splitOf[i]! : "unlabelled",
+            source: src,
+            depth_top_cm: i !== undefined && dcol instanceof Float64Array ? dcol[i]! : NaN,
+            observed: obs,
+            predicted: out.predicted[j]!,
+            sd: out.sd[j]!,
+            pi_low: out.piLow[j]!,
+            pi_high: out.piHigh[j]!,
+            in_domain: res.inDomain ? res.inDomain[j]! : null,
+          });
         });
       });
       progress.tick(rows);
       if (finite.length < rows) ctx.log(`block "${b.source}": ${rows - finite.length} spectra with non-finite values skipped`);
     }
     progress.done();
-    await ctx.outputs.table("predictions", {
-      sample_id: cols.sample_id,
-      target: cols.target,
-      split: cols.split,
-      source: cols.source,
-      depth_top_cm: Float64Array.from(cols.depth_top_cm),
-      observed: Float64Array.from(cols.observed),
-      predicted: Float64Array.from(cols.predicted),
-      sd: Float64Array.from(cols.sd),
-      pi_low: Float64Array.from(cols.pi_low),
-      pi_high: Float64Array.from(cols.pi_high),
-      in_domain: cols.in_domain,
-    });
-    ctx.record({ backend, predicted: cols.sample_id.length / tasks.length });
+    await ctx.outputs.table("predictions", predictions.build());
+    ctx.record({ backend, predicted: predictions.length / tasks.length });
   },
 });

@@ -38,16 +38,17 @@ import {
   type ArchitectureConfig, type CnnAutoSettings, type CnnConfig, type TargetStats, type TaskName,
 } from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
-import type { EpochProgress, TrainResult } from "../../core/cnn/train.js";
+import type { EpochProgress, TrainResult } from "../../runtime/cnn/train.js";
 import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
 import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
 import { domainScores, fitDomain } from "../../core/stats/domain.js";
 import type { SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
-import { spectraMatrix } from "../baseline/spectra-matrix.js";
-import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../split-options.js";
+import { spectraMatrix } from "../shared/spectra-matrix.js";
+import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../shared/split-options.js";
 import { CnnOptionError } from "../../core/cnn/errors.js";
+import { PredictionsBuilder } from "../../contracts/predictions.js";
 
 const convBlock = z.strictObject({
   filters: z.number().int().min(1).max(1024),
@@ -186,11 +187,11 @@ function meanSd(values: number[]): { mean: number; sd: number } {
 /** The tfjs-using core, loaded on first use (dynamic import: ~1 s of tfjs start-up only when training). */
 export async function loadTfCore() {
   const [backend, io, parallel, predict, train] = await Promise.all([
-    import("../../core/cnn/backend.js"),
-    import("../../core/cnn/io.js"),
-    import("../../core/cnn/parallel.js"),
+    import("../../runtime/cnn/backend.js"),
+    import("../../runtime/cnn/io.js"),
+    import("../../runtime/cnn/parallel.js"),
     import("../../core/cnn/predict.js"),
-    import("../../core/cnn/train.js"),
+    import("../../runtime/cnn/train.js"),
   ]);
   return { ...backend, ...io, ...parallel, ...predict, ...train };
 }
@@ -309,7 +310,7 @@ export const cnnTrainStep = defineStep({
     const xScaled = scaleRows(sm.values, p, input);
     const threads = o.threads > 0 ? o.threads : train.length < 512 ? 1 : 2;
     const memberCount = resolved.members;
-    const progress = ctx.progress("cnn.train", resolved.epochs * memberCount, "epochs");
+    const progress = ctx.progress("cnn", resolved.epochs * memberCount, "epochs");
     const history: (EpochProgress & { member: number })[] = [];
     const trainOpts = {
       epochs: resolved.epochs,
@@ -323,7 +324,9 @@ export const cnnTrainStep = defineStep({
     };
     const onEpoch = (k: number, e: EpochProgress) => {
       history.push({ ...e, member: k });
-      progress.tick(1, `${memberCount > 1 ? `member ${k + 1}/${memberCount} ` : ""}loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)} ${e.samplesPerS.toFixed(0)} samples/s`);
+      // short enough for an 80-column line; NLL = Gaussian negative log-likelihood per label
+      // (log1p scale, lower is better), negative once the predicted SD is small
+      progress.tick(1, `${memberCount > 1 ? `m${k + 1}/${memberCount} ` : ""}val NLL ${e.valLoss.toFixed(2)}`);
     };
     // Members that stopped early leave ticks unused; keep the bar honest.
     const finishTicks = (res: TrainResult) => {
@@ -404,40 +407,28 @@ export const cnnTrainStep = defineStep({
     const outs = finishTasks(o.target, raw, meta);
     const inDom = domain ? domainScores(domain, sm.values, p).inDomain : null;
 
-    const rowsOut = m * tasks.length;
-    const predictions: Table = {
-      sample_id: new Array<string | null>(rowsOut),
-      target: new Array<string | null>(rowsOut),
-      split: new Array<string | null>(rowsOut),
-      source: new Array<string | null>(rowsOut),
-      depth_top_cm: new Float64Array(rowsOut),
-      observed: new Float64Array(rowsOut),
-      predicted: new Float64Array(rowsOut),
-      sd: new Float64Array(rowsOut),
-      pi_low: new Float64Array(rowsOut),
-      pi_high: new Float64Array(rowsOut),
-      in_domain: new Array<boolean | null>(rowsOut),
-    };
+    const predictions = new PredictionsBuilder(); // task by task, each in sample order
     tasks.forEach((t, k) => {
       const out = outs[k]!;
       for (let r = 0; r < m; r++) {
         const i = sm.sampleRow[r]!;
-        const j = k * m + r;
         const obs = values[k]![i]!;
-        (predictions.sample_id as (string | null)[])[j] = ids[i] ?? null;
-        (predictions.target as (string | null)[])[j] = t;
-        (predictions.split as (string | null)[])[j] = Number.isFinite(obs) ? splitOf[i]! : "unlabelled";
-        (predictions.source as (string | null)[])[j] = sources[i] ?? null;
-        (predictions.depth_top_cm as Float64Array)[j] = depth[i]!;
-        (predictions.observed as Float64Array)[j] = obs;
-        (predictions.predicted as Float64Array)[j] = out.predicted[r]!;
-        (predictions.sd as Float64Array)[j] = out.sd[r]!;
-        (predictions.pi_low as Float64Array)[j] = out.piLow[r]!;
-        (predictions.pi_high as Float64Array)[j] = out.piHigh[r]!;
-        (predictions.in_domain as (boolean | null)[])[j] = inDom ? inDom[r]! : null;
+        predictions.push({
+          sample_id: ids[i] ?? null,
+          target: t,
+          split: Number.isFinite(obs) ? splitOf[i]! : "unlabelled",
+          source: sources[i] ?? null,
+          depth_top_cm: depth[i]!,
+          observed: obs,
+          predicted: out.predicted[r]!,
+          sd: out.sd[r]!,
+          pi_low: out.piLow[r]!,
+          pi_high: out.piHigh[r]!,
+          in_domain: inDom ? inDom[r]! : null,
+        });
       }
     });
-    await ctx.outputs.table("predictions", predictions);
+    await ctx.outputs.table("predictions", predictions.build());
     const modelName = o.target === "multi" ? "cnn-multitask" : "cnn";
     await ctx.outputs.table("history", {
       member: Float64Array.from(history, (h) => h.member),

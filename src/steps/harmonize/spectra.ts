@@ -11,7 +11,7 @@
  * instrument, sst, pds, epo cut the same-soil distance ≥ 85 % and the PLSR bias ≥ 80 %; coral
  * cuts the distance ~70 % and can make the bias worse (organic boreal soils).
  *
- * Outputs `spectra`, tables `pca_scores` (before/after, subsampled), `mean_spectra` (after) and
+ * Outputs `spectra`, tables `pca_scores` (before/after, subsampled), `mean_spectra` (stage harmonized, then the input's as before) and
  * `harmonization`, one row per source:
  * - distance_before/after: Mahalanobis distance of the source's centroid from the reference's
  *   in the reference's PCA space. Includes real soil differences; coral with mean_shift full
@@ -38,8 +38,8 @@ import { matrixPdsApply, matrixPdsFit } from "../../core/chemometrics/matrix-pds
 import { matrixEpoApply, matrixEpoFit } from "../../core/chemometrics/matrix-epo.js";
 import { evenRows } from "../../core/chemometrics/even-rows.js";
 import { IDENTITY, instrumentAlignApply, instrumentAlignFit, type InstrumentModel } from "../../core/chemometrics/instrument-align.js";
-import { textColumn, type Table } from "../../core/table.js";
-import { meanSpectraTable, pickInput, subsampleIndices } from "../spectra/step-io.js";
+import { concatTables, textColumn, type Table } from "../../core/table.js";
+import { meanSpectraTable, pickInput, subsampleIndices } from "../shared/spectra-io.js";
 
 export const harmonizeSpectraOptions = z.strictObject({
   method: z.enum(["none", "sst", "pds", "coral", "epo", "instrument"]).default("coral"),
@@ -378,7 +378,8 @@ export const harmonizeSpectra = defineStep({
       cat[key] = x instanceof Float64Array ? Float64Array.from([...x, ...(y as Float64Array)]) : [...(x as string[]), ...(y as string[])];
     }
     await ctx.outputs.table("pca_scores", cat);
-    await ctx.outputs.table("mean_spectra", meanSpectraTable(out, "harmonized"));
+    // the input's means too (stage "before"), so the report can show both side by side
+    await ctx.outputs.table("mean_spectra", concatTables([meanSpectraTable(out, "harmonized"), meanSpectraTable(blocks, "before")]));
     ctx.record({ harmonize_method: o.method, harmonize_reference: ref.source, harmonize_components: o.components });
     ctx.log(
       `${o.method} to "${ref.source}" (nearest-reference distance): ` + hs.map((s, i) => `${s} ${nnBefore[i]!.toFixed(2)}→${nnAfter[i]!.toFixed(2)}`).join(", "),

@@ -15,9 +15,9 @@
 import { z } from "zod";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { physicalRangeViolations } from "../../core/chemometrics/physical-range.js";
-import { physicalRangeOption, toPhysicalRange } from "../qc/range-option.js";
+import { physicalRangeOption, toPhysicalRange } from "../shared/range-option.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
-import { pickInput } from "../spectra/step-io.js";
+import { pickInput } from "../shared/spectra-io.js";
 
 const UNIT_FACTOR = { g_kg: 1, percent: 10, mg_kg: 0.001 } as const;
 

@@ -19,14 +19,14 @@
 import { z } from "zod";
 import { hybridCoverage, hybridPairs } from "../../core/impute/coverage.js";
 import { alignPredictions, buildHybrid, TARGETS, type AlignedPredictions, type Target } from "../../core/impute/hybrid.js";
-import type { MetricRow } from "../../core/stats/metric-row.js";
+import type { MetricRow } from "../../contracts/metrics.js";
 import { metricRows } from "../../core/stats/metric-rows.js";
 import { tableRowCount, type Table } from "../../core/table.js";
 import { flagColumn, numberColumn, textColumn } from "./columns.js";
 import { defineStep, StepInputError, type StepInputs } from "../../engine/step.js";
 import { hybridDescription } from "../../core/impute/sidecar.js";
 import { hybridLong, hybridWide } from "../../core/impute/layout.js";
-import { pickInput } from "../spectra/step-io.js";
+import { pickInput } from "../shared/spectra-io.js";
 
 export const hybridOptions = z.strictObject({
   /** Model step (pipeline name) whose predictions fill each target; at least one. */

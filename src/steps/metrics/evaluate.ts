@@ -20,7 +20,7 @@
 import { z } from "zod";
 import { intervalCalibration } from "../../core/stats/calibration.js";
 import { crossFoldQuantiles } from "../../core/stats/cv-plus.js";
-import type { MetricRow } from "../../core/stats/metric-row.js";
+import type { MetricRow } from "../../contracts/metrics.js";
 import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
 import { concatTables, takeRows, type Table } from "../../core/table.js";
 import { selectInstances } from "../../engine/matrix.js";

@@ -33,12 +33,12 @@ import { qLimitRobustLog } from "../../core/chemometrics/pca-limits.js";
 import { matrixPca, pcaProject } from "../../core/chemometrics/matrix-pca.js";
 import { matrixRidge, ridgePredict } from "../../core/chemometrics/ridge-regression.js";
 import { physicalRangeViolations, VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
-import { physicalRangeOption, toPhysicalRange } from "./range-option.js";
+import { physicalRangeOption, toPhysicalRange } from "../shared/range-option.js";
 import { unitSuspects } from "../../core/chemometrics/unit-suspects.js";
 import { defectScores } from "../../core/chemometrics/defect-scores.js";
 import { xQuantileType7 } from "../../core/stats/quantile.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
-import { pickInput, subsampleIndices } from "../spectra/step-io.js";
+import { pickInput, subsampleIndices } from "../shared/spectra-io.js";
 
 export const outliersOptions = z.strictObject({
   /** PCA components; default by variance_explained (capped by max_components). */

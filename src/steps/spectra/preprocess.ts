@@ -16,7 +16,7 @@ import { NORMALIZE_METHODS, xNormalize } from "../../core/spectra/x-normalize.js
 import { savitzkyGolayFilter } from "../../core/spectra/x-savitzky-golay.js";
 import { matrixScanDefects } from "../../core/spectra/scan-defects.js";
 import { textColumn } from "../../core/table.js";
-import { meanSpectraTable, pickInput } from "./step-io.js";
+import { meanSpectraTable, pickInput } from "../shared/spectra-io.js";
 
 const region = z.tuple([z.number(), z.number()]);
 

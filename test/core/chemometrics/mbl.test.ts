@@ -81,6 +81,16 @@ describe("memory-based learning", () => {
     expect(mblKGrid(30)).toEqual([12, 18, 24]);
   });
 
+  it("WAPLS equals the scikit-learn reference (test/reference/wapls_sklearn.py, PLSRegression scale=False)", () => {
+    // weighted average of 3..8 components on neighbours 0..29, clipped to their y range
+    const ref: Record<number, number> = { 35: 2.4380313068257315, 39: -0.3984049800219263 };
+    const { x, y, p } = smallData();
+    const nb = Array.from({ length: 30 }, (_, i) => i);
+    for (const [t, v] of Object.entries(ref)) {
+      expect(waplsLocal(x, p, y, nb, x, Number(t) * p, 3, 8)).toBeCloseTo(v, 9);
+    }
+  });
+
   it("beats a global PLS on a piecewise-linear target and clips to the neighbours' range", () => {
     const lib = vShape(300, 1);
     const test = vShape(100, 2);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend, tf } from "../../../src/core/cnn/backend.js";
+import { initBackend, tf } from "../../../src/runtime/cnn/backend.js";
 import { conv1dBiasRelu, conv1dTrainable } from "../../../src/core/cnn/conv1d-grad.js";
 import { REFERENCE_ARCH, initWeights, type CnnConfig, type TargetStats } from "../../../src/core/cnn/model.js";
 import { globalAvgPool1d, maxPool1d } from "../../../src/core/cnn/pooling.js";

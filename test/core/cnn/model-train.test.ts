@@ -2,11 +2,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend, tf } from "../../../src/core/cnn/backend.js";
-import { loadCnn, saveCnn } from "../../../src/core/cnn/io.js";
+import { initBackend, tf } from "../../../src/runtime/cnn/backend.js";
+import { loadCnn, saveCnn } from "../../../src/runtime/cnn/io.js";
 import { heads, initWeights, layoutOf, REFERENCE_ARCH, type CnnConfig, type TargetStats } from "../../../src/core/cnn/model.js";
 import { predictRaw } from "../../../src/core/cnn/predict.js";
-import { trainCnn, trainConcurrently, type TrainOptions } from "../../../src/core/cnn/train.js";
+import { trainCnn, trainConcurrently, type TrainOptions } from "../../../src/runtime/cnn/train.js";
 import { createRng } from "../../../src/core/random.js";
 
 const stats: TargetStats = { mean: { c: 2.8, om: 3.3 }, sd: { c: 0.9, om: 0.9 }, ratio0: 1.724 };

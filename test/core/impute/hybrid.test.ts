@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hybridCoverage, hybridPairs, gridCell } from "../../../src/core/impute/coverage.js";
 import { alignPredictions, buildHybrid } from "../../../src/core/impute/hybrid.js";
 import { hybridDescription } from "../../../src/core/impute/sidecar.js";
+import type { ColumnDescription } from "../../../src/core/column-description.js";
 
 const N = NaN;
 // sample:            s0     s1     s2      s3     s4     s5      s6
@@ -157,7 +158,7 @@ describe("buildHybrid", () => {
 
 describe("hybridDescription", () => {
   it("describes every hybrid column with its unit, and the models", () => {
-    const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null });
+    const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null }) as { columns: Record<string, ColumnDescription>; about?: unknown };
     expect(Object.keys(d.columns)).toEqual([
       "sample_id", "source", "depth_top_cm", "depth_bottom_cm", "lat", "lon", "target", "value", "origin", "measured", "measured_reported",
       "lab_method", "set_aside", "reason", "predicted_mean", "predicted_sd", "pi_low", "pi_high", "in_domain", "qc_flags", "model", "impute_flags",
@@ -166,7 +167,7 @@ describe("hybridDescription", () => {
     expect(d.columns.pi_low!.csv_digits).toBe(4);
     expect(d.columns.measured!.csv_digits).toBeUndefined();
     expect(d.columns.value!.csv_exact_where).toEqual(["origin", "measured"]);
-    const w = hybridDescription({ models: {}, piLevel: 0.9, counts: null }, "wide");
+    const w = hybridDescription({ models: {}, piLevel: 0.9, counts: null }, "wide") as { columns: Record<string, ColumnDescription> };
     expect(w.columns.c_value!.csv_exact_where).toEqual(["c_origin", "measured"]);
     expect(Object.keys(w.columns)).toContain("om_sd");
     expect(d.columns.value!.unit).toBe("g/kg");

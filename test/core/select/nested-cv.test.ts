@@ -66,6 +66,38 @@ describe("nested CV", () => {
     expect(small.high[0]).toBe(Infinity);
   });
 
+  it("one_se keeps the first listed candidate unless another beats it by more than one SE", () => {
+    const d = data(80, 9);
+    const train = Int32Array.from({ length: 80 }, (_, i) => i);
+    // the same model twice, the copy on 2 components at most: never better than the first by more than noise
+    const cands = [{ ...plsr(1), name: "a", model: { family: "plsr" as const, maxComponents: 2 } }, plsr(1)];
+    const min = selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "min" });
+    const se = selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "one_se" });
+    const best = min.scores.find((s) => s.candidate === min.chosen.candidate && s.setting === min.chosen.setting)!;
+    const firstBest = Math.min(...se.scores.filter((s) => s.candidate === 0).map((s) => s.rmse));
+    expect(firstBest).toBeLessThanOrEqual(best.rmse + best.se);
+    expect(se.chosen.candidate).toBe(0);
+    expect(se.chosen.rmse).toBe(firstBest);
+    // the noise variant listed first loses: it is far more than one SE worse
+    const noiseFirst = selectAndFit(d.variants, d.y, [plsr(0), plsr(1)], train, new Int32Array(0), { rule: "one_se" });
+    expect(noiseFirst.chosen.candidate).toBe(1);
+  });
+
+  it("clips every prediction to the training part's target range", () => {
+    const d = data(60, 4);
+    const train = Int32Array.from({ length: 40 }, (_, i) => i);
+    // fresh rows far outside: the spectra of y ≈ 100 (the training y lie in 1..10)
+    const x = Float32Array.from(d.variants[1]!.x);
+    for (let i = 40; i < 60; i++) for (let j = 0; j < 2; j++) x[i * d.p + j] = Math.log1p(100);
+    const variants = [d.variants[0]!, { ...d.variants[1]!, x }];
+    const test = Int32Array.from({ length: 20 }, (_, i) => 40 + i);
+    const hi = Math.max(...Array.from(train, (i) => d.y[i]!));
+    const clipped = selectAndFit(variants, d.y, [plsr(1)], train, test);
+    for (const v of clipped.predicted) expect(v).toBeLessThanOrEqual(hi);
+    const free = selectAndFit(variants, d.y, [plsr(1)], train, test, { clip: false });
+    expect(Math.max(...free.predicted)).toBeGreaterThan(50);
+  });
+
   it("refuses fewer than two outer folds", () => {
     const d = data(30, 1);
     expect(() => nestedCv(d.variants, d.y, new Int32Array(30), [plsr(1)])).toThrow(/at least 2 outer folds/);

@@ -7,9 +7,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli, FIXTURE_STEPS, finish, startCli } from "../../cli/helpers.js";
+import { REPO_ROOT } from "../../helpers/shared-data.js";
 import { describeWithSlurm } from "./cluster.js";
 
 const FAST = { SOMFLOW_SLURM_POLL_MS: "200", SOMFLOW_SLURM_STATE_MS: "1000" };
@@ -225,4 +226,36 @@ ${[0, 1, 2, 3].map((i) => `  h${i}: { uses: test.hog, with: { sleep_ms: 2500, ta
     expect(h.status).toBe("failed");
     expect(h.reason).toContain("resources.time");
   }, 200_000);
+
+  // Last: it takes the node down and brings it back.
+  it("a node that dies (slurmd and the job's processes killed): the step fails naming the node; the next run resumes", async () => {
+    const store = file("st-node");
+    const child = startCli(["run", file("held.yaml"), "--steps", FIXTURE_STEPS, "--store", store, "--executor", "slurm", "--json"], FAST);
+    const done = finish(child);
+    await waitFor("h's job", () => jobIdOf(store, "h"));
+    await sleep(1500);
+    const conf = process.env.SLURM_CONF!;
+    const pidFile = (await readFile(conf, "utf8")).match(/^SlurmdPidFile=(.*)$/m)![1]!;
+    const kill = (args: string[]) => {
+      try {
+        execFileSync("pkill", args);
+      } catch {
+        /* none left */
+      }
+    };
+    execFileSync("kill", ["-9", (await readFile(pidFile, "utf8")).trim()]);
+    kill(["-9", "slurmstepd"]);
+    kill(["-9", "-f", "run-step .*/h.json"]);
+    try {
+      const r = await done;
+      expect(r.code).toBe(1);
+      const h = (JSON.parse(r.stdout) as RunJson).steps.find((s) => s.name === "h")!;
+      expect(h.status).toBe("failed");
+      expect(h.reason).toMatch(/node failed/);
+    } finally {
+      execFileSync("bash", [join(REPO_ROOT, "test/slurm/cluster.sh"), "start", dirname(dirname(conf))]);
+    }
+    const resumed = await slurm(file("held.yaml"), store);
+    expect(resumed.code, resumed.stderr).toBe(0);
+  }, 240_000);
 });

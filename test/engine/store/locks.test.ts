@@ -2,7 +2,7 @@
  * Locks and temp folders judged the same way on one host or several sharing the store: a
  * lock of another host is never judged by a local pid lookup, only by its heartbeat.
  */
-import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, utimes, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prepareStore, type StoreLayout } from "../../../src/engine/store/layout.js";
 import { acquireLock } from "../../../src/engine/store/locks.js";
 import { tempFolderStale, type LeaseInfo } from "../../../src/engine/store/leases.js";
-import { ownerTag, parseTag, thisHost } from "../../../src/engine/store/owner.js";
+import { ownerTag, parseTag, readOwner, thisHost } from "../../../src/engine/store/owner.js";
 import { deadPid } from "./fs-faults.js";
 
 
@@ -65,6 +65,24 @@ describe("locks across hosts", () => {
   it("keeps waiting for a live process of this host", async () => {
     await fakeLock({ host: thisHost(), pid: process.pid, token: "someone-else" }, 0);
     expect(await settleWithin(acquireLock(l, KEY, () => undefined, 50), 800)).toBe("waiting");
+  });
+});
+
+describe("heartbeat", () => {
+  it("refreshes a held lock's owner file, and never overwrites a lock taken over by someone else", async () => {
+    process.env.SOMFLOW_LEASE_TIMEOUT_S = "0.5"; // beats every 100 ms
+    const release = await acquireLock(l, KEY, () => undefined, 50);
+    const file = join(l.locks, KEY, "owner.json");
+    const before = (await readOwner(file))!.mtimeMs;
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await readOwner(file))!.mtimeMs).toBeGreaterThan(before);
+    // Another holder took the lock over (we were judged stale): our beats never touch its owner file.
+    const theirs = JSON.stringify({ host: "node-17.cluster", boot: null, pid: 1, job: null, run: null, token: "theirs", since: "", heartbeat_at: "" });
+    await writeFile(file, theirs);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await readFile(file, "utf8")).toBe(theirs);
+    await release(); // not ours any more: left in place
+    expect(existsSync(file)).toBe(true);
   });
 });
 

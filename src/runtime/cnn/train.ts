@@ -5,12 +5,12 @@
  * the batch is split between them and their gradient shares are summed in a fixed order,
  * so a run is deterministic given (seed, threads, backend).
  */
-import { createRng, permutation } from "../random.js";
+import { createRng, permutation } from "../../core/random.js";
 import { initBackend, type BackendChoice, type BackendName } from "./backend.js";
-import { initWeights, layoutOf, tasksOf, type CnnConfig, type TargetStats } from "./model.js";
+import { initWeights, layoutOf, tasksOf, type CnnConfig, type TargetStats } from "../../core/cnn/model.js";
 import { localReplica, trainInWorker, workerReplicas, type ReplicaHandle } from "./parallel.js";
-import type { GradResult, ReplicaData } from "./replica.js";
-import { CnnOptionError } from "./errors.js";
+import type { GradResult, ReplicaData } from "../../core/cnn/replica.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
 export type Schedule = "plateau" | "cosine" | "constant";
 
@@ -32,18 +32,6 @@ export interface TrainOptions {
   /** Stop after this many optimizer steps (benchmarks). */
   maxSteps?: number;
 }
-
-export const DEFAULT_TRAIN: TrainOptions = {
-  epochs: 100,
-  batch: 64,
-  lr: 1e-3,
-  patience: 15,
-  seed: 1,
-  schedule: "plateau",
-  clipNorm: 5,
-  threads: 1,
-  backend: "auto",
-};
 
 export interface TrainData extends ReplicaData {
   train: Int32Array;

@@ -8,10 +8,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 
-import type { BackendChoice, BackendName } from "./config.js";
-import { CnnOptionError } from "./errors.js";
+import type { BackendChoice, BackendName } from "../../core/cnn/config.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
-export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./config.js";
+export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "../../core/cnn/config.js";
 
 /** tfjs registers tfjs-node's backend under the name "tensorflow". */
 const TF_NAME: Record<BackendName, string> = { node: "tensorflow", wasm: "wasm", cpu: "cpu" };
@@ -110,11 +110,6 @@ async function selectBackend(choice: BackendChoice): Promise<BackendName> {
         ? " (@tensorflow/tfjs-node is not installed: run `npm install @tensorflow/tfjs-node` on an online machine, or use backend: auto)"
         : "; use backend: auto"),
   );
-}
-
-/** The backend chosen by the last initBackend call (null before). */
-export function currentBackend(): BackendName | null {
-  return current;
 }
 
 export { tf };

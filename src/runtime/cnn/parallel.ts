@@ -10,10 +10,10 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { BackendChoice, BackendName } from "./backend.js";
-import type { CnnConfig, TargetStats } from "./model.js";
-import { Replica, type EvalResult, type GradRequest, type GradResult, type ReplicaData } from "./replica.js";
+import type { CnnConfig, TargetStats } from "../../core/cnn/model.js";
+import { Replica, type EvalResult, type GradRequest, type GradResult, type ReplicaData } from "../../core/cnn/replica.js";
 import type { EpochProgress, TrainData, TrainOptions, TrainResult } from "./train.js";
-import { CnnOptionError } from "./errors.js";
+import { CnnOptionError } from "../../core/cnn/errors.js";
 
 export interface ReplicaHandle {
   readonly backend: BackendName;

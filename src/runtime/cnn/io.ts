@@ -8,8 +8,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { tf } from "./backend.js";
-import { layoutOf, type CnnConfig, type TargetStats } from "./model.js";
-import type { CnnBundle } from "./predict.js";
+import { layoutOf, type CnnConfig, type TargetStats } from "../../core/cnn/model.js";
+import type { CnnBundle } from "../../core/cnn/predict.js";
 
 export const MODEL_FORMAT = "somflow-cnn/1";
 

@@ -13,10 +13,10 @@
  *     changing it keeps every sample where it was
  */
 import { z } from "zod";
-import { foldsFromValues } from "../core/stats/folds.js";
-import { assignSplits, DEFAULT_SPLIT, splitKeys, type KfoldInputs, type SplitName, type SplitOptions } from "../core/stats/split.js";
-import { tableRowCount, textColumn, type Table } from "../core/table.js";
-import { StepInputError } from "../engine/step.js";
+import { foldsFromValues } from "../../core/stats/folds.js";
+import { assignSplits, DEFAULT_SPLIT, splitKeys, type KfoldInputs, type SplitName, type SplitOptions } from "../../core/stats/split.js";
+import { tableRowCount, textColumn, type Table } from "../../core/table.js";
+import { StepInputError } from "../../engine/step.js";
 
 const fraction = z.number().min(0).lt(1);
 

@@ -6,8 +6,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import { initBackend, type BackendChoice } from "./backend.js";
-import type { CnnConfig, TargetStats } from "./model.js";
-import { Replica, type GradRequest } from "./replica.js";
+import type { CnnConfig, TargetStats } from "../../core/cnn/model.js";
+import { Replica, type GradRequest } from "../../core/cnn/replica.js";
 import { trainCnn, type TrainData, type TrainOptions } from "./train.js";
 
 interface InitMessage {
