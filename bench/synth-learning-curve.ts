@@ -22,7 +22,7 @@
  * One line of JSON per (seed, n, model) on stdout as it finishes, a table at the end.
  */
 import { initBackend } from "../src/runtime/cnn/backend.js";
-import { DEFAULT_ARCH, type ArchitectureConfig, type CnnConfig, type TargetStats } from "../src/core/cnn/config.js";
+import { DEFAULT_ARCH, SMALL_ARCH, type CnnConfig, type TargetStats } from "../src/core/cnn/config.js";
 import { fitInputScaling, predictRaw, scaleRows } from "../src/core/cnn/predict.js";
 import { trainCnn } from "../src/runtime/cnn/train.js";
 import { instrumentAlignApply, instrumentAlignFit } from "../src/core/chemometrics/instrument-align.js";
@@ -45,9 +45,6 @@ const EPOCHS = Number(arg("epochs", "40"));
 const MODELS = new Set(arg("models", "plsr,cnn").split(","));
 const TEST = Number(arg("test", "3000"));
 const SMALL_EPOCHS = 60;
-const b = (filters: number, kernel: number, pool: number) => ({ filters, kernel, pool, dropout: 0, batchNorm: false });
-/** bench/limesoda-cv.ts's small-data net (~10k parameters). */
-const SMALL_ARCH: ArchitectureConfig = { conv: [b(8, 9, 4), b(16, 7, 4), b(16, 5, 2)], headPool: "flatten", dense: [32], denseDropout: 0.2 };
 
 export interface Prepared {
   x: Float32Array;
@@ -80,7 +77,8 @@ export function prepare(nLib: number, seed: number): Prepared {
   // Align each source to the reference instrument (defect-free rows fit the model).
   let row0 = 0;
   const starts = lib.blocks.map((b) => ((row0 += b.ids.length), row0 - b.ids.length));
-  const clean = (b: number) => Array.from({ length: lib.blocks[b]!.ids.length }, (_, i) => i).filter((i) => defect[starts[b]! + i] === null);
+  const clean = (b: number) =>
+    Array.from({ length: lib.blocks[b]!.ids.length }, (_, i) => i).filter((i) => defect[starts[b]! + i] === null);
   const take = (v: Float32Array, idx: number[]) => {
     const out = new Float32Array(idx.length * p);
     idx.forEach((r, k) => out.set(v.subarray(r * p, (r + 1) * p), k * p));
@@ -144,11 +142,22 @@ function score(y: Float64Array, pred: Float64Array): Score {
 }
 
 export function fitPlsr(d: Prepared, train: Int32Array, test: Int32Array): { pred: Float64Array; components: number } {
-  const fit = plsRegressionCv(takeRows(d.x, d.p, train), d.p, Float64Array.from(train, (i) => d.y[i]!), { maxComponents: Math.min(30, train.length - 10), folds: 5, seed: 1 });
+  const fit = plsRegressionCv(
+    takeRows(d.x, d.p, train),
+    d.p,
+    Float64Array.from(train, (i) => d.y[i]!),
+    { maxComponents: Math.min(30, train.length - 10), folds: 5, seed: 1 },
+  );
   return { pred: plsPredict(fit.model, takeRows(d.x, d.p, test)), components: fit.model.components };
 }
 
-export async function fitCnn(d: Prepared, trainAll: Int32Array, test: Int32Array, seed: number, epochs: number): Promise<{ pred: Float64Array; bestEpoch: number; seconds: number }> {
+export async function fitCnn(
+  d: Prepared,
+  trainAll: Int32Array,
+  test: Int32Array,
+  seed: number,
+  epochs: number,
+): Promise<{ pred: Float64Array; bestEpoch: number; seconds: number }> {
   const t0 = performance.now();
   const small = trainAll.length < 1000;
   const nVal = small ? 0 : Math.round(0.1 * trainAll.length);
@@ -164,9 +173,14 @@ export async function fitCnn(d: Prepared, trainAll: Int32Array, test: Int32Array
   const inTrain = new Uint8Array(d.y.length);
   for (const i of trainAll) inTrain[i] = 1;
   const y = [Float32Array.from(d.y, (v, i) => (inTrain[i] ? v : NaN))];
-  const res = await trainCnn(config, stats, { x: xs, y, train, val }, small
-    ? { epochs: SMALL_EPOCHS, batch: 16, lr: 2e-3, patience: 0, seed, schedule: "cosine", clipNorm: 5, threads: 1, backend: "auto" }
-    : { epochs, batch: 64, lr: 1e-3, patience: 15, seed, schedule: "plateau", clipNorm: 5, threads: 1, backend: "auto" });
+  const res = await trainCnn(
+    config,
+    stats,
+    { x: xs, y, train, val },
+    small
+      ? { epochs: SMALL_EPOCHS, batch: 16, lr: 2e-3, patience: 0, seed, schedule: "cosine", clipNorm: 5, threads: 1, backend: "auto" }
+      : { epochs, batch: 64, lr: 1e-3, patience: 15, seed, schedule: "plateau", clipNorm: 5, threads: 1, backend: "auto" },
+  );
   const raw = predictRaw({ config, stats, input, members: [{ weights: res.weights, state: res.state }] }, takeRows(d.x, d.p, test));
   return { pred: Float64Array.from(raw.c.t), bestEpoch: res.bestEpoch, seconds: (performance.now() - t0) / 1000 };
 }
@@ -204,21 +218,34 @@ async function main() {
         const { pred, bestEpoch, seconds } = await fitCnn(d, train, test, seed, EPOCHS);
         const s = score(yTest, pred);
         const ep = n < 1000 ? SMALL_EPOCHS : EPOCHS;
-        results.push({ seed, n, model: "CNN", s, extra: `${n < 1000 ? "small net, " : ""}best epoch ${bestEpoch}/${ep}, ${seconds.toFixed(0)} s` });
+        results.push({
+          seed,
+          n,
+          model: "CNN",
+          s,
+          extra: `${n < 1000 ? "small net, " : ""}best epoch ${bestEpoch}/${ep}, ${seconds.toFixed(0)} s`,
+        });
         console.log(JSON.stringify({ seed, n, model: "CNN", ...s, bestEpoch, epochs: ep, seconds: Math.round(seconds) }));
       }
     }
   }
   const f = (v: number, k = 3) => v.toFixed(k);
   console.log(`\n| seed | n | model | RMSE log1p | R² log1p | RMSE g/kg | R² g/kg | notes |\n|---:|---:|---|---:|---:|---:|---:|---|`);
-  for (const r of results) console.log(`| ${r.seed} | ${r.n} | ${r.model} | ${f(r.s.rmse)} | ${f(r.s.r2)} | ${f(r.s.rmseGkg, 1)} | ${f(r.s.r2Gkg)} | ${r.extra} |`);
-  console.log(`\n| n | PLSR R² log1p (median) | CNN R² log1p (median) | RMSE ratio CNN/PLSR log1p (median over seeds; per seed) |\n|---:|---:|---:|---|`);
+  for (const r of results)
+    console.log(
+      `| ${r.seed} | ${r.n} | ${r.model} | ${f(r.s.rmse)} | ${f(r.s.r2)} | ${f(r.s.rmseGkg, 1)} | ${f(r.s.r2Gkg)} | ${r.extra} |`,
+    );
+  console.log(
+    `\n| n | PLSR R² log1p (median) | CNN R² log1p (median) | RMSE ratio CNN/PLSR log1p (median over seeds; per seed) |\n|---:|---:|---:|---|`,
+  );
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1]!;
   for (const n of SIZES) {
     const pl = results.filter((r) => r.n === n && r.model === "PLSR");
     const cn = results.filter((r) => r.n === n && r.model === "CNN");
     const ratios = cn.flatMap((c) => pl.filter((q) => q.seed === c.seed).map((q) => c.s.rmse / q.s.rmse));
-    console.log(`| ${n} | ${pl.length ? f(med(pl.map((r) => r.s.r2))) : "—"} | ${cn.length ? f(med(cn.map((r) => r.s.r2))) : "—"} | ${ratios.length ? `${f(med(ratios), 2)}; ${ratios.map((v) => f(v, 2)).join(", ")}` : "—"} |`);
+    console.log(
+      `| ${n} | ${pl.length ? f(med(pl.map((r) => r.s.r2))) : "—"} | ${cn.length ? f(med(cn.map((r) => r.s.r2))) : "—"} | ${ratios.length ? `${f(med(ratios), 2)}; ${ratios.map((v) => f(v, 2)).join(", ")}` : "—"} |`,
+    );
   }
   console.log(`\nbackend ${backend}, CNN epochs ≤ ${EPOCHS}, wall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

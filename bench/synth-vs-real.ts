@@ -49,7 +49,9 @@ function readLimeSoDa(): Set {
   const groups: string[] = [];
   for (const f of LIMESODA) {
     const file = resolve(DATA, "limesoda-mir", `${f}.csv`);
-    const lines = readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim());
+    const lines = readFileSync(file, "utf8")
+      .split(/\r?\n/)
+      .filter((l) => l.trim());
     const head = lines[0]!.split(",");
     const cols = head.flatMap((h, j) => (h.startsWith("wn_") ? [j] : []));
     const wn = Float64Array.from(cols, (j) => Number(head[j]!.slice(3)));
@@ -66,7 +68,9 @@ function readLimeSoDa(): Set {
 
 function readKssl(): Set {
   const file = resolve(DATA, "ossl-samples", "sample_mir_data_kssl_vertex.csv");
-  const lines = readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim());
+  const lines = readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim());
   const wn = Float64Array.from(lines[0]!.split(",").slice(1), (h) => Number(h.replace(/"/g, "")));
   const rows: Float64Array[] = [];
   const groups: string[] = [];
@@ -107,7 +111,11 @@ if (!existsSync(resolve(DATA, "limesoda-mir"))) {
 }
 const t0 = performance.now();
 const synth = synthetic();
-const sets: [string, Set][] = [["LimeSoDa (real, 5 instr.)", readLimeSoDa()], ["KSSL sample (real, 20)", readKssl()], [`synthetic n=${N} seed=${SEED}`, synth]];
+const sets: [string, Set][] = [
+  ["LimeSoDa (real, 5 instr.)", readLimeSoDa()],
+  ["KSSL sample (real, 20)", readKssl()],
+  [`synthetic n=${N} seed=${SEED}`, synth],
+];
 const stats: [string, SpectralStats][] = sets.map(([name, s]) => [name, spectralStats(s.values, GRID, { groups: s.groups })]);
 // Within one instrument (no instrument effect): the largest real file vs the reference source.
 const within = (s: Set, g: string): SpectralStats => {
@@ -129,13 +137,17 @@ const rows: [string, (s: SpectralStats) => string][] = [
   ["PCA: components for 95 % / 99 %", (s) => `${s.pcaFor95} / ${s.pcaFor99}`],
   ["noise σ̂ (SG-5 residual), median, ×1e-3", (s) => f(s.noise * 1e3, 2)],
   ...[0, 1, 2, 3, 4, 5].map((k): [string, (s: SpectralStats) => string] => [
-    `noise ${DEFAULT_LABEL(k)} ×1e-3`, (s) => f(s.noiseByRegion[k]!.sd * 1e3, 2),
+    `noise ${DEFAULT_LABEL(k)} ×1e-3`,
+    (s) => f(s.noiseByRegion[k]!.sd * 1e3, 2),
   ]),
   ["SD of baseline offset a (A at 2300)", (s) => f(s.offsetSd)],
   ["SD of baseline slope b (A per 1000 cm-1)", (s) => f(s.slopeSd)],
   ["CV of SNV scale (SD over ν)", (s) => f(s.snvScaleCv)],
   ["per-instrument means: RMS SD across instr.", (s) => (s.groups ? `${f(s.groups.meanSpread)} (${s.groups.count})` : "—")],
-  ["per-instrument mean levels", (s) => (s.groups ? `${f(Math.min(...Object.values(s.groups.levels)), 2)}–${f(Math.max(...Object.values(s.groups.levels)), 2)}` : "—")],
+  [
+    "per-instrument mean levels",
+    (s) => (s.groups ? `${f(Math.min(...Object.values(s.groups.levels)), 2)}–${f(Math.max(...Object.values(s.groups.levels)), 2)}` : "—"),
+  ],
 ];
 function DEFAULT_LABEL(k: number): string {
   const r = stats[0]![1].noiseByRegion[k]!.region;

@@ -185,9 +185,10 @@ export function generateLibrary(o: SynthOptions): SynthLibrary {
       om[row] = lab.om;
       // Particle-size clay (%), reported where OM was measured and for about half the rest:
       // what a LOI correction for the structural water of clays needs.
-      clayPct[row] = !Number.isNaN(lab.om) || clayRng.next() < 0.5
-        ? Math.max(0, Math.round(comp.clay * 100 * (1 + clayRng.normal(0, 0.05)) * 10) / 10)
-        : NaN;
+      clayPct[row] =
+        !Number.isNaN(lab.om) || clayRng.next() < 0.5
+          ? Math.max(0, Math.round(comp.clay * 100 * (1 + clayRng.normal(0, 0.05)) * 10) / 10)
+          : NaN;
       cMethod[row] = lab.cMethod;
       omMethod[row] = lab.omMethod;
       const t = truthCols;

@@ -33,7 +33,8 @@ export function renderThroughInstruments(
   options: RenderOptions = {},
 ): SpectraBlock[] {
   const ids = options.ids ?? compositions.map((_, i) => `soil-${String(i + 1).padStart(6, "0")}`);
-  if (ids.length !== compositions.length) throw new RangeError(`renderThroughInstruments: ${ids.length} ids for ${compositions.length} compositions`);
+  if (ids.length !== compositions.length)
+    throw new RangeError(`renderThroughInstruments: ${ids.length} ids for ${compositions.length} compositions`);
   const rng = createRng(seed);
   const soilSeeds = compositions.map(() => Math.floor(rng.next() * 4294967296));
   const instRngs: Rng[] = instruments.map(() => rng.fork());

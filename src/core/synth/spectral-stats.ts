@@ -48,7 +48,12 @@ export interface SpectralStats {
 }
 
 export const DEFAULT_NOISE_REGIONS: readonly [number, number][] = [
-  [750, 1300], [1300, 1800], [1800, 2300], [2400, 2800], [2800, 3200], [3200, 3800],
+  [750, 1300],
+  [1300, 1800],
+  [1800, 2300],
+  [2400, 2800],
+  [2800, 3200],
+  [3200, 3800],
 ];
 
 const median = (a: number[]) => {
@@ -132,7 +137,10 @@ export function spectralStats(values: Float64Array | Float32Array, grid: Float64
     pcaFor95: for95 || Infinity,
     pcaFor99: for99 || Infinity,
     noise: median(noiseAll),
-    noiseByRegion: regions.map((r, k) => ({ region: [r[0], r[1]], sd: noiseReg[k]!.length && regIdx[k]!.length ? median(noiseReg[k]!) : NaN })),
+    noiseByRegion: regions.map((r, k) => ({
+      region: [r[0], r[1]],
+      sd: noiseReg[k]!.length && regIdx[k]!.length ? median(noiseReg[k]!) : NaN,
+    })),
     offsetSd: sd(offsets),
     slopeSd: sd(slopes),
     snvScaleCv: sd(snv) / snvMean,

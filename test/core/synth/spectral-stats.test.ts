@@ -22,7 +22,13 @@ describe("spectralStats", () => {
       values[i * p + j] = o + h * Math.exp(-(((grid[j]! - 1100) / 150) ** 2)) + noise;
     }
   }
-  const s = spectralStats(values, grid, { groups, noiseRegions: [[800, 1900], [2900, 3700]] });
+  const s = spectralStats(values, grid, {
+    groups,
+    noiseRegions: [
+      [800, 1900],
+      [2900, 3700],
+    ],
+  });
 
   it("recovers white noise by region from the Savitzky–Golay residual", () => {
     expect(s.noiseByRegion[0]!.sd).toBeGreaterThan(0.0009);

@@ -37,7 +37,8 @@ describe("harmonize.spectra on the synthetic ring trial", () => {
     expect(s.distanceReduction).toBeGreaterThanOrEqual(0.85);
     expect(s.instBiasReduction).toBeGreaterThanOrEqual(0.9);
     // vs truth: down to the reference model's own bias on these soils (see the header)
-    for (const r of s.rows) expect(Math.abs(r.biasAfter - s.refBiasAfter), r.source).toBeLessThanOrEqual(0.1 * Math.abs(r.biasBefore - s.refBiasBefore) + 0.5);
+    for (const r of s.rows)
+      expect(Math.abs(r.biasAfter - s.refBiasAfter), r.source).toBeLessThanOrEqual(0.1 * Math.abs(r.biasBefore - s.refBiasBefore) + 0.5);
     const t = s.table as Record<string, ArrayLike<number> & string[]>;
     for (const src of SOURCES) {
       const i = t.source!.indexOf(src.name);
@@ -73,7 +74,8 @@ describe("harmonize.spectra on the synthetic ring trial", () => {
       // Every source's instrument bias falls, except where it was already small (EPO: lucas-like
       // 2.1 → 5.3 g/kg). The bias vs truth is not asserted: it bottoms out at the reference
       // model's own (see the header), which EPO's projection moves too (−6.4 → −3.8 g/kg).
-      for (const r of s.rows) if (Math.abs(r.instBiasBefore) > 3) expect(Math.abs(r.instBiasAfter), r.source).toBeLessThan(Math.abs(r.instBiasBefore));
+      for (const r of s.rows)
+        if (Math.abs(r.instBiasBefore) > 3) expect(Math.abs(r.instBiasAfter), r.source).toBeLessThan(Math.abs(r.instBiasBefore));
       // diagnostics: the out-of-fold transfer-pair distance shows the same fall
       const t = s.table as Record<string, ArrayLike<number>>;
       for (let i = 1; i < t.pairs!.length; i++) {

@@ -23,7 +23,10 @@ function fixture() {
   // no "water" defect here: this fixture's soils already vary along the water bands, so an
   // extra water band is real variation, not an outlier (the synthetic library's may differ)
   const plan = ["saturated", "flat", "spike", "unit_percent", "impossible", "duplicate_id"];
-  for (const [s, n, seed] of [["A", 260, 1], ["B", 140, 2]] as const) {
+  for (const [s, n, seed] of [
+    ["A", 260, 1],
+    ["B", 140, 2],
+  ] as const) {
     const list = soils(n, seed);
     const values = spectraOf(list, grid, { noise: 0.002 }, seed + 10);
     const bids: string[] = [];
@@ -32,7 +35,7 @@ function fixture() {
       const row = values.subarray(i * p, (i + 1) * p);
       let lo = Infinity;
       let hi = -Infinity;
-      for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      for (const v of row) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
       if (d === "saturated") {
         const cap = lo + 0.5 * (hi - lo);
         for (let j = 0; j < p; j++) row[j] = Math.min(row[j]!, cap);
@@ -42,14 +45,15 @@ function fixture() {
       } else if (d === "spike") {
         row[10 + rng.int(p - 20)]! += 0.8;
       } else if (d === "water") {
-        for (let j = 0; j < p; j++) row[j]! += 0.2 * Math.exp(-0.5 * ((grid[j]! - 3400) / 200) ** 2) + 0.1 * Math.exp(-0.5 * ((grid[j]! - 1640) / 40) ** 2);
+        for (let j = 0; j < p; j++)
+          row[j]! += 0.2 * Math.exp(-0.5 * ((grid[j]! - 3400) / 200) ** 2) + 0.1 * Math.exp(-0.5 * ((grid[j]! - 1640) / 40) ** 2);
       }
       let id = `${s}-${i}`;
       if (d === "duplicate_id" && s === "B") id = `A-${i}`;
       let cv = soil.c;
       let ov = soil.c * 1.724;
-      if (d === "unit_percent") (cv /= 10), (ov /= 10);
-      if (d === "impossible") (i % 2 ? (cv = -cv) : (ov = cv * 0.7));
+      if (d === "unit_percent") ((cv /= 10), (ov /= 10));
+      if (d === "impossible") i % 2 ? (cv = -cv) : (ov = cv * 0.7);
       bids.push(id);
       ids.push(id);
       src.push(s);
@@ -107,7 +111,9 @@ describe("qc.outliers", () => {
     const blocks = art.spectra.get("spectra")!;
     const b = blocks[1]!;
     blocks[1] = { ...b, wavenumbers: b.wavenumbers.map((w) => w + 1) };
-    await expect(runStepInMemory(qcOutliers, {}, [{ step: "s", type: "synth.library", artifact: art }])).rejects.toThrow(/source "B".*spectra.preprocess/);
+    await expect(runStepInMemory(qcOutliers, {}, [{ step: "s", type: "synth.library", artifact: art }])).rejects.toThrow(
+      /source "B".*spectra.preprocess/,
+    );
   });
 });
 
@@ -127,14 +133,18 @@ describe("defectScores", () => {
 describe("qc.outliers on the synthetic 7-source library", () => {
   // The issue's target at the demo size (n = 3,000, seed 42): precision and recall ≥ 0.9
   // against the injected defects. Measured with these defaults (3 seeds × n = 800–8,000, see
-  // bench/RESULTS.md): 0.926–0.946 / 0.956–0.992 at n ≥ 3,000; at n = 800 (21 defects) one false
+  // bench/RESULTS.md; the generator before issue 16's calibration): 0.926–0.946 / 0.956–0.992 at
+  // n ≥ 3,000 (after it, seed 42: 0.967 / 0.989); at n = 800 (21 defects) one false
   // flag costs 4 % precision and it ranged 0.78–0.95.
   it("synth.library → spectra.preprocess → qc.outliers at n = 3000: precision and recall ≥ 0.9", async () => {
     // the demo's first steps: synth.library → spectra.preprocess on the demo grid
     const lib = await runStepInMemory(synthLibraryStep, { n: 3000, seed: 42 });
     const library = { step: "library", type: "synth.library", artifact: lib.artifact };
     const pre = await runStepInMemory(spectraPreprocess, { grid: { from: 600, to: 4000, step: 4 }, out_of_range: "trim" }, [library]);
-    const res = await runStepInMemory(qcOutliers, { seed: 42 }, [library, { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact }]);
+    const res = await runStepInMemory(qcOutliers, { seed: 42 }, [
+      library,
+      { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact },
+    ]);
     expect(res.records.qc_recall as number).toBeGreaterThanOrEqual(0.9);
     expect(res.records.qc_precision as number).toBeGreaterThanOrEqual(0.9);
     const limits = res.artifact.json.get("qc_limits") as {
@@ -143,8 +153,11 @@ describe("qc.outliers on the synthetic 7-source library", () => {
       organic_spectra: number;
     };
     expect(Object.keys(limits.q_limit_by_source).length).toBe(7);
-    // the library's organic soils (~3 %) are judged by a limit of their own, above the mineral ones
+    // the library's organic soils (~3 %) are judged by a limit of their own, above the mineral
+    // limits of most sources (the calibrated generator of issue 16: 2.46 vs 0.59–2.28, below
+    // amazonia-like's 2.63, whose kaolinitic, iron-rich soils sit far from the pooled PCA)
     expect(limits.organic_spectra).toBeGreaterThan(20);
-    expect(limits.q_limit_organic).toBeGreaterThan(Math.max(...Object.values(limits.q_limit_by_source)));
-  }, 60_000);
+    const bySource = Object.values(limits.q_limit_by_source).sort((a, b) => a - b);
+    expect(limits.q_limit_organic).toBeGreaterThan(bySource[bySource.length - 2]!);
+  }, 300_000);
 });
