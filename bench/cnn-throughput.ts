@@ -48,17 +48,22 @@ interface Result {
 /** Mean samples/s of the epochs after the first (warm-up: wasm/XNNPACK setup, worker start). */
 async function measure(backend: BackendName, threads: number, n = samples, ep = epochs): Promise<Result> {
   const train = Int32Array.from({ length: n }, (_, i) => i);
-  const res = await trainCnn(config, stats, { x: x.subarray(0, n * P), y: [y[0]!.subarray(0, n)], train, val: new Int32Array(0) }, {
-    epochs: ep + 1,
-    batch: BATCH,
-    lr: 1e-3,
-    patience: 0,
-    seed: 1,
-    schedule: "constant",
-    clipNorm: 0,
-    threads,
-    backend,
-  });
+  const res = await trainCnn(
+    config,
+    stats,
+    { x: x.subarray(0, n * P), y: [y[0]!.subarray(0, n)], train, val: new Int32Array(0) },
+    {
+      epochs: ep + 1,
+      batch: BATCH,
+      lr: 1e-3,
+      patience: 0,
+      seed: 1,
+      schedule: "constant",
+      clipNorm: 0,
+      threads,
+      backend,
+    },
+  );
   const timed = res.history.slice(1);
   // Each epoch trains on all n rows (n a multiple of the batch here): time = n / rate.
   const seconds = timed.reduce((a, h) => a + n / h.samplesPerS, 0);
@@ -116,7 +121,11 @@ async function cpuScalingControl(): Promise<number> {
     "const { parentPort } = require('node:worker_threads');" +
     "parentPort.on('message', (n) => { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); parentPort.postMessage(s); });";
   const ws = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
-  const run = (w: Worker, n: number) => new Promise((r) => { w.once("message", r); w.postMessage(n); });
+  const run = (w: Worker, n: number) =>
+    new Promise((r) => {
+      w.once("message", r);
+      w.postMessage(n);
+    });
   await Promise.all(ws.map((w) => run(w, 1e7)));
   let t = performance.now();
   await run(ws[0]!, 2e8);
@@ -136,7 +145,9 @@ const report = (r: Result, note = "") => {
 };
 
 console.log(`reference net, ${samples} samples x ${P} points, batch ${BATCH}, ${epochs} timed epochs after 1 warm-up`);
-console.log(`control: 2 worker_threads on a pure-JS loop run ${(await cpuScalingControl()).toFixed(2)}x faster than 1 (≈2 on a quiet 2-core machine)`);
+console.log(
+  `control: 2 worker_threads on a pure-JS loop run ${(await cpuScalingControl()).toFixed(2)}x faster than 1 (≈2 on a quiet 2-core machine)`,
+);
 // Every configuration runs in fresh workers, except threads=1 (this thread, one backend at a
 // time): run the single-thread wasm case first, cpu last, since tfjs keeps one active backend.
 report(await measure("wasm", 1));
@@ -170,5 +181,12 @@ for (const py of ["python3", "/usr/bin/python3"]) {
 }
 
 console.log(
-  JSON.stringify({ backend: best.backend, threads: best.threads, input_points: P, batch: BATCH, samples_per_s: Math.round(best.samplesPerS), parallel: best.parallel }),
+  JSON.stringify({
+    backend: best.backend,
+    threads: best.threads,
+    input_points: P,
+    batch: BATCH,
+    samples_per_s: Math.round(best.samplesPerS),
+    parallel: best.parallel,
+  }),
 );

@@ -51,7 +51,10 @@ function snakefile50(): string {
     const inputs = s.needs.map((n) => `"out/${n}.txt"`).join(", ");
     return `rule ${s.name}:\n${inputs ? `    input: ${inputs}\n` : ""}    output: "out/${s.name}.txt"\n    shell: "echo ${s.name} > {output}"\n`;
   });
-  return `rule all:\n    input: "out/s49.txt", ${shape().filter((s) => s.kind === "total").map((s) => `"out/${s.name}.txt"`).join(", ")}\n\n${rules.join("\n")}`;
+  return `rule all:\n    input: "out/s49.txt", ${shape()
+    .filter((s) => s.kind === "total")
+    .map((s) => `"out/${s.name}.txt"`)
+    .join(", ")}\n\n${rules.join("\n")}`;
 }
 
 /** GNU time, when installed, adds each command's CPU seconds (user + sys, children included): steadier than wall time on a busy host. */
@@ -109,14 +112,22 @@ const result: Record<string, unknown> = { help_s: +median(help).toFixed(3), fift
 if (hasSnakemake) {
   const version = execFileSync("snakemake", ["--version"]).toString().trim();
   console.log(`snakemake ${version}, 50-rule chain, no-op: ${fmt(snake, "snakemake")}`);
-  console.log(`ratio snakemake / somflow (medians): wall ${(median(snake) / median(fifty)).toFixed(2)}x` +
-    (cpu.snakemake && cpu.fifty ? `, CPU ${(median(cpu.snakemake) / median(cpu.fifty)).toFixed(2)}x` : ""));
-  Object.assign(result, { snakemake_version: version, snakemake_noop_s: +median(snake).toFixed(3), ratio: +(median(snake) / median(fifty)).toFixed(2) });
+  console.log(
+    `ratio snakemake / somflow (medians): wall ${(median(snake) / median(fifty)).toFixed(2)}x` +
+      (cpu.snakemake && cpu.fifty ? `, CPU ${(median(cpu.snakemake) / median(cpu.fifty)).toFixed(2)}x` : ""),
+  );
+  Object.assign(result, {
+    snakemake_version: version,
+    snakemake_noop_s: +median(snake).toFixed(3),
+    ratio: +(median(snake) / median(fifty)).toFixed(2),
+  });
 } else {
   console.log("snakemake not on PATH: no side-by-side comparison (apt-get install snakemake)");
 }
 if (process.argv.includes("--demo")) {
-  const demo = Array.from({ length: RUNS }, () => wall(process.execPath, [BIN, "run", join(ROOT, "pipelines/demo.yaml"), "--json"], ROOT, allCached, "demo"));
+  const demo = Array.from({ length: RUNS }, () =>
+    wall(process.execPath, [BIN, "run", join(ROOT, "pipelines/demo.yaml"), "--json"], ROOT, allCached, "demo"),
+  );
   console.log(`demo pipeline, no-op rerun: ${fmt(demo, "demo")}`);
   result.demo_noop_s = +median(demo).toFixed(3);
 }

@@ -29,7 +29,9 @@ interface Source {
 
 /** Simple local CSV parse (numeric LimeSoDa files, no quoted commas). */
 function load(name: string): Source {
-  const lines = readFileSync(resolve(DIR, `${name}.csv`), "utf8").split(/\r?\n/).filter((l) => l.trim());
+  const lines = readFileSync(resolve(DIR, `${name}.csv`), "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim());
   const head = lines[0]!.split(",").map((h) => h.replace(/"/g, ""));
   const wnCols = head.flatMap((h, i) => (h.startsWith("wn_") ? [i] : []));
   const idCol = head.indexOf("sample_id");
@@ -54,8 +56,13 @@ for (const s of sources) for (const [k, v] of s.soc) soc.set(k, v);
 
 async function preprocess(normalize: string): Promise<SpectraBlock[]> {
   const art = emptyArtifact();
-  art.spectra.set("spectra", sources.map((s) => s.block));
-  const res = await runStepInMemory(spectraPreprocess, { grid: { from: 752, to: 3796, step: 4 }, normalize }, [{ step: "ingest", type: "ingest.limesoda", artifact: art }]);
+  art.spectra.set(
+    "spectra",
+    sources.map((s) => s.block),
+  );
+  const res = await runStepInMemory(spectraPreprocess, { grid: { from: 752, to: 3796, step: 4 }, normalize }, [
+    { step: "ingest", type: "ingest.limesoda", artifact: art },
+  ]);
   if (normalize === "none") {
     const log = res.artifact.tables.get("preprocess_log")!;
     const counts = new Map<string, number>();
@@ -68,10 +75,15 @@ async function preprocess(normalize: string): Promise<SpectraBlock[]> {
   return res.artifact.spectra.get("spectra")!;
 }
 
-async function harmonize(blocks: SpectraBlock[], options: Record<string, unknown>): Promise<{ blocks: SpectraBlock[]; dist: Map<string, [number, number]> }> {
+async function harmonize(
+  blocks: SpectraBlock[],
+  options: Record<string, unknown>,
+): Promise<{ blocks: SpectraBlock[]; dist: Map<string, [number, number]> }> {
   const art = emptyArtifact();
   art.spectra.set("spectra", blocks);
-  const res = await runStepInMemory(harmonizeSpectra, { reference: "NRW_115", ...options }, [{ step: "pre", type: "spectra.preprocess", artifact: art }]);
+  const res = await runStepInMemory(harmonizeSpectra, { reference: "NRW_115", ...options }, [
+    { step: "pre", type: "spectra.preprocess", artifact: art },
+  ]);
   const h = res.artifact.tables.get("harmonization")!;
   const dist = new Map<string, [number, number]>();
   (h.source as string[]).forEach((s, i) => dist.set(s, [(h.distance_before as Float64Array)[i]!, (h.distance_after as Float64Array)[i]!]));
@@ -122,11 +134,15 @@ for (const normalize of ["none", "snv"]) {
     for (const s of TEST) {
       const r = m.get(s)!;
       const d = dist.get(s)!;
-      rows.push(`| ${normalize} | ${label} | ${s} | ${r.n} | ${r.rmse.toFixed(2)} | ${r.bias >= 0 ? "+" : ""}${r.bias.toFixed(2)} | ${d[0].toFixed(2)} → ${d[1].toFixed(2)} |`);
+      rows.push(
+        `| ${normalize} | ${label} | ${s} | ${r.n} | ${r.rmse.toFixed(2)} | ${r.bias >= 0 ? "+" : ""}${r.bias.toFixed(2)} | ${d[0].toFixed(2)} → ${d[1].toFixed(2)} |`,
+      );
     }
   }
 }
-console.log(`PLSR (${COMPONENTS} components) trained on ${TRAIN.join(" + ")}; reference NRW_115; grid 752–3796 cm-1 step 4, CO2 2300–2400 removed. SOC in g/kg.\n`);
+console.log(
+  `PLSR (${COMPONENTS} components) trained on ${TRAIN.join(" + ")}; reference NRW_115; grid 752–3796 cm-1 step 4, CO2 2300–2400 removed. SOC in g/kg.\n`,
+);
 console.log("| preprocessing | harmonization | test source | n | RMSE | bias | Mahalanobis to NRW_115 (before → after) |");
 console.log("|---|---|---|---|---|---|---|");
 console.log(rows.join("\n"));

@@ -43,8 +43,12 @@ await time("pcaProject (scores, T², Q) all rows", () => pcaProject(x, { rows: n
 await time("robustPcaOutliers (3 PCA fits + projections)", () => robustPcaOutliers(x, { rows: n, cols: p, components: 10 }));
 const other = Math.min(20_000, Math.floor(n / 3));
 const refRows = n - other;
-const ref = await time(`reference PCA (${refRows} rows)`, () => matrixPca(x.subarray(0, refRows * p), { rows: refRows, cols: p, components: 10 }));
+const ref = await time(`reference PCA (${refRows} rows)`, () =>
+  matrixPca(x.subarray(0, refRows * p), { rows: refRows, cols: p, components: 10 }),
+);
 await time(`pcaAlign (coral) of ${other} rows`, () => pcaAlign(x.subarray(refRows * p), { rows: other, cols: p }, ref));
 clearInterval(timer);
 sample();
-console.log(`\ntotal ${((performance.now() - total) / 1000).toFixed(1)} s (after data generation); peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
+console.log(
+  `\ntotal ${((performance.now() - total) / 1000).toFixed(1)} s (after data generation); peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
+);

@@ -30,7 +30,11 @@ function* csvBytes(n: number): Generator<Buffer> {
   for (let i = 0; i < n; i++) {
     const oc = Math.exp(rng.normal(0.2, 0.9));
     const top = rng.int(150);
-    let o = buf.write(`"${i.toString(16).padStart(8, "0")}-l","KSSL.SSL",${(rng.next() * 50).toFixed(5)},${(rng.next() * -100).toFixed(5)},${top},${top + 10},${oc.toFixed(3)},${(oc * 1.1).toFixed(3)}`, 0, "latin1");
+    let o = buf.write(
+      `"${i.toString(16).padStart(8, "0")}-l","KSSL.SSL",${(rng.next() * 50).toFixed(5)},${(rng.next() * -100).toFixed(5)},${top},${top + 10},${oc.toFixed(3)},${(oc * 1.1).toFixed(3)}`,
+      0,
+      "latin1",
+    );
     const base = 0.5 + rng.next(); // keeps every value in (0, 10) for the digit writer
     for (let j = 0; j < p; j++) {
       const v = Math.round((base + 0.4 * Math.sin(j / 90) + 0.001 * rng.next()) * 1e6);
@@ -57,7 +61,9 @@ try {
   if (gz) await pipeline(source, createGzip({ level: 1 }), createWriteStream(file));
   else await pipeline(source, createWriteStream(file));
   const size = (await stat(file)).size;
-  console.log(`generated ${rows} rows x 1701 bands: ${(size / 1e6).toFixed(0)} MB in ${((performance.now() - tg) / 1000).toFixed(1)} s (not timed)`);
+  console.log(
+    `generated ${rows} rows x 1701 bands: ${(size / 1e6).toFixed(0)} MB in ${((performance.now() - tg) / 1000).toFixed(1)} s (not timed)`,
+  );
   const rssBefore = process.resourceUsage().maxRSS / 1024;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();

@@ -51,9 +51,12 @@ const demo = parse(readFileSync(join(ROOT, "pipelines/demo.yaml"), "utf8")) as {
   checks?: unknown;
   steps: Record<string, StepSpec>;
 };
-const models = Object.entries(demo.steps).filter(([, s]) => MODEL_STEPS.has(s.uses)).map(([name]) => name);
+const models = Object.entries(demo.steps)
+  .filter(([, s]) => MODEL_STEPS.has(s.uses))
+  .map(([name]) => name);
 const chosen = values.steps ? values.steps.split(",") : models;
-for (const s of chosen) if (!models.includes(s)) throw new Error(`--steps: "${s}" is not a model step of pipelines/demo.yaml (${models.join(", ")})`);
+for (const s of chosen)
+  if (!models.includes(s)) throw new Error(`--steps: "${s}" is not a model step of pipelines/demo.yaml (${models.join(", ")})`);
 
 // The steps the chosen models need, each chosen model as K fold steps, and evaluate pooling them.
 const keep = new Set<string>();
@@ -91,16 +94,24 @@ if (metrics.status !== 0) throw new Error(`somflow metrics exited ${metrics.stat
 const rows = (JSON.parse(metrics.stdout.toString()) as MetricRow[]).filter((r) => r.group === "all" && r.scale === "gkg");
 
 const fmt = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(d));
-console.log(`### ${folds}-fold coverage of the demo's models, n = ${Number(values.n).toLocaleString("en")} (${new Date().toISOString().slice(0, 10)})`);
+console.log(
+  `### ${folds}-fold coverage of the demo's models, n = ${Number(values.n).toLocaleString("en")} (${new Date().toISOString().slice(0, 10)})`,
+);
 console.log("");
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; Node ${process.version}; ${((performance.now() - t0) / 1000).toFixed(0)} s. metrics.evaluate's pooled rows (split cv: each sample tested once; ${values.intervals} intervals${values.cal !== undefined ? `, cal ${values.cal}` : ""}), g/kg.`);
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; Node ${process.version}; ${((performance.now() - t0) / 1000).toFixed(0)} s. metrics.evaluate's pooled rows (split cv: each sample tested once; ${values.intervals} intervals${values.cal !== undefined ? `, cal ${values.cal}` : ""}), g/kg.`,
+);
 console.log("");
 console.log("| step | target | n | R² | RMSE | MAE | 90 % PI coverage (pooled) | per fold | mean PI width |");
 console.log("|---|---|---:|---:|---:|---:|---:|---|---:|");
 for (const name of Object.keys(pool)) {
   const members = Array.from({ length: folds }, (_, i) => `${name}.fold-${i}`);
   for (const r of rows.filter((x) => x.step === name && x.split.startsWith("cv"))) {
-    const each = members.map((f) => fmt(rows.find((x) => x.step === f && x.target === r.target && x.split === "test")?.pi_coverage ?? null)).join(" / ");
-    console.log(`| ${name} | ${r.target} | ${r.n} | ${fmt(r.r2)} | ${fmt(r.rmse, 2)} | ${fmt(r.mae, 2)} | ${fmt(r.pi_coverage)} | ${each} | ${fmt(r.pi_width, 1)} |`);
+    const each = members
+      .map((f) => fmt(rows.find((x) => x.step === f && x.target === r.target && x.split === "test")?.pi_coverage ?? null))
+      .join(" / ");
+    console.log(
+      `| ${name} | ${r.target} | ${r.n} | ${fmt(r.r2)} | ${fmt(r.rmse, 2)} | ${fmt(r.mae, 2)} | ${fmt(r.pi_coverage)} | ${each} | ${fmt(r.pi_width, 1)} |`,
+    );
   }
 }

@@ -49,14 +49,18 @@ export const SMALL_ARCH: ArchitectureConfig = {
 
 /** The `fold` column (1…10) by sample_id, read straight from the CSV (ingest keeps only its own columns). */
 function folds(file: string): Map<string, number> {
-  const lines = readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim());
+  const lines = readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim());
   const head = lines[0]!.split(",").map((h) => h.replace(/"/g, ""));
   const id = head.indexOf("sample_id");
   const fold = head.indexOf("fold");
-  return new Map(lines.slice(1).map((l) => {
-    const c = l.split(",").map((v) => v.replace(/"/g, ""));
-    return [c[id]!, Number(c[fold])];
-  }));
+  return new Map(
+    lines.slice(1).map((l) => {
+      const c = l.split(",").map((v) => v.replace(/"/g, ""));
+      return [c[id]!, Number(c[fold])];
+    }),
+  );
 }
 
 async function load(name: string) {
@@ -70,11 +74,9 @@ async function load(name: string) {
   });
   const art = emptyArtifact();
   art.spectra.set("spectra", ing.blocks);
-  const res = await runStepInMemory(
-    spectraPreprocess,
-    { grid: { from: 752, to: 3796, step: 4 }, normalize: NORMALIZE },
-    [{ step: "ingest", type: "ingest.table", artifact: art }],
-  );
+  const res = await runStepInMemory(spectraPreprocess, { grid: { from: 752, to: 3796, step: 4 }, normalize: NORMALIZE }, [
+    { step: "ingest", type: "ingest.table", artifact: art },
+  ]);
   const blocks = res.artifact.spectra.get("spectra")! as SpectraBlock[];
   const block = blocks[0]!;
   const p = block.wavenumbers.length;
@@ -112,10 +114,7 @@ function meanSd(v: number[]): { mean: number; sd: number } {
 const fmt = (v: number | null) => (v === null ? "–" : v.toFixed(2));
 const started = performance.now();
 const backend = await initBackend("auto");
-const table: string[] = [
-  "| file | n | model | R² | RMSE (g/kg) | RPIQ | seconds |",
-  "|---|---:|---|---:|---:|---:|---:|",
-];
+const table: string[] = ["| file | n | model | R² | RMSE (g/kg) | RPIQ | seconds |", "|---|---:|---|---:|---:|---:|---:|"];
 for (const name of FILES) {
   const d = await load(name);
   const n = d.y.length;
@@ -129,7 +128,12 @@ for (const name of FILES) {
     const tr = rows(d.fold, f, false);
     const te = rows(d.fold, f, true);
     let t0 = performance.now();
-    const pls = plsRegressionCv(take(d.x, d.p, tr), d.p, Float64Array.from(tr, (i) => ty[i]!), { maxComponents: 15, folds: 5, seed: 1 });
+    const pls = plsRegressionCv(
+      take(d.x, d.p, tr),
+      d.p,
+      Float64Array.from(tr, (i) => ty[i]!),
+      { maxComponents: 15, folds: 5, seed: 1 },
+    );
     plsPredict(pls.model, take(d.x, d.p, te)).forEach((v, k) => (predPls[te[k]!] = Math.expm1(v)));
     tPls += performance.now() - t0;
 
@@ -140,14 +144,30 @@ for (const name of FILES) {
     const input = fitInputScaling(d.x, d.p, tr);
     const xs = scaleRows(d.x, d.p, input);
     const y = [Float32Array.from(ty, (v, i) => (d.fold[i] === f ? NaN : v))];
-    const res = await trainCnn(config, stats, { x: xs, y, train: tr, val: new Int32Array(0) }, {
-      epochs: EPOCHS, batch: 16, lr: 2e-3, patience: 0, seed: 1, schedule: "cosine", clipNorm: 5, threads: 1, backend: "auto",
-    });
+    const res = await trainCnn(
+      config,
+      stats,
+      { x: xs, y, train: tr, val: new Int32Array(0) },
+      {
+        epochs: EPOCHS,
+        batch: 16,
+        lr: 2e-3,
+        patience: 0,
+        seed: 1,
+        schedule: "cosine",
+        clipNorm: 5,
+        threads: 1,
+        backend: "auto",
+      },
+    );
     const raw = predictRaw({ config, stats, input, members: [{ weights: res.weights, state: res.state }] }, take(d.x, d.p, te));
     raw.c.t.forEach((v, k) => (predCnn[te[k]!] = Math.expm1(v)));
     tCnn += performance.now() - t0;
   }
-  for (const [model, pred, ms] of [["PLSR", predPls, tPls], ["CNN", predCnn, tCnn]] as const) {
+  for (const [model, pred, ms] of [
+    ["PLSR", predPls, tPls],
+    ["CNN", predCnn, tCnn],
+  ] as const) {
     const m = regressionMetrics(d.y, pred);
     table.push(`| ${name} | ${n} | ${model} | ${fmt(m.r2)} | ${fmt(m.rmse)} | ${fmt(m.rpiq)} | ${(ms / 1000).toFixed(1)} |`);
   }

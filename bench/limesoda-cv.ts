@@ -38,19 +38,27 @@ const lines = [
 const started = performance.now();
 for (const file of values.files.split(",")) {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, [BIN, "run", "pipelines/examples/limesoda-kfold.yaml", "-p", `file=${file}`, "--store", store, "--jobs", values.jobs], {
-    cwd: ROOT,
-    stdio: ["ignore", 2, 2],
-  });
+  const run = spawnSync(
+    process.execPath,
+    [BIN, "run", "pipelines/examples/limesoda-kfold.yaml", "-p", `file=${file}`, "--store", store, "--jobs", values.jobs],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", 2, 2],
+    },
+  );
   if (run.status !== 0) throw new Error(`somflow run for ${file} exited ${run.status}`);
   const seconds = (performance.now() - t0) / 1000;
   const metrics = spawnSync(process.execPath, [BIN, "metrics", "--store", store, "--json"], { cwd: ROOT, maxBuffer: 1 << 28 });
   if (metrics.status !== 0) throw new Error(`somflow metrics exited ${metrics.status}: ${metrics.stderr}`);
-  const rows = (JSON.parse(metrics.stdout.toString()) as MetricRow[]).filter((r) => r.group === "all" && r.scale === "gkg" && r.split === "cv");
+  const rows = (JSON.parse(metrics.stdout.toString()) as MetricRow[]).filter(
+    (r) => r.group === "all" && r.scale === "gkg" && r.split === "cv",
+  );
   for (const step of ["plsr-cv", "cnn-cv"]) {
     const r = rows.find((x) => x.step === step);
     if (!r) throw new Error(`no pooled cv row for ${step} of ${file}`);
-    lines.push(`| ${file} | ${r.n} | ${step.replace("-cv", "").toUpperCase()} | ${fmt(r.r2)} | ${fmt(r.rmse, 2)} | ${fmt(r.rpiq, 2)} | ${fmt(r.pi_coverage)} | ${fmt(r.pi_width, 2)} | ${seconds.toFixed(0)} (both) |`);
+    lines.push(
+      `| ${file} | ${r.n} | ${step.replace("-cv", "").toUpperCase()} | ${fmt(r.r2)} | ${fmt(r.rmse, 2)} | ${fmt(r.rpiq, 2)} | ${fmt(r.pi_coverage)} | ${fmt(r.pi_width, 2)} | ${seconds.toFixed(0)} (both) |`,
+    );
   }
   console.error(`${file} done in ${seconds.toFixed(0)} s`);
 }

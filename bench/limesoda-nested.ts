@@ -63,7 +63,12 @@ function candidates(): Candidate[] {
   const out: Candidate[] = [];
   VARIANTS.forEach((v, i) => {
     for (const target of ["log1p", "identity"] as const) {
-      out.push({ name: `${v.name} · plsr · ${target === "log1p" ? "log1p" : "g/kg"}`, variant: i, model: { family: "plsr", maxComponents: 20 }, target });
+      out.push({
+        name: `${v.name} · plsr · ${target === "log1p" ? "log1p" : "g/kg"}`,
+        variant: i,
+        model: { family: "plsr", maxComponents: 20 },
+        target,
+      });
     }
   });
   // NNv on 40 pseudo-targets (default 80): at n ≤ 138 that is a third to all of the library, at half the cost
@@ -73,7 +78,9 @@ function candidates(): Candidate[] {
 
 /** The file's sample rows: fold, SOC %, and absorbance on the native grid. */
 function load(name: string) {
-  const lines = readFileSync(resolve(DIR, `${name}.csv`), "utf8").split(/\r?\n/).filter((l) => l.trim());
+  const lines = readFileSync(resolve(DIR, `${name}.csv`), "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim());
   const head = lines[0]!.split(",").map((h) => h.replace(/"/g, ""));
   const spec = head.map((h, j) => (h.startsWith("wn_") ? j : -1)).filter((j) => j >= 0);
   const wn = Float64Array.from(spec, (j) => Number(head[j]!.slice(3)));
@@ -85,7 +92,10 @@ function load(name: string) {
   const x = new Float32Array(keep.length * p);
   let nonpositive = 0;
   keep.forEach((c, r) => {
-    const a = xAbsorbance(Float64Array.from(spec, (j) => Number(c[j])), { unit: "reflectance_percent" });
+    const a = xAbsorbance(
+      Float64Array.from(spec, (j) => Number(c[j])),
+      { unit: "reflectance_percent" },
+    );
     nonpositive += a.nonpositive;
     x.set(a.values, r * p);
   });
@@ -132,10 +142,15 @@ for (const name of FILES) {
   for (const f of res.folds) {
     const e = Array.from(f.testRows, (i) => res.predicted[i]! / 10 - d.socPct[i]!);
     const worst = e.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-    console.error(`${name} fold ${f.fold}: ${cands[f.selection.chosen.candidate]!.name} (${f.selection.chosen.setting}), outer RMSE ${Math.sqrt(e.reduce((a, b) => a + b * b, 0) / e.length).toFixed(3)} %, worst error ${worst.toFixed(2)} %`);
+    console.error(
+      `${name} fold ${f.fold}: ${cands[f.selection.chosen.candidate]!.name} (${f.selection.chosen.setting}), outer RMSE ${Math.sqrt(e.reduce((a, b) => a + b * b, 0) / e.length).toFixed(3)} %, worst error ${worst.toFixed(2)} %`,
+    );
   }
   const pred = Float64Array.from(res.predicted, (v) => v / 10);
-  const m = regressionMetrics(d.socPct, pred, { low: Float64Array.from(res.low, (v) => v / 10), high: Float64Array.from(res.high, (v) => v / 10) });
+  const m = regressionMetrics(d.socPct, pred, {
+    low: Float64Array.from(res.low, (v) => v / 10),
+    high: Float64Array.from(res.high, (v) => v / 10),
+  });
   const n = d.socPct.length;
   d.socPct.forEach((o, i) => {
     total++;
@@ -147,7 +162,10 @@ for (const name of FILES) {
     const c = cands[f.selection.chosen.candidate]!;
     counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
   }
-  const chosen = [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join("; ");
+  const chosen = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ×${v}`)
+    .join("; ");
   const ref = REF[name]!;
   const best = Math.max(ref.snv, ref.sg1, ref.cnn);
   const sec = (performance.now() - t0) / 1000;

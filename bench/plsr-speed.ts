@@ -8,7 +8,13 @@
 import { plsRegressionCv } from "../src/core/chemometrics/pls-regression.js";
 import { createRng } from "../src/core/random.js";
 
-const [n, p, components, folds, repeats] = [5000, 851, 20, 5, 3].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number, number];
+const [n, p, components, folds, repeats] = [5000, 851, 20, 5, 3].map((d, i) => Number(process.argv[2 + i] ?? d)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 const rng = createRng(11);
 const latent = 8;
 const load = Float64Array.from({ length: latent * p }, () => rng.normal());
@@ -32,7 +38,11 @@ for (let r = 0; r < repeats; r++) {
   wall.push((performance.now() - t0) / 1000);
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1e6);
-  console.log(`repeat ${r + 1}: ${wall[r]!.toFixed(2)} s wall, ${cpu[r]!.toFixed(2)} s CPU (chose ${fit.model.components} components, RMSECV ${Math.min(...fit.cv.rmsecv).toFixed(4)})`);
+  console.log(
+    `repeat ${r + 1}: ${wall[r]!.toFixed(2)} s wall, ${cpu[r]!.toFixed(2)} s CPU (chose ${fit.model.components} components, RMSECV ${Math.min(...fit.cv.rmsecv).toFixed(4)})`,
+  );
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-console.log(`plsRegressionCv n=${n} p=${p} folds=${folds} components 1..${components} + final fit: median ${median(wall).toFixed(2)} s wall, ${median(cpu).toFixed(2)} s CPU over ${repeats} repeats (node ${process.version})`);
+console.log(
+  `plsRegressionCv n=${n} p=${p} folds=${folds} components 1..${components} + final fit: median ${median(wall).toFixed(2)} s wall, ${median(cpu).toFixed(2)} s CPU over ${repeats} repeats (node ${process.version})`,
+);

@@ -27,13 +27,18 @@ for (const n of sizes) {
     const library = { step: "library", type: "synth.library", artifact: lib.artifact };
     const pre = await runStepInMemory(spectraPreprocess, { grid: { from: 600, to: 4000, step: 4 }, out_of_range: "trim" }, [library]);
     const t0 = performance.now();
-    const res = await runStepInMemory(qcOutliers, { seed, ...extra }, [library, { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact }]);
+    const res = await runStepInMemory(qcOutliers, { seed, ...extra }, [
+      library,
+      { step: "preprocess", type: "spectra.preprocess", artifact: pre.artifact },
+    ]);
     const p = res.records.qc_precision as number;
     const r = res.records.qc_recall as number;
     ps.push(p);
     rs.push(r);
     const detail = res.logs.find((l) => l.startsWith("vs truth"))?.replace(/^vs truth: precision [\d.]+, recall [\d.]+ /, "") ?? "";
-    console.log(`n=${n} seed=${seed}: precision ${p.toFixed(3)} recall ${r.toFixed(3)} ${detail} (qc ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `n=${n} seed=${seed}: precision ${p.toFixed(3)} recall ${r.toFixed(3)} ${detail} (qc ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
   const range = (a: number[]) => `${Math.min(...a).toFixed(3)}–${Math.max(...a).toFixed(3)}`;
   console.log(`n=${n}: precision ${range(ps)}, recall ${range(rs)} over seeds ${seeds.join(",")}`);

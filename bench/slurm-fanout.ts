@@ -24,7 +24,11 @@ if (!process.env.SLURM_CONF) throw new Error('SLURM_CONF is not set: eval "$(bas
 
 function somflow(args: string[]): { seconds: number; out: string } {
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: "true" }, maxBuffer: 64 << 20 }).toString();
+  const out = execFileSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true" },
+    maxBuffer: 64 << 20,
+  }).toString();
   return { seconds: (performance.now() - t0) / 1000, out };
 }
 
@@ -34,7 +38,17 @@ for (let i = 1; i < K; i++) chain.push(`  s${i}: { uses: test.total, needs: [s${
 await writeFile(join(dir, "chain.yaml"), chain.join("\n") + "\n");
 
 const local = somflow(["run", join(dir, "chain.yaml"), "--steps", STEPS, "--store", join(dir, "c-local"), "--json"]);
-const remote = somflow(["run", join(dir, "chain.yaml"), "--steps", STEPS, "--store", join(dir, "c-slurm"), "--json", "--executor", "slurm"]);
+const remote = somflow([
+  "run",
+  join(dir, "chain.yaml"),
+  "--steps",
+  STEPS,
+  "--store",
+  join(dir, "c-slurm"),
+  "--json",
+  "--executor",
+  "slurm",
+]);
 const runId = (JSON.parse(remote.out) as { run_id: string }).run_id;
 const record = JSON.parse(await readFile(join(dir, "c-slurm", "runs", `${runId}.json`), "utf8")) as {
   steps: { seconds: number; facts: Record<string, unknown> }[];
@@ -42,15 +56,27 @@ const record = JSON.parse(await readFile(join(dir, "c-slurm", "runs", `${runId}.
 const waits = record.steps.map((s) => Number(s.facts.slurm_queue_wait_s)).sort((a, b) => a - b);
 const own = record.steps.map((s) => s.seconds).sort((a, b) => a - b);
 console.log(`chain of ${K} steps: local ${local.seconds.toFixed(1)} s, slurm ${remote.seconds.toFixed(1)} s`);
-console.log(`  overhead per job ${((remote.seconds - local.seconds) / K).toFixed(2)} s; median queue wait (submit -> job start) ${waits[K >> 1]!.toFixed(2)} s; median job run (start -> commit) ${own[K >> 1]!.toFixed(2)} s`);
+console.log(
+  `  overhead per job ${((remote.seconds - local.seconds) / K).toFixed(2)} s; median queue wait (submit -> job start) ${waits[K >> 1]!.toFixed(2)} s; median job run (start -> commit) ${own[K >> 1]!.toFixed(2)} s`,
+);
 
 const cv = join(ROOT, "pipelines/examples/cv-slurm.yaml");
 const params = ["-p", `n=${N}`, "-p", `epochs=${EPOCHS}`];
 const times: Record<string, number> = {};
-for (const [label, extra] of [["local", []], ["slurm", ["--executor", "slurm"]]] as const) {
+for (const [label, extra] of [
+  ["local", []],
+  ["slurm", ["--executor", "slurm"]],
+] as const) {
   const store = join(dir, `cv-${label}`);
   somflow(["run", cv, ...params, "--store", store, "--only", "harmonize"]);
   times[label] = somflow(["run", cv, ...params, "--store", store, "--jobs", "2", "--json", ...extra]).seconds;
 }
-const same = execFileSync("bash", ["-c", `diff <(ls ${join(dir, "cv-local/artifacts")}) <(ls ${join(dir, "cv-slurm/artifacts")}) >/dev/null && echo identical || echo DIFFERENT`]).toString().trim();
-console.log(`cv-slurm fan-out (n ${N}, ${EPOCHS} epochs, 20 model steps + evaluate, --jobs 2): local ${times.local!.toFixed(1)} s, slurm ${times.slurm!.toFixed(1)} s (${((times.slurm! / times.local! - 1) * 100).toFixed(1)} %); artifacts ${same}`);
+const same = execFileSync("bash", [
+  "-c",
+  `diff <(ls ${join(dir, "cv-local/artifacts")}) <(ls ${join(dir, "cv-slurm/artifacts")}) >/dev/null && echo identical || echo DIFFERENT`,
+])
+  .toString()
+  .trim();
+console.log(
+  `cv-slurm fan-out (n ${N}, ${EPOCHS} epochs, 20 model steps + evaluate, --jobs 2): local ${times.local!.toFixed(1)} s, slurm ${times.slurm!.toFixed(1)} s (${((times.slurm! / times.local! - 1) * 100).toFixed(1)} %); artifacts ${same}`,
+);

@@ -49,14 +49,21 @@ const plan = JSON.parse(somflow(["plan", PIPELINE, ...params, "-p", "c_dropout=0
 let changed: { wall: number; ran: string[] } | null = null;
 if (values["rerun-changed"]) {
   const r = somflow(["run", PIPELINE, ...params, "-p", "c_dropout=0.15", "--store", store, "--json"]);
-  changed = { wall: r.wall, ran: (JSON.parse(r.stdout).steps as { name: string; status: string }[]).filter((s) => s.status === "ran").map((s) => s.name) };
+  changed = {
+    wall: r.wall,
+    ran: (JSON.parse(r.stdout).steps as { name: string; status: string }[]).filter((s) => s.status === "ran").map((s) => s.name),
+  };
 }
 const report = somflow(["report", PIPELINE, ...params, "--store", store, "--out", join(store, "..", "report")]);
 
 const lines: string[] = [];
-lines.push(`### Study-scale run, n = ${n.toLocaleString("en")}${values.epochs ? `, epochs = ${values.epochs}` : ""} (${new Date().toISOString().slice(0, 10)})`);
+lines.push(
+  `### Study-scale run, n = ${n.toLocaleString("en")}${values.epochs ? `, epochs = ${values.epochs}` : ""} (${new Date().toISOString().slice(0, 10)})`,
+);
 lines.push("");
-lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; commit ${record.git_commit?.slice(0, 10) ?? "?"}; run ${record.run_id}.`);
+lines.push(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; commit ${record.git_commit?.slice(0, 10) ?? "?"}; run ${record.run_id}.`,
+);
 lines.push("");
 lines.push("| step | type | wall s | peak RSS MB (running) | notes |");
 lines.push("|---|---|---:|---:|---|");
@@ -66,13 +73,24 @@ for (const s of record.steps) {
     f.backend ? `backend ${f.backend}` : "",
     f.threads ? `${f.threads} threads` : "",
     typeof f.cnn_samples_per_s === "number" ? `${f.cnn_samples_per_s} samples/s on ${f.cnn_n_train} training spectra` : "",
-  ].filter(Boolean).join(", ");
+  ]
+    .filter(Boolean)
+    .join(", ");
   lines.push(`| ${s.name} | ${s.type} | ${s.seconds.toFixed(1)} | ${s.peak_rss_mb ?? "—"} | ${notes} |`);
 }
 lines.push("");
-lines.push(`- Whole pipeline from an empty store: **${first.wall.toFixed(0)} s** wall (${(first.wall / 60).toFixed(1)} min), peak RSS **${record.peak_rss_mb} MB**.`);
-lines.push(`- No-op rerun: **${noop.wall.toFixed(2)} s** wall, ${noopStatuses.filter((s) => s === "cached").length}/${noopStatuses.length} steps cached.`);
-lines.push(`- Plan after changing one CNN option (\`c_dropout\`): would rerun ${plan.filter((p) => p.status === "run").map((p) => `${p.name} (${p.reasons.join("; ")})`).join(", ")}.`);
+lines.push(
+  `- Whole pipeline from an empty store: **${first.wall.toFixed(0)} s** wall (${(first.wall / 60).toFixed(1)} min), peak RSS **${record.peak_rss_mb} MB**.`,
+);
+lines.push(
+  `- No-op rerun: **${noop.wall.toFixed(2)} s** wall, ${noopStatuses.filter((s) => s === "cached").length}/${noopStatuses.length} steps cached.`,
+);
+lines.push(
+  `- Plan after changing one CNN option (\`c_dropout\`): would rerun ${plan
+    .filter((p) => p.status === "run")
+    .map((p) => `${p.name} (${p.reasons.join("; ")})`)
+    .join(", ")}.`,
+);
 if (changed) lines.push(`- That run: ${changed.wall.toFixed(0)} s, ran ${changed.ran.join(", ")}.`);
 lines.push(`- Report build: **${report.wall.toFixed(1)} s**.`);
 console.log(lines.join("\n"));

@@ -25,7 +25,12 @@ import { verifyStore } from "../src/engine/store/verify.js";
 import { builtinSteps } from "../src/steps/registry.js";
 
 const { values } = parseArgs({
-  options: { epochs: { type: "string", default: "5" }, reps: { type: "string", default: "3" }, "noop-reps": { type: "string", default: "7" }, store: { type: "string" } },
+  options: {
+    epochs: { type: "string", default: "5" },
+    reps: { type: "string", default: "3" },
+    "noop-reps": { type: "string", default: "7" },
+    store: { type: "string" },
+  },
 });
 const reps = Number(values.reps);
 const noopReps = Number(values["noop-reps"]);
@@ -40,19 +45,25 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const rchar = async () => Number(/rchar: (\d+)/.exec(await readFile("/proc/self/io", "utf8"))![1]);
 const readMB: Record<string, number[]> = {};
 
-async function timed(opts: { force?: string[]; verifyInputs: boolean }, expect: (statuses: string[]) => boolean, label?: string): Promise<number> {
+async function timed(
+  opts: { force?: string[]; verifyInputs: boolean },
+  expect: (statuses: string[]) => boolean,
+  label?: string,
+): Promise<number> {
   const r0 = await rchar();
   const t0 = performance.now();
   const r = await runPipeline(pipeline, { store, ...opts });
   const s = (performance.now() - t0) / 1000;
   if (label) (readMB[label] ??= []).push(((await rchar()) - r0) / 1e6);
-  if (r.status !== "ok" || !expect(r.steps.map((x) => x.status))) throw new Error(`unexpected run: ${r.steps.map((x) => `${x.name}=${x.status}`).join(" ")}`);
+  if (r.status !== "ok" || !expect(r.steps.map((x) => x.status)))
+    throw new Error(`unexpected run: ${r.steps.map((x) => `${x.name}=${x.status}`).join(" ")}`);
   return s;
 }
 
 async function storeBytes(dir: string): Promise<number> {
   let n = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n += (await stat(join(e.parentPath, e.name))).size;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) n += (await stat(join(e.parentPath, e.name))).size;
   return n;
 }
 
@@ -77,12 +88,14 @@ const down: Record<"on" | "off", number[]> = { on: [], off: [] };
 const order = (i: number) => (i % 2 ? (["off", "on"] as const) : (["on", "off"] as const));
 await timed({ verifyInputs: true }, (s) => s.every((x) => x === "cached")); // warm-up, not counted
 for (let i = 0; i < noopReps; i++) {
-  for (const arm of order(i)) noop[arm].push(await timed({ verifyInputs: arm === "on" }, (s) => s.every((x) => x === "cached"), `noop-${arm}`));
+  for (const arm of order(i))
+    noop[arm].push(await timed({ verifyInputs: arm === "on" }, (s) => s.every((x) => x === "cached"), `noop-${arm}`));
   log(`  no-op rep ${i + 1}: on ${noop.on.at(-1)!.toFixed(2)} s, off ${noop.off.at(-1)!.toFixed(2)} s`);
 }
 const FORCE = ["plsr-c", "plsr-om", "impute"];
 for (let i = 0; i < reps; i++) {
-  for (const arm of order(i)) down[arm].push(await timed({ verifyInputs: arm === "on", force: FORCE }, (s) => s.includes("ran"), `down-${arm}`));
+  for (const arm of order(i))
+    down[arm].push(await timed({ verifyInputs: arm === "on", force: FORCE }, (s) => s.includes("ran"), `down-${arm}`));
   log(`  forced ${FORCE.join("+")} rep ${i + 1}: on ${down.on.at(-1)!.toFixed(2)} s, off ${down.off.at(-1)!.toFixed(2)} s`);
 }
 const t0 = performance.now();
@@ -93,11 +106,19 @@ const bytes = await storeBytes(join(store, "artifacts"));
 
 const m = { noopOn: median(noop.on), noopOff: median(noop.off), downOn: median(down.on), downOff: median(down.off) };
 const pct = (x: number) => `${((100 * x) / full).toFixed(1)} %`;
-console.log(`verify-cost: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, reps ${reps} (no-op ${noopReps})`);
+console.log(
+  `verify-cost: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, reps ${reps} (no-op ${noopReps})`,
+);
 console.log(`full run (demo n 3000, epochs ${values.epochs}): ${full.toFixed(1)} s`);
 const mb = (k: string) => `${median(readMB[k]!).toFixed(2)} MB`;
-console.log(`no-op rerun, median: verification on ${m.noopOn.toFixed(2)} s, off ${m.noopOff.toFixed(2)} s; bytes read by the process: on ${mb("noop-on")}, off ${mb("noop-off")}`);
+console.log(
+  `no-op rerun, median: verification on ${m.noopOn.toFixed(2)} s, off ${m.noopOff.toFixed(2)} s; bytes read by the process: on ${mb("noop-on")}, off ${mb("noop-off")}`,
+);
 console.log(`  (artifacts in the store: ${(bytes / 1e6).toFixed(1)} MB)`);
 console.log(`forced rerun, bytes read by the process: on ${mb("down-on")}, off ${mb("down-off")}`);
-console.log(`rerun of ${FORCE.join(", ")} on cached inputs, median: on ${m.downOn.toFixed(2)} s, off ${m.downOff.toFixed(2)} s; difference ${(m.downOn - m.downOff).toFixed(2)} s = ${pct(m.downOn - m.downOff)} of the full run`);
-console.log(`verify of the whole store: ${v.artifacts.checked} artifacts, ${(bytes / 1e6).toFixed(1)} MB in ${verifyAll.toFixed(2)} s (${(bytes / 1e6 / verifyAll).toFixed(0)} MB/s) = ${pct(verifyAll)} of the full run (the most one run can spend)`);
+console.log(
+  `rerun of ${FORCE.join(", ")} on cached inputs, median: on ${m.downOn.toFixed(2)} s, off ${m.downOff.toFixed(2)} s; difference ${(m.downOn - m.downOff).toFixed(2)} s = ${pct(m.downOn - m.downOff)} of the full run`,
+);
+console.log(
+  `verify of the whole store: ${v.artifacts.checked} artifacts, ${(bytes / 1e6).toFixed(1)} MB in ${verifyAll.toFixed(2)} s (${(bytes / 1e6 / verifyAll).toFixed(0)} MB/s) = ${pct(verifyAll)} of the full run (the most one run can spend)`,
+);

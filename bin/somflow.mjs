@@ -12,7 +12,9 @@ if (!dir) {
   try {
     dir = await ensureBuild(stamp);
   } catch (e) {
-    console.error(`somflow: the sources changed and the rebuild failed (${e.message}); run \`node bin/build.mjs\` (or \`npm run build\`) in ${join(import.meta.dirname, "..")}`);
+    console.error(
+      `somflow: the sources changed and the rebuild failed (${e.message}); run \`node bin/build.mjs\` (or \`npm run build\`) in ${join(import.meta.dirname, "..")}`,
+    );
     process.exit(2);
   }
 }

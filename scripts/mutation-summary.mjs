@@ -29,7 +29,9 @@ for (const [file, f] of Object.entries(report.files).sort()) {
     const lines = f.source.split("\n");
     for (const m of f.mutants.filter((m) => UNDETECTED.has(m.status))) {
       const l = m.location.start.line;
-      console.error(`${file}:${l} ${m.status} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? "")} | ${lines[l - 1]?.trim().slice(0, 110)}`);
+      console.error(
+        `${file}:${l} ${m.status} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? "")} | ${lines[l - 1]?.trim().slice(0, 110)}`,
+      );
     }
   }
 }

@@ -22,7 +22,12 @@ export const MODULES = {
   split: {
     // the split code: the step options and the core assignment (also part of "stats")
     mutate: ["src/steps/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
-    tests: ["test/steps/split-options.test.ts", "test/core/stats/split.test.ts", "test/core/stats/kfolds.test.ts", "test/core/stats/folds*.test.ts"],
+    tests: [
+      "test/steps/split-options.test.ts",
+      "test/core/stats/split.test.ts",
+      "test/core/stats/kfolds.test.ts",
+      "test/core/stats/folds*.test.ts",
+    ],
   },
   "cache-key": {
     mutate: ["src/engine/cues.ts", "src/engine/hash.ts"],
@@ -44,12 +49,17 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
   const r = spawnSync(
     "npx",
     [
-      "stryker", "run", "stryker.config.mjs",
+      "stryker",
+      "run",
+      "stryker.config.mjs",
       // STRYKER_MUTATE narrows a module to some of its files (a partial run, same incremental file).
-      "--mutate", process.env.STRYKER_MUTATE ?? m.mutate.join(","),
-      "--incrementalFile", `mutation/${name}.json`,
+      "--mutate",
+      process.env.STRYKER_MUTATE ?? m.mutate.join(","),
+      "--incrementalFile",
+      `mutation/${name}.json`,
       // one sandbox folder per module, so modules can run side by side
-      "--tempDirName", `.stryker-tmp/${name}`,
+      "--tempDirName",
+      `.stryker-tmp/${name}`,
       // STRYKER_FORCE=1: test every mutant again, ignoring the incremental file
       ...(process.env.STRYKER_FORCE === "1" ? ["--force"] : []),
     ],

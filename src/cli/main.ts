@@ -23,14 +23,27 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   dag: { summary: "show the step graph (text, or Mermaid with --mermaid)", load: () => import("./commands/dag.js") },
   runs: { summary: "list the runs recorded in the store", load: () => import("./commands/runs.js") },
   metrics: { summary: "model metrics of a run (default: the latest)", load: () => import("./commands/metrics.js") },
-  export: { summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it", load: () => import("./commands/export.js") },
+  export: {
+    summary: "write a table of a run to CSV or Parquet, with a JSON sidecar describing it",
+    load: () => import("./commands/export.js"),
+  },
   gc: {
-    summary: "remove artifacts no kept or running run uses (keeps the last N runs and each pipeline's latest), stale temp files, locks and leases",
+    summary:
+      "remove artifacts no kept or running run uses (keeps the last N runs and each pipeline's latest), stale temp files, locks and leases",
     load: () => import("./commands/gc.js"),
   },
-  verify: { summary: "check every artifact's files against its seal, and the store's records; exit 1 on corruption", load: () => import("./commands/verify.js") },
-  check: { summary: "compare a run's metrics with the thresholds in the pipeline's `checks` (CI gate)", load: () => import("./commands/check.js") },
-  report: { summary: "build the static report of a run (default: the pipeline's latest) into reports/dist", load: () => import("./commands/report.js") },
+  verify: {
+    summary: "check every artifact's files against its seal, and the store's records; exit 1 on corruption",
+    load: () => import("./commands/verify.js"),
+  },
+  check: {
+    summary: "compare a run's metrics with the thresholds in the pipeline's `checks` (CI gate)",
+    load: () => import("./commands/check.js"),
+  },
+  report: {
+    summary: "build the static report of a run (default: the pipeline's latest) into reports/dist",
+    load: () => import("./commands/report.js"),
+  },
 };
 
 function help(): string {

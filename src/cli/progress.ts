@@ -74,7 +74,17 @@ export function createReporter(out: NodeJS.WriteStream = process.stderr, tty = B
       line(`  ${step}: ${message}`);
     },
     progress(step, label, total, unit) {
-      const bar: Bar = { step, label, total, unit, done: 0, info: "", start: Date.now(), lastPrintedFraction: 0, lastPrintedAt: Date.now() };
+      const bar: Bar = {
+        step,
+        label,
+        total,
+        unit,
+        done: 0,
+        info: "",
+        start: Date.now(),
+        lastPrintedFraction: 0,
+        lastPrintedAt: Date.now(),
+      };
       bars.add(bar);
       return {
         tick(n = 1, info) {

@@ -34,7 +34,18 @@ export interface MetricRow extends MetricValues {
 
 /** Column order of the stored table: keys, n and the metrics, the interval level before its coverage. */
 export const METRIC_COLUMNS = [
-  ...METRIC_KEYS, "n", "r2", "rmse", "mae", "bias", "rpiq", "rpd", "ccc", "pi_level", "pi_coverage", "pi_width",
+  ...METRIC_KEYS,
+  "n",
+  "r2",
+  "rmse",
+  "mae",
+  "bias",
+  "rpiq",
+  "rpd",
+  "ccc",
+  "pi_level",
+  "pi_coverage",
+  "pi_width",
 ] as const satisfies readonly (keyof MetricRow)[];
 
 /** A row's group as a typed value: the whole set, or one breakdown `key=value`. */

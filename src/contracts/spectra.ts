@@ -21,9 +21,7 @@ export function blockShape(block: SpectraBlock): { rows: number; cols: number } 
   const cols = block.wavenumbers.length;
   const rows = block.ids.length;
   if (block.values.length !== rows * cols) {
-    throw new RangeError(
-      `spectra block "${block.source}": ${block.values.length} values for ${rows} ids x ${cols} wavenumbers`,
-    );
+    throw new RangeError(`spectra block "${block.source}": ${block.values.length} values for ${rows} ids x ${cols} wavenumbers`);
   }
   return { rows, cols };
 }

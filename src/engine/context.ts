@@ -66,7 +66,7 @@ export function stepInputs(
         found.length === 0
           ? `none of this step's needs (${names()}) provides "${name}"; add the step that writes it to needs`
           : `several needs provide "${name}" (${found.map((a) => a.step).join(", ")}); keep only the one to use, ` +
-            `or name it with the step's inputs: {${name}: <step>}`,
+              `or name it with the step's inputs: {${name}: <step>}`,
       );
     },
     findAll,
@@ -97,7 +97,12 @@ function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {})
  * Runs `def` with parsed `options`; what it records lands in `facts` (also when it fails).
  * The scratch folder is always removed.
  */
-export async function runStepDefinition<D extends StepDefinition>(def: D, options: unknown, deps: StepRunDeps, facts: Facts = {}): Promise<Facts> {
+export async function runStepDefinition<D extends StepDefinition>(
+  def: D,
+  options: unknown,
+  deps: StepRunDeps,
+  facts: Facts = {},
+): Promise<Facts> {
   const { ctx } = createStepContext(deps, facts);
   try {
     await def.run(ctx, stepInputs(deps.inputs, deps.routes, deps.missing), options as never);

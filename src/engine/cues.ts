@@ -62,8 +62,7 @@ export const alwaysCue = (): Reason => reason("always", "always: true");
 export const inputWillRerunCue = (step: string): Reason => reason("input-will-rerun", `input ${step} will rerun`);
 export const artifactMissingCue = (): Reason => reason("artifact-missing", "stored artifact missing or corrupt");
 export const noStoredManifestCue = (): Reason => reason("no-stored-manifest", "first run of this step");
-export const resultRemovedCue = (): Reason =>
-  reason("result-removed", "no stored result for this key (removed by gc or another store)");
+export const resultRemovedCue = (): Reason => reason("result-removed", "no stored result for this key (removed by gc or another store)");
 
 type ChangeCue = (prev: KeyManifest, cur: KeyManifest) => Reason[];
 
@@ -118,7 +117,17 @@ const cueFiles: ChangeCue = (p, c) =>
 const cuePackages: ChangeCue = (p, c) =>
   diffValues("package", p.packages, c.packages).map((s) => reason("packages", s.replace(/^package\./, "package ")));
 
-const CHANGE_CUES: readonly ChangeCue[] = [cueEngine, cueType, cueVersion, cueOptions, cueInputs, cueRoutes, cueSource, cueFiles, cuePackages];
+const CHANGE_CUES: readonly ChangeCue[] = [
+  cueEngine,
+  cueType,
+  cueVersion,
+  cueOptions,
+  cueInputs,
+  cueRoutes,
+  cueSource,
+  cueFiles,
+  cuePackages,
+];
 
 /** What differs between the manifest the step last ran with and the current one (empty: nothing). */
 export function changes(prev: KeyManifest, cur: KeyManifest): Reason[] {

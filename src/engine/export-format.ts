@@ -16,8 +16,10 @@ const NUMERIC = /^(DOUBLE|FLOAT|REAL|DECIMAL)/i;
 /** DuckDB expression rounding `x` to `digits` significant digits (0, NaN, ±inf and NULL as they are). */
 export function significantSql(x: string, digits: number): string {
   if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`csv_digits ${digits} must be an integer in 1..17`);
-  return `CASE WHEN ${x} IS NULL OR NOT isfinite(${x}) OR ${x} = 0 THEN ${x} ` +
-    `ELSE round(CAST(${x} AS DOUBLE), CAST(${digits - 1} - floor(log10(abs(${x}))) AS INTEGER)) END`;
+  return (
+    `CASE WHEN ${x} IS NULL OR NOT isfinite(${x}) OR ${x} = 0 THEN ${x} ` +
+    `ELSE round(CAST(${x} AS DOUBLE), CAST(${digits - 1} - floor(log10(abs(${x}))) AS INTEGER)) END`
+  );
 }
 
 /** The SELECT expression that writes one column (name and DuckDB type) to CSV. */

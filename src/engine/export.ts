@@ -51,36 +51,70 @@ async function kindOf(path: string): Promise<"file" | "dir" | "other" | null> {
   }
 }
 
-export async function exportTable(store: string, run: RunRecord, table: string, outFile: string, stepOrOptions?: string | ExportOptions): Promise<ExportResult> {
+export async function exportTable(
+  store: string,
+  run: RunRecord,
+  table: string,
+  outFile: string,
+  stepOrOptions?: string | ExportOptions,
+): Promise<ExportResult> {
   const o: ExportOptions = typeof stepOrOptions === "string" ? { step: stepOrOptions } : (stepOrOptions ?? {});
   const stepName = o.step;
   const out = resolve(outFile);
   const ext = extname(out).toLowerCase();
-  if (ext !== ".csv" && ext !== ".parquet" && ext !== ".json") throw new UsageError(`--out ${outFile}: the file must end in .csv or .parquet (tables) or .json (JSON outputs)`);
+  if (ext !== ".csv" && ext !== ".parquet" && ext !== ".json")
+    throw new UsageError(`--out ${outFile}: the file must end in .csv or .parquet (tables) or .json (JSON outputs)`);
   if ((await kindOf(dirname(out))) !== "dir") throw new UsageError(`--out ${outFile}: folder ${dirname(out)} does not exist`);
   const sidecar = `${out}.json`;
-  for (const [path, what] of [[out, "--out"], [sidecar, "the sidecar"]] as const) {
+  for (const [path, what] of [
+    [out, "--out"],
+    [sidecar, "the sidecar"],
+  ] as const) {
     const k = await kindOf(path);
     if (k === "dir" || k === "other") {
-      throw new UsageError(`${what} ${path} is ${k === "dir" ? "a directory" : "not a regular file"}; name a file (e.g. ${join(path, basename(out))}${what === "--out" ? "" : " for --out"})`);
+      throw new UsageError(
+        `${what} ${path} is ${k === "dir" ? "a directory" : "not a regular file"}; name a file (e.g. ${join(path, basename(out))}${what === "--out" ? "" : " for --out"})`,
+      );
     }
   }
   const all = await runArtifacts(store, run);
   const wanted = ext === ".json" ? "json" : "table";
   const artifacts = all.filter((a) => a.outputNames[table] === wanted && (!stepName || a.step === stepName));
-  const list = (kind: string) => all.flatMap((a) => Object.entries(a.outputNames).filter(([, k]) => k === kind).map(([n]) => `${n} (${a.step})`));
+  const list = (kind: string) =>
+    all.flatMap((a) =>
+      Object.entries(a.outputNames)
+        .filter(([, k]) => k === kind)
+        .map(([n]) => `${n} (${a.step})`),
+    );
   if (artifacts.length === 0) {
     const asJson = all.some((a) => a.outputNames[table] === "json" && (!stepName || a.step === stepName));
     const asTable = all.some((a) => a.outputNames[table] === "table" && (!stepName || a.step === stepName));
-    const hint = wanted === "table" && asJson ? `; "${table}" is a JSON output: export it with --out ${table}.json` : wanted === "json" && asTable ? `; "${table}" is a table: export it to .csv or .parquet` : "";
-    throw new UsageError(`run ${run.run_id} has no ${wanted === "json" ? "JSON output" : "table"} "${table}"${stepName ? ` in step ${stepName}` : ""}${hint}; tables: ${list("table").join(", ") || "none"}; JSON outputs: ${list("json").join(", ") || "none"}`);
+    const hint =
+      wanted === "table" && asJson
+        ? `; "${table}" is a JSON output: export it with --out ${table}.json`
+        : wanted === "json" && asTable
+          ? `; "${table}" is a table: export it to .csv or .parquet`
+          : "";
+    throw new UsageError(
+      `run ${run.run_id} has no ${wanted === "json" ? "JSON output" : "table"} "${table}"${stepName ? ` in step ${stepName}` : ""}${hint}; tables: ${list("table").join(", ") || "none"}; JSON outputs: ${list("json").join(", ") || "none"}`,
+    );
   }
   if (artifacts.length > 1) {
     throw new UsageError(`several steps wrote "${table}" (${artifacts.map((a) => a.step).join(", ")}); pick one with --step`);
   }
   const art = artifacts[0]!;
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-  const meta = { table, file: basename(out), run_id: run.run_id, pipeline: run.pipeline, git_commit: run.git_commit, step: art.step, step_type: art.type, artifact: art.hash, exported_at: new Date().toISOString() };
+  const meta = {
+    table,
+    file: basename(out),
+    run_id: run.run_id,
+    pipeline: run.pipeline,
+    git_commit: run.git_commit,
+    step: art.step,
+    step_type: art.type,
+    artifact: art.hash,
+    exported_at: new Date().toISOString(),
+  };
   if (wanted === "json") {
     const value = await art.json<unknown>(table);
     await writeJsonAtomic(out, value);
@@ -114,7 +148,11 @@ export async function exportTable(store: string, run: RunRecord, table: string, 
       .join(", ");
   }
   try {
-    await withConnection((c) => c.run(`COPY (SELECT ${select} FROM read_parquet(${quoteString(src)})) TO ${quoteString(tmp)} (FORMAT ${csv ? "csv, HEADER true" : "parquet"})`));
+    await withConnection((c) =>
+      c.run(
+        `COPY (SELECT ${select} FROM read_parquet(${quoteString(src)})) TO ${quoteString(tmp)} (FORMAT ${csv ? "csv, HEADER true" : "parquet"})`,
+      ),
+    );
     await rename(tmp, out);
   } finally {
     await rm(tmp, { force: true });

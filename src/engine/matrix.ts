@@ -85,7 +85,10 @@ function matrixValues(raw: unknown, path: (string | number)[], problems: MatrixP
     else if (v && typeof v === "object" && Object.keys(v).length === 1 && "range" in v) {
       const n = (v as { range: unknown }).range;
       if (!(typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_INSTANCES)) {
-        problems.push({ message: `matrix.${key}.range must be an integer 1…${MAX_INSTANCES} (got ${JSON.stringify(n)})`, path: [...at, "range"] });
+        problems.push({
+          message: `matrix.${key}.range must be an integer 1…${MAX_INSTANCES} (got ${JSON.stringify(n)})`,
+          path: [...at, "range"],
+        });
         continue;
       }
       values = Array.from({ length: n }, (_, i) => i);
@@ -102,7 +105,10 @@ function matrixValues(raw: unknown, path: (string | number)[], problems: MatrixP
     values.forEach((x, i) => {
       const text = String(x);
       if (!(typeof x === "number" || typeof x === "string" || typeof x === "boolean") || !VALUE.test(text)) {
-        problems.push({ message: `matrix.${key}[${i}] = ${JSON.stringify(x)}: values must be integers, booleans or words of letters, digits, _ - + (they become part of step names, where a dot separates keys: list an index and look the value up)`, path: [...at, i] });
+        problems.push({
+          message: `matrix.${key}[${i}] = ${JSON.stringify(x)}: values must be integers, booleans or words of letters, digits, _ - + (they become part of step names, where a dot separates keys: list an index and look the value up)`,
+          path: [...at, i],
+        });
         ok = false;
       } else if (seen.has(text)) {
         problems.push({ message: `matrix.${key}[${i}] = ${text} is listed twice`, path: [...at, i] });
@@ -123,11 +129,18 @@ function combinations(axes: [string, MatrixValue[]][]): [string, MatrixValue][][
 }
 
 /** Replaces `${matrix.key}` (see the module comment); unknown keys are reported. */
-function substitute(value: unknown, env: ReadonlyMap<string, MatrixValue> | null, path: (string | number)[], problems: MatrixProblem[]): unknown {
+function substitute(
+  value: unknown,
+  env: ReadonlyMap<string, MatrixValue> | null,
+  path: (string | number)[],
+  problems: MatrixProblem[],
+): unknown {
   if (typeof value === "string") {
     const unknown = (key: string) =>
       problems.push({
-        message: env ? `unknown matrix key "\${matrix.${key}}"; this step's matrix has: ${[...env.keys()].join(", ")}` : `"\${matrix.${key}}" is used but this step has no matrix`,
+        message: env
+          ? `unknown matrix key "\${matrix.${key}}"; this step's matrix has: ${[...env.keys()].join(", ")}`
+          : `"\${matrix.${key}}" is used but this step has no matrix`,
         path,
       });
     const whole = WHOLE.exec(value);
@@ -160,22 +173,38 @@ export function expandMatrix(steps: Readonly<Record<string, TemplateStep>>): Exp
     if (!axes || axes.length === 0) continue;
     const count = axes.reduce((a, [, v]) => a * v.length, 1);
     if (count > MAX_INSTANCES) {
-      problems.push({ message: `matrix expands to ${count} steps (more than ${MAX_INSTANCES}): split it`, path: ["steps", name, "matrix"] });
+      problems.push({
+        message: `matrix expands to ${count} steps (more than ${MAX_INSTANCES}): split it`,
+        path: ["steps", name, "matrix"],
+      });
       continue;
     }
     axesOf.set(name, axes);
-    instances.set(name, combinations(axes).map((c) => instanceName(name, c)));
+    instances.set(
+      name,
+      combinations(axes).map((c) => instanceName(name, c)),
+    );
   }
   const out: Record<string, TemplateStep> = {};
   const origin = new Map<string, string>();
-  const expandNeeds = (name: string, needs: readonly string[] | undefined, env: ReadonlyMap<string, MatrixValue> | null): string[] | undefined => {
+  const expandNeeds = (
+    name: string,
+    needs: readonly string[] | undefined,
+    env: ReadonlyMap<string, MatrixValue> | null,
+  ): string[] | undefined => {
     if (!needs) return undefined;
     return needs.flatMap((dep, i) => {
       const text = substitute(dep, env, ["steps", name, "needs", i], problems) as string;
       const axes = axesOf.get(text);
       if (!axes) return [text];
       // Same values on the keys both matrices share → the matching instance only.
-      if (env && axes.every(([k]) => env.has(k))) return [instanceName(text, axes.map(([k]) => [k, env.get(k)!] as const))];
+      if (env && axes.every(([k]) => env.has(k)))
+        return [
+          instanceName(
+            text,
+            axes.map(([k]) => [k, env.get(k)!] as const),
+          ),
+        ];
       return instances.get(text)!;
     });
   };
@@ -187,14 +216,26 @@ export function expandMatrix(steps: Readonly<Record<string, TemplateStep>>): Exp
         if (typeof v !== "string") return [k, v];
         const text = substitute(v, env, ["steps", name, "inputs", k], problems) as string;
         const axes = axesOf.get(text);
-        return [k, axes && env && axes.every(([a]) => env.has(a)) ? instanceName(text, axes.map(([a]) => [a, env.get(a)!] as const)) : text];
+        return [
+          k,
+          axes && env && axes.every(([a]) => env.has(a))
+            ? instanceName(
+                text,
+                axes.map(([a]) => [a, env.get(a)!] as const),
+              )
+            : text,
+        ];
       }),
     );
   };
   for (const [name, step] of Object.entries(steps)) {
     if (step.matrix === undefined) {
       const { matrix: _m, ...rest } = step;
-      out[name] = { ...rest, needs: expandNeeds(name, step.needs, null), with: substitute(step.with, null, ["steps", name, "with"], problems) as TemplateStep["with"] };
+      out[name] = {
+        ...rest,
+        needs: expandNeeds(name, step.needs, null),
+        with: substitute(step.with, null, ["steps", name, "with"], problems) as TemplateStep["with"],
+      };
       if (step.needs === undefined) delete out[name]!.needs;
       if (step.with === undefined) delete out[name]!.with;
       if (step.inputs !== undefined) out[name]!.inputs = expandInputs(name, step.inputs, null);

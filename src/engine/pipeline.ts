@@ -109,7 +109,7 @@ const SHAPE_HINTS: Record<string, string> = {
   with: "with: maps option names to values",
   needs: "needs: is a list of step names, e.g. [ingest, split]",
   params: "params: maps names to numbers, strings or booleans",
-  checks: "checks: maps <step>.<target>.<metric> to a condition such as \">= 0.9\"",
+  checks: 'checks: maps <step>.<target>.<metric> to a condition such as ">= 0.9"',
 };
 
 class Locator {
@@ -259,7 +259,13 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
   const forbidden = forbiddenKeyPaths(js);
   if (forbidden.length > 0) {
     throw new ValidationErrors(
-      forbidden.map((p) => new UsageError(`"${p[p.length - 1]}" cannot be used as a name (step, param or option key): it is reserved by JavaScript; rename it`, at.at(p))),
+      forbidden.map(
+        (p) =>
+          new UsageError(
+            `"${p[p.length - 1]}" cannot be used as a name (step, param or option key): it is reserved by JavaScript; rename it`,
+            at.at(p),
+          ),
+      ),
     );
   }
   const shape = fileSchema.safeParse(js);
@@ -271,11 +277,12 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
         const wrong = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
         const key = path.length === 0 ? "" : path.length === 2 && path[0] === "steps" ? "step" : String(path[path.length - 1]);
-        const message = missing && path.length
-          ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it`
-          : wrong
-            ? `expected ${wrong[1] === "record" ? "a mapping" : wrong[1]}, got ${wrong[2] === "array" ? "a list" : wrong[2]}${SHAPE_HINTS[key] ? `: ${SHAPE_HINTS[key]}` : ""}`
-            : issue.message;
+        const message =
+          missing && path.length
+            ? `"${path[path.length - 1]}" is missing (expected ${missing[1]}); add it`
+            : wrong
+              ? `expected ${wrong[1] === "record" ? "a mapping" : wrong[1]}, got ${wrong[2] === "array" ? "a list" : wrong[2]}${SHAPE_HINTS[key] ? `: ${SHAPE_HINTS[key]}` : ""}`
+              : issue.message;
         return new UsageError(message, at.at(path));
       }),
     );

@@ -22,10 +22,7 @@ export interface PlannedStep {
   cues: Reason["cue"][];
 }
 
-export async function planPipeline(
-  pipeline: Pipeline,
-  opts: { store: string; force?: readonly string[] },
-): Promise<PlannedStep[]> {
+export async function planPipeline(pipeline: Pipeline, opts: { store: string; force?: readonly string[] }): Promise<PlannedStep[]> {
   checkStepNames(pipeline, opts.force ?? [], "--force");
   const l = layout(opts.store);
   const forced = new Set(opts.force ?? []);

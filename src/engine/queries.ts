@@ -45,7 +45,7 @@ export async function runArtifacts(store: string, run: RunRecord): Promise<Store
   return out;
 }
 
-const METRIC_ORDER = "step, model, target, split, scale, \"group\"";
+const METRIC_ORDER = 'step, model, target, split, scale, "group"';
 
 export async function runMetrics(store: string, run: RunRecord): Promise<MetricRow[]> {
   const withMetrics = (await runArtifacts(store, run)).filter((a) => a.has("metrics"));

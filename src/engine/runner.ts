@@ -95,7 +95,13 @@ export function checkStepNames(pipeline: Pipeline, names: readonly string[], fla
 export function gitCommit(root = projectRoot()): string | null {
   try {
     let gitDir = join(root, ".git");
-    if (statSync(gitDir).isFile()) gitDir = resolve(root, readFileSync(gitDir, "utf8").replace(/^gitdir:\s*/, "").trim());
+    if (statSync(gitDir).isFile())
+      gitDir = resolve(
+        root,
+        readFileSync(gitDir, "utf8")
+          .replace(/^gitdir:\s*/, "")
+          .trim(),
+      );
     const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
     if (!head.startsWith("ref:")) return head;
     const ref = head.slice(4).trim();
@@ -104,7 +110,9 @@ export function gitCommit(root = projectRoot()): string | null {
     for (const d of [gitDir, common]) {
       if (existsSync(join(d, ref))) return readFileSync(join(d, ref), "utf8").trim();
     }
-    const packed = readFileSync(join(common, "packed-refs"), "utf8").split("\n").find((line) => line.endsWith(` ${ref}`));
+    const packed = readFileSync(join(common, "packed-refs"), "utf8")
+      .split("\n")
+      .find((line) => line.endsWith(` ${ref}`));
     return packed ? packed.split(" ")[0]! : null;
   } catch {
     return null;
@@ -126,7 +134,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
   checkStepNames(pipeline, opts.only ?? [], "--only");
   checkStepNames(pipeline, opts.force ?? [], "--force");
   // Devices and FIFOs named as input files would hang the hasher: refused before anything is written.
-  for (const s of pipeline.steps) await checkInputPaths(s.definition.inputFiles?.(s.options as never) ?? [], optionLabel(s.name, s.options));
+  for (const s of pipeline.steps)
+    await checkInputPaths(s.definition.inputFiles?.(s.options as never) ?? [], optionLabel(s.name, s.options));
   const l = await prepareStore(opts.store);
   const selectedSteps = opts.only?.length ? withAncestors(pipeline.steps, opts.only) : new Set(pipeline.steps.map((s) => s.name));
   for (const s of pipeline.steps) if (selectedSteps.has(s.name)) opts.remote?.checkFits(s.name, s.resources, pipeline.file);
@@ -152,8 +161,17 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
     const upstreamOf = (step: ResolvedStep) => step.needs.filter((n) => outcomes.get(n)!.artifact).map((n) => outcomes.get(n)!.artifact!);
     const remote = opts.remote ? { executor: opts.remote, runId, stepModules: opts.stepModules ?? [] } : undefined;
     const execution = (step: ResolvedStep, force: boolean): StepExecution => ({
-      step, pipeline, store: l, upstream: upstreamOf(step), forced: force, reporter, threads: stepThreads(step, threads), files, signal,
-      ensureInputs, remote,
+      step,
+      pipeline,
+      store: l,
+      upstream: upstreamOf(step),
+      forced: force,
+      reporter,
+      threads: stepThreads(step, threads),
+      files,
+      signal,
+      ensureInputs,
+      remote,
     });
     /**
      * Checks the cached inputs of a step about to run; a corrupt one is recomputed first
@@ -195,7 +213,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
 
     const pending = pipeline.steps.filter((s) => selected.has(s.name));
     while (pending.length > 0 || running.size > 0) {
-      for (let i = 0; i < pending.length && running.size < jobs; ) {
+      for (let i = 0; i < pending.length && running.size < jobs;) {
         const step = pending[i]!;
         const blocker = signal.aborted ? "the run was interrupted" : blockedBy(step);
         if (blocker !== undefined) {
@@ -260,8 +278,18 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 function skippedRecord(step: ResolvedStep, reason: string): StepRecord {
   return {
-    name: step.name, type: step.type, status: "skipped", key: "", artifact: null, reason, seconds: 0, peak_rss_mb: null,
-    started_at: null, needs: [...step.needs], facts: {}, error: null,
+    name: step.name,
+    type: step.type,
+    status: "skipped",
+    key: "",
+    artifact: null,
+    reason,
+    seconds: 0,
+    peak_rss_mb: null,
+    started_at: null,
+    needs: [...step.needs],
+    facts: {},
+    error: null,
   };
 }
 
@@ -349,7 +377,16 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
     const writer = await ArtifactWriter.create(l);
     const facts: Facts = {};
     const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = { name: step.name, inputs: x.upstream, sink, reporter, threads: x.threads, signal: x.signal, routes: step.inputs, missing };
+    const deps = {
+      name: step.name,
+      inputs: x.upstream,
+      sink,
+      reporter,
+      threads: x.threads,
+      signal: x.signal,
+      routes: step.inputs,
+      missing,
+    };
     try {
       await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
       if (x.signal.aborted) throw new InterruptedError();
@@ -385,7 +422,13 @@ async function executeStep(x: StepExecution): Promise<Outcome> {
 async function runRemote(
   x: StepExecution,
   remote: NonNullable<StepExecution["remote"]>,
-  k: { key: string; manifest: KeyManifest; reason: string; base: Omit<StepRecord, "status" | "artifact" | "reason" | "seconds" | "peak_rss_mb" | "facts" | "error">; t0: number },
+  k: {
+    key: string;
+    manifest: KeyManifest;
+    reason: string;
+    base: Omit<StepRecord, "status" | "artifact" | "reason" | "seconds" | "peak_rss_mb" | "facts" | "error">;
+    t0: number;
+  },
 ): Promise<Outcome> {
   const { step, pipeline, store: l, reporter } = x;
   reporter.stepStarted(step.name, step.type, k.reason);
@@ -420,12 +463,22 @@ async function runRemote(
   const wall = (performance.now() - k.t0) / 1000;
   if (r && (r.status === "ran" || r.status === "cached") && r.artifact) {
     const art = await StoredArtifact.open(l, r.artifact, step.name);
-    if (!art) throw new Error(`SLURM job ${out.job_id} reported artifact ${r.artifact} for ${step.name}, but the store does not hold it intact`);
+    if (!art)
+      throw new Error(`SLURM job ${out.job_id} reported artifact ${r.artifact} for ${step.name}, but the store does not hold it intact`);
     await writeIndex(l, pipeline.name, step.name, { key: k.key, manifest: k.manifest });
     const reason = r.status === "ran" ? k.reason : "made by another run while this job waited";
     reporter.stepFinished(step.name, r.status, wall, reason);
     return {
-      record: { ...k.base, status: r.status, artifact: art.hash, reason, seconds: r.seconds, peak_rss_mb: r.peak_rss_mb, facts, error: null },
+      record: {
+        ...k.base,
+        status: r.status,
+        artifact: art.hash,
+        reason,
+        seconds: r.seconds,
+        peak_rss_mb: r.peak_rss_mb,
+        facts,
+        error: null,
+      },
       artifact: art,
     };
   }
@@ -433,7 +486,16 @@ async function runRemote(
   const first = error.split("\n")[0]!;
   reporter.stepFinished(step.name, "failed", wall, first);
   return {
-    record: { ...k.base, status: "failed", artifact: null, reason: first, seconds: r?.seconds ?? wall, peak_rss_mb: r?.peak_rss_mb ?? null, facts, error },
+    record: {
+      ...k.base,
+      status: "failed",
+      artifact: null,
+      reason: first,
+      seconds: r?.seconds ?? wall,
+      peak_rss_mb: r?.peak_rss_mb ?? null,
+      facts,
+      error,
+    },
     artifact: null,
   };
 }
@@ -453,9 +515,16 @@ export async function runStepJob(
   const l = await prepareStore(spec.store);
   const reporter = opts.reporter ?? silentReporter;
   const result = (r: Pick<JobResultFile, "status" | "artifact" | "reason" | "error"> & { facts?: Facts }): JobResultFile => ({
-    format: 1, key: spec.key, started_at: started.toISOString(), finished_at: new Date().toISOString(),
-    seconds: (Date.now() - started.getTime()) / 1000, peak_rss_mb: peakRssMb(), host: hostname(),
-    job_id: process.env.SLURM_JOB_ID ?? null, facts: {}, ...r,
+    format: 1,
+    key: spec.key,
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    peak_rss_mb: peakRssMb(),
+    host: hostname(),
+    job_id: process.env.SLURM_JOB_ID ?? null,
+    facts: {},
+    ...r,
   });
   const failed = (error: string) => result({ status: "failed", artifact: null, reason: error.split("\n")[0]!, error });
   if (pipeline.hash !== spec.pipeline_hash) {
@@ -472,22 +541,41 @@ export async function runStepJob(
       if (hash === undefined && step.needsOk === "any") continue; // left out by the coordinator: it did not finish
       const art = hash ? await StoredArtifact.open(l, hash, n) : null;
       const v = art ? await verifier.check(art.hash) : null;
-      if (!art || !v?.ok) return failed(`input ${n} (artifact ${hash ?? "none"}) is missing or corrupt in ${l.root}${v && !v.ok ? `: ${v.problem}` : ""}; run the pipeline again`);
+      if (!art || !v?.ok)
+        return failed(
+          `input ${n} (artifact ${hash ?? "none"}) is missing or corrupt in ${l.root}${v && !v.ok ? `: ${v.problem}` : ""}; run the pipeline again`,
+        );
       upstream.push(art);
     }
     const files = new FileHasher(join(l.root, "file-hashes.json"));
     const manifest = await manifestFor(step, Object.fromEntries(step.needs.map((n) => [n, spec.inputs[n] ?? "(did not finish)"])), files);
     if (cacheKey(manifest) !== spec.key) {
-      return failed(`the step's key here (${cacheKey(manifest).slice(0, 12)}) differs from the coordinator's (${spec.key.slice(0, 12)}): sources, options or input files differ between the two machines; run the pipeline again`);
+      return failed(
+        `the step's key here (${cacheKey(manifest).slice(0, 12)}) differs from the coordinator's (${spec.key.slice(0, 12)}): sources, options or input files differ between the two machines; run the pipeline again`,
+      );
     }
     const o = await executeStep({
-      step, pipeline, store: l, upstream, forced: spec.force, reporter, threads: spec.threads, files,
-      signal: opts.signal ?? new AbortController().signal, ensureInputs: async () => null,
+      step,
+      pipeline,
+      store: l,
+      upstream,
+      forced: spec.force,
+      reporter,
+      threads: spec.threads,
+      files,
+      signal: opts.signal ?? new AbortController().signal,
+      ensureInputs: async () => null,
     });
     await files.save();
     const r = o.record;
     if (r.status === "ran" || r.status === "cached") {
-      return result({ status: r.status, artifact: r.artifact, reason: r.status === "ran" ? spec.reason : r.reason, error: null, facts: r.facts });
+      return result({
+        status: r.status,
+        artifact: r.artifact,
+        reason: r.status === "ran" ? spec.reason : r.reason,
+        error: null,
+        facts: r.facts,
+      });
     }
     return result({ status: "failed", artifact: null, reason: r.reason, error: r.error, facts: r.facts });
   } finally {

@@ -105,10 +105,7 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
   const bad = unitProblem(a.spectra, a.unit);
   if (bad) {
     const how = a.unitOption ?? "unit";
-    throw new FormatError(
-      a.file,
-      `spectra declared ${a.unit}: ${bad.problem}. ${how === "unit" ? `Set unit: ${bad.suggest}` : how}`,
-    );
+    throw new FormatError(a.file, `spectra declared ${a.unit}: ${bad.problem}. ${how === "unit" ? `Set unit: ${bad.suggest}` : how}`);
   }
   const empty = new Uint8Array(rows);
   for (const r of emptyRows) empty[r] = 1;
@@ -192,7 +189,10 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
 function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped: number; warnings: string[] } {
   const warnings: string[] = [];
   let outOfRange = 0;
-  for (const [name, v, limit] of [["lat", a.lat, 90], ["lon", a.lon, 180]] as const) {
+  for (const [name, v, limit] of [
+    ["lat", a.lat, 90],
+    ["lon", a.lon, 180],
+  ] as const) {
     let given = 0;
     let bad = 0;
     let first = -1;
@@ -205,9 +205,16 @@ function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped:
       }
     }
     if (bad > 0 && bad > 0.01 * given) {
-      throw new FormatError(a.file, `${name} ${v[first]} is outside -${limit}..${limit} (${bad} of ${given} values): ${name} must be WGS84 decimal degrees, not projected coordinates (UTM metres) or the other axis; map the right column or leave it out`, { line: a.lines[first]!, column: name });
+      throw new FormatError(
+        a.file,
+        `${name} ${v[first]} is outside -${limit}..${limit} (${bad} of ${given} values): ${name} must be WGS84 decimal degrees, not projected coordinates (UTM metres) or the other axis; map the right column or leave it out`,
+        { line: a.lines[first]!, column: name },
+      );
     }
-    if (bad > 0) warnings.push(`${bad} ${name} values outside -${limit}..${limit} (e.g. line ${a.lines[first]}): set to missing in your copy or fix them`);
+    if (bad > 0)
+      warnings.push(
+        `${bad} ${name} values outside -${limit}..${limit} (e.g. line ${a.lines[first]}): set to missing in your copy or fix them`,
+      );
     outOfRange += bad;
   }
   let depthSwapped = 0;
@@ -220,13 +227,18 @@ function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped:
 export function reportWarnings(r: IngestReport): string[] {
   const w: string[] = [];
   if (r.missing_values_interpolated > 0) {
-    w.push(`${r.missing_values_interpolated} missing spectral values in ${r.rows_with_missing_values} rows were interpolated along the spectrum`);
+    w.push(
+      `${r.missing_values_interpolated} missing spectral values in ${r.rows_with_missing_values} rows were interpolated along the spectrum`,
+    );
   }
   if (r.rows_without_spectrum > 0) w.push(`${r.rows_without_spectrum} rows have no spectrum: kept in samples, not in spectra`);
   if (r.reflectance_spectra_above_full > 0) {
-    w.push(`${r.reflectance_spectra_above_full} spectra have reflectance above 100 % (${r.reflectance_values_above_full} values): kept, they give negative absorbance`);
+    w.push(
+      `${r.reflectance_spectra_above_full} spectra have reflectance above 100 % (${r.reflectance_values_above_full} values): kept, they give negative absorbance`,
+    );
   }
-  if (r.reflectance_values_non_positive > 0) w.push(`${r.reflectance_values_non_positive} reflectance values are <= 0 and cannot become absorbance`);
+  if (r.reflectance_values_non_positive > 0)
+    w.push(`${r.reflectance_values_non_positive} reflectance values are <= 0 and cannot become absorbance`);
   const t = r.targets;
   if (t.c_impossible) w.push(`${t.c_impossible} C values outside 0-${C_MAX_GKG} g/kg (e.g. ${t.c_impossible_ids.join(", ")})`);
   if (t.om_impossible) w.push(`${t.om_impossible} OM values outside 0-${OM_MAX_GKG} g/kg (e.g. ${t.om_impossible_ids.join(", ")})`);

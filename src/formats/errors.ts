@@ -9,10 +9,7 @@ export class FormatError extends Error {
   readonly column: string | undefined;
 
   constructor(file: string, problem: string, where: { line?: number; column?: string } = {}) {
-    const loc = [
-      where.line !== undefined ? `line ${where.line}` : null,
-      where.column !== undefined ? `column ${where.column}` : null,
-    ]
+    const loc = [where.line !== undefined ? `line ${where.line}` : null, where.column !== undefined ? `column ${where.column}` : null]
       .filter(Boolean)
       .join(", ");
     super(`${file}${loc ? ` (${loc})` : ""}: ${problem}`);

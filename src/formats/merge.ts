@@ -109,7 +109,9 @@ export function mergeLibraries(parts: readonly LibraryPart[], policy: DuplicateP
   const clash = new Set(dups);
   const sameSource = dups.find((id) => where.get(id)!.size < count.get(id)!);
   if (sameSource !== undefined) {
-    throw new MergeError(`sample id "${sameSource}" occurs twice within source(s) ${[...where.get(sameSource)!].join(", ")}: a source prefix cannot make it unique; fix the input`);
+    throw new MergeError(
+      `sample id "${sameSource}" occurs twice within source(s) ${[...where.get(sameSource)!].join(", ")}: a source prefix cannot make it unique; fix the input`,
+    );
   }
   const rename = (source: string | null | undefined, id: string) => (clash.has(id) ? `${source ?? "?"}:${id}` : id);
   let renamed = 0;

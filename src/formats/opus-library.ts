@@ -116,13 +116,19 @@ export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Ar
   for (const s of spectra) {
     const [a, b] = rangeOf(s.wavenumbers);
     if (b <= rlo || a >= rhi) {
-      throw new FormatError(s.file, `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 does not overlap the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 (shared by ${best} file(s)); remove the file or ingest it as a separate library`);
+      throw new FormatError(
+        s.file,
+        `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 does not overlap the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 (shared by ${best} file(s)); remove the file or ingest it as a separate library`,
+      );
     }
     if (a > lo + 1e-9 || b < hi - 1e-9) trimmedBy.push(fileBase(s.file));
     lo = Math.max(lo, a);
     hi = Math.min(hi, b);
     if ((hi - lo) / (rhi - rlo) < MIN_COMMON_RANGE_SHARE) {
-      throw new FormatError(s.file, `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 leaves only ${Math.max(0, hi - lo).toFixed(1)} cm-1 of the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 in common (less than ${MIN_COMMON_RANGE_SHARE * 100} %); remove the file or ingest it as a separate library`);
+      throw new FormatError(
+        s.file,
+        `its axis ${a.toFixed(1)}-${b.toFixed(1)} cm-1 leaves only ${Math.max(0, hi - lo).toFixed(1)} cm-1 of the library's ${rlo.toFixed(1)}-${rhi.toFixed(1)} cm-1 in common (less than ${MIN_COMMON_RANGE_SHARE * 100} %); remove the file or ingest it as a separate library`,
+      );
     }
   }
   const tol = 1e-6 * (rhi - rlo);
@@ -195,7 +201,12 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   const lines = Int32Array.from(ids, (_, i) => i + 1);
   let c: Float64Array = new Float64Array(n).fill(NaN);
   let om: Float64Array = new Float64Array(n).fill(NaN);
-  const meta: Record<"lat" | "lon" | "depth_top_cm" | "depth_bottom_cm", Float64Array> = { lat: new Float64Array(n).fill(NaN), lon: new Float64Array(n).fill(NaN), depth_top_cm: new Float64Array(n).fill(NaN), depth_bottom_cm: new Float64Array(n).fill(NaN) };
+  const meta: Record<"lat" | "lon" | "depth_top_cm" | "depth_bottom_cm", Float64Array> = {
+    lat: new Float64Array(n).fill(NaN),
+    lon: new Float64Array(n).fill(NaN),
+    depth_top_cm: new Float64Array(n).fill(NaN),
+    depth_bottom_cm: new Float64Array(n).fill(NaN),
+  };
   let cMethod: (string | null)[] = new Array(n).fill(null);
   let omMethod: (string | null)[] = new Array(n).fill(null);
   const labReport: Record<string, unknown> = {};
@@ -205,7 +216,9 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const col = (name: string | undefined, option: string) => {
       if (!name) return -1;
       const i = uniqueColumn(t.header, name, (a, b) => {
-        throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, { line: 1 });
+        throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, {
+          line: 1,
+        });
       });
       if (i < 0) throw new FormatError(lab.file, `no column "${name}" (option ${option}); columns: ${t.header.join(", ")}`, { line: 1 });
       return i;
@@ -214,9 +227,16 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const rowOf = new Map<string, number>();
     t.rows.forEach((row, k) => {
       const id = row[idCol]!;
-      if (!id) throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", { line: t.lines[k]!, column: `"${lab.idColumn}"` });
+      if (!id)
+        throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", {
+          line: t.lines[k]!,
+          column: `"${lab.idColumn}"`,
+        });
       if (rowOf.has(id)) {
-        throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, { line: t.lines[k]!, column: `"${lab.idColumn}"` });
+        throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, {
+          line: t.lines[k]!,
+          column: `"${lab.idColumn}"`,
+        });
       }
       rowOf.set(id, k);
     });
@@ -225,7 +245,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     const pick = (name: string | undefined, option: string) => {
       const i = col(name, option);
       if (i < 0) return undefined;
-      return join.map((k) => (k >= 0 ? (t.rows[k]![i] || null) : null));
+      return join.map((k) => (k >= 0 ? t.rows[k]![i] || null : null));
     };
     const num = (name: string | undefined, option: string) => numericColumn(lab.file, name ?? option, pick(name, option), joinedLines, n);
     const target = (tc: TargetColumn | undefined, option: string) => {
@@ -279,7 +299,11 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     opus_block_option: o.block ?? "AB",
     replicate_scans_averaged: replicateScans,
     /** How many samples have 1, 2, 3... scans. */
-    scans_per_sample: Object.fromEntries([...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort((x, y) => x[0] - y[0])),
+    scans_per_sample: Object.fromEntries(
+      [...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort(
+        (x, y) => x[0] - y[0],
+      ),
+    ),
     replicates,
     replicate_max_rmsd_threshold: maxRmsd,
     replicates_disagreeing: disagreeing.length,
@@ -290,9 +314,17 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   });
   const warnings: string[] = [];
   if (disagreeing.length > 0) {
-    warnings.push(`${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing.slice(0, 5).map((x) => `${x.sample_id} ${x.max_rmsd}`).join(", ")}): check for swapped or empty cups`);
+    warnings.push(
+      `${disagreeing.length} samples have replicate scans that disagree (RMS difference from their mean above ${maxRmsd} absorbance units; e.g. ${disagreeing
+        .slice(0, 5)
+        .map((x) => `${x.sample_id} ${x.max_rmsd}`)
+        .join(", ")}): check for swapped or empty cups`,
+    );
   }
-  if (trimmedBy.length > 0) warnings.push(`the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`);
+  if (trimmedBy.length > 0)
+    warnings.push(
+      `the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`,
+    );
   out.report.warnings = [...((out.report.warnings as string[] | undefined) ?? []), ...warnings];
   return out;
 }

@@ -59,9 +59,20 @@ export interface OpusSpectrum {
 }
 
 const NAMES: Record<number, string> = {
-  7: "ScSm", 11: "ScRf", 23: "ScSm params", 27: "ScRf params",
-  32: "instrument", 40: "instrument (Rf)", 48: "acquisition", 56: "acquisition (Rf)",
-  64: "FT", 72: "FT (Rf)", 96: "optics", 104: "optics (Rf)", 160: "sample", 176: "lab/process",
+  7: "ScSm",
+  11: "ScRf",
+  23: "ScSm params",
+  27: "ScRf params",
+  32: "instrument",
+  40: "instrument (Rf)",
+  48: "acquisition",
+  56: "acquisition (Rf)",
+  64: "FT",
+  72: "FT (Rf)",
+  96: "optics",
+  104: "optics (Rf)",
+  160: "sample",
+  176: "lab/process",
 };
 
 export const typeCode = (t: readonly number[]): string => t.join(".");
@@ -79,7 +90,10 @@ function blockName(t: readonly number[]): string {
 
 export function readOpusDirectory(file: string, bytes: Uint8Array): OpusDirectoryEntry[] {
   if (bytes.length < 24) {
-    throw new FormatError(file, `${bytes.length} bytes is too short for an OPUS file (header alone is 24); the file is truncated or not OPUS`);
+    throw new FormatError(
+      file,
+      `${bytes.length} bytes is too short for an OPUS file (header alone is 24); the file is truncated or not OPUS`,
+    );
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint32(0, true);
@@ -90,7 +104,10 @@ export function readOpusDirectory(file: string, bytes: Uint8Array): OpusDirector
   const dirOffset = dv.getInt32(12, true);
   const count = dv.getInt32(20, true);
   if (count <= 0 || count > 4096 || dirOffset < 24 || dirOffset + 12 * count > bytes.length) {
-    throw new FormatError(file, `OPUS directory (offset ${dirOffset}, ${count} entries) does not fit the ${bytes.length}-byte file; the file is truncated or corrupt`);
+    throw new FormatError(
+      file,
+      `OPUS directory (offset ${dirOffset}, ${count} entries) does not fit the ${bytes.length}-byte file; the file is truncated or corrupt`,
+    );
   }
   const entries: OpusDirectoryEntry[] = [];
   for (let i = 0; i < count; i++) {
@@ -126,7 +143,10 @@ export function readOpusParams(file: string, bytes: Uint8Array, entry: OpusDirec
     const size = dv.getUint16(p + 6, true) * 2;
     const v = p + 8;
     if (v + size > end) {
-      throw new FormatError(file, `parameter ${name} of the ${entry.name} block runs past the end of the block (offset ${v}); the file is truncated or corrupt`);
+      throw new FormatError(
+        file,
+        `parameter ${name} of the ${entry.name} block runs past the end of the block (offset ${v}); the file is truncated or corrupt`,
+      );
     }
     if (type === 0 && size >= 4) params[name] = dv.getInt32(v, true);
     else if (type === 1 && size >= 8) params[name] = dv.getFloat64(v, true);
@@ -163,7 +183,8 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   const choice = options.block ?? "AB";
   const directory = readOpusDirectory(file, bytes);
   const ab = pickBlock(directory, choice);
-  const abp = ab && directory.find((e) => e.type[0] === 31 && e.type[1] === ab.type[1] && e.type[2] === ab.type[2] && e.type[3] === ab.type[3]);
+  const abp =
+    ab && directory.find((e) => e.type[0] === 31 && e.type[1] === ab.type[1] && e.type[2] === ab.type[2] && e.type[3] === ab.type[3]);
   if (!ab || !abp) {
     const spectra = opusSpectrumBlocks(directory);
     throw new FormatError(
@@ -177,16 +198,26 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
   const fxv = p.FXV;
   const lxv = p.LXV;
   if (typeof npt !== "number" || typeof fxv !== "number" || typeof lxv !== "number") {
-    throw new FormatError(file, `the ${code} parameter block lacks numeric NPT/FXV/LXV (got ${[npt, fxv, lxv].map((v) => (v === undefined ? "missing" : JSON.stringify(v))).join(", ")}); the file is corrupt`);
+    throw new FormatError(
+      file,
+      `the ${code} parameter block lacks numeric NPT/FXV/LXV (got ${[npt, fxv, lxv].map((v) => (v === undefined ? "missing" : JSON.stringify(v))).join(", ")}); the file is corrupt`,
+    );
   }
   checkAxis(file, code, npt, fxv, lxv);
   const dpf = typeof p.DPF === "number" ? p.DPF : 1;
-  if (dpf !== 1 && dpf !== 2) throw new FormatError(file, `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist: the file is corrupt (re-copy it from the instrument)`);
+  if (dpf !== 1 && dpf !== 2)
+    throw new FormatError(
+      file,
+      `the ${code} block has data point format DPF ${dpf}; only 1 (float32) and 2 (int32) exist: the file is corrupt (re-copy it from the instrument)`,
+    );
   const csf = typeof p.CSF === "number" && p.CSF !== 0 ? p.CSF : 1;
   if (!Number.isFinite(csf)) throw new FormatError(file, `the ${code} block has scaling factor CSF ${csf}; the file is corrupt`);
   const held = ab.length / 4;
   if (npt > held || held - npt > OPUS_MAX_PADDING + npt * 0.01) {
-    throw new FormatError(file, `the ${code} block holds ${held} values but NPT says ${npt}; the file is corrupt (re-copy it from the instrument)`);
+    throw new FormatError(
+      file,
+      `the ${code} block holds ${held} values but NPT says ${npt}; the file is corrupt (re-copy it from the instrument)`,
+    );
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Float32Array(npt);
@@ -195,7 +226,10 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
     const v = (dpf === 2 ? dv.getInt32(o, true) : dv.getFloat32(o, true)) * csf;
     // fround: a corrupt CSF can scale a float32 past its range (Infinity once stored)
     if (!Number.isFinite(Math.fround(v))) {
-      throw new FormatError(file, `the ${code} block holds a non-finite value (${Math.fround(v)}${csf !== 1 ? ` after scaling by CSF ${csf}` : ""}) at point ${i + 1} of ${npt}; the file is corrupt`);
+      throw new FormatError(
+        file,
+        `the ${code} block holds a non-finite value (${Math.fround(v)}${csf !== 1 ? ` after scaling by CSF ${csf}` : ""}) at point ${i + 1} of ${npt}; the file is corrupt`,
+      );
     }
     values[i] = v;
   }
@@ -214,15 +248,27 @@ export function parseOpus(file: string, bytes: Uint8Array, options: ParseOpusOpt
 function checkAxis(file: string, code: string, npt: number, fxv: number, lxv: number): void {
   const [lo, hi] = OPUS_WAVENUMBER_RANGE;
   if (!Number.isInteger(npt) || npt < 2 || npt > OPUS_MAX_POINTS) {
-    throw new FormatError(file, `the ${code} block has NPT ${npt} points; expected 2-${OPUS_MAX_POINTS}. The file is corrupt (re-copy it from the instrument)`);
+    throw new FormatError(
+      file,
+      `the ${code} block has NPT ${npt} points; expected 2-${OPUS_MAX_POINTS}. The file is corrupt (re-copy it from the instrument)`,
+    );
   }
-  for (const [k, v] of [["FXV", fxv], ["LXV", lxv]] as const) {
+  for (const [k, v] of [
+    ["FXV", fxv],
+    ["LXV", lxv],
+  ] as const) {
     if (!Number.isFinite(v) || v < lo || v > hi) {
-      throw new FormatError(file, `the ${code} block has ${k} ${v} cm-1, outside the MIR/NIR range ${lo}-${hi} cm-1; the file is corrupt (re-copy it from the instrument) or not a wavenumber axis`);
+      throw new FormatError(
+        file,
+        `the ${code} block has ${k} ${v} cm-1, outside the MIR/NIR range ${lo}-${hi} cm-1; the file is corrupt (re-copy it from the instrument) or not a wavenumber axis`,
+      );
     }
   }
   const step = Math.abs(lxv - fxv) / (npt - 1);
   if (!(step >= 0.01 && step <= 100)) {
-    throw new FormatError(file, `the ${code} block's axis (FXV ${fxv}, LXV ${lxv}, NPT ${npt}) gives a ${step} cm-1 step; expected 0.01-100 cm-1. The file is corrupt`);
+    throw new FormatError(
+      file,
+      `the ${code} block's axis (FXV ${fxv}, LXV ${lxv}, NPT ${npt}) gives a ${step} cm-1 step; expected 0.01-100 cm-1. The file is corrupt`,
+    );
   }
 }

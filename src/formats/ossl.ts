@@ -57,8 +57,13 @@ export interface OsslOptions {
 /** A streaming OSSL reader: push bytes, then `finish()`. */
 export function createOsslReader(file: string, options: OsslOptions = {}) {
   const cols: OsslColumns = { ...OSSL_DEFAULT_COLUMNS, ...options.columns };
-  if (!cols.id) throw new FormatError(file, 'columns.id is empty: every OSSL row needs a sample id column (default "id.layer_uuid_txt"); name the id column');
-  if (!cols.spectral_prefix) throw new FormatError(file, 'columns.spectral_prefix is empty: name the prefix of the spectral columns (default "scan_mir.")');
+  if (!cols.id)
+    throw new FormatError(
+      file,
+      'columns.id is empty: every OSSL row needs a sample id column (default "id.layer_uuid_txt"); name the id column',
+    );
+  if (!cols.spectral_prefix)
+    throw new FormatError(file, 'columns.spectral_prefix is empty: name the prefix of the spectral columns (default "scan_mir.")');
   let wavenumbers: Float64Array = new Float64Array(0);
   const slot = new Map<MetaKey, number>();
   const missingColumns: string[] = [];
@@ -70,11 +75,17 @@ export function createOsslReader(file: string, options: OsslOptions = {}) {
       const name = cols[key];
       if (!name) continue;
       const i = uniqueColumn(header, name, (a, b) => {
-        throw new FormatError(file, `column "${name}" (columns.${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`, { line: 1 });
+        throw new FormatError(
+          file,
+          `column "${name}" (columns.${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`,
+          { line: 1 },
+        );
       });
       if (i < 0) {
         if (key === "id") {
-          throw new FormatError(file, `no sample id column "${name}"; set columns.id to one of: ${header.slice(0, 8).join(", ")}…`, { line: 1 });
+          throw new FormatError(file, `no sample id column "${name}"; set columns.id to one of: ${header.slice(0, 8).join(", ")}…`, {
+            line: 1,
+          });
         }
         missingColumns.push(name);
         continue;

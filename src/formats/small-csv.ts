@@ -12,7 +12,9 @@ export interface SmallCsv {
 export function parseSmallCsv(file: string, text: string, delimiter = ","): SmallCsv {
   const all = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   if (all.some((l) => l.includes("\r"))) {
-    throw new FormatError(file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+    throw new FormatError(file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", {
+      line: 1,
+    });
   }
   let i = 0;
   while (i < all.length && all[i]!.trim() === "") i++;
@@ -22,7 +24,11 @@ export function parseSmallCsv(file: string, text: string, delimiter = ","): Smal
   for (const other of [";", "\t", ",", "|"]) {
     if (other !== delimiter && header.length === 1 && all[i]!.split(other).length > 1) {
       const name = other === "\t" ? "tab" : `"${other}"`;
-      throw new FormatError(file, `the header is a single field but holds ${name} separators: the file is ${name}-delimited; save it comma-separated`, { line: i + 1 });
+      throw new FormatError(
+        file,
+        `the header is a single field but holds ${name} separators: the file is ${name}-delimited; save it comma-separated`,
+        { line: i + 1 },
+      );
     }
   }
   const rows: string[][] = [];
@@ -37,6 +43,7 @@ export function parseSmallCsv(file: string, text: string, delimiter = ","): Smal
     rows.push(f);
     lines.push(k + 1);
   }
-  if (rows.length === 0) throw new FormatError(file, "the file has a header but no data rows; check the export (or the path)", { line: i + 1 });
+  if (rows.length === 0)
+    throw new FormatError(file, "the file has a header but no data rows; check the export (or the path)", { line: i + 1 });
   return { header, rows, lines };
 }

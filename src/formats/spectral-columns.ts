@@ -12,12 +12,7 @@ export interface SpectralColumns {
   wavenumbers: Float64Array;
 }
 
-export function findSpectralColumns(
-  file: string,
-  header: readonly string[],
-  prefix: string,
-  suffix = "",
-): SpectralColumns {
+export function findSpectralColumns(file: string, header: readonly string[], prefix: string, suffix = ""): SpectralColumns {
   const indices: number[] = [];
   const wn: number[] = [];
   header.forEach((name, i) => {
@@ -158,7 +153,10 @@ function sampleSorted(values: Float32Array): Float64Array {
  * look like and the unit to set. Reflectance in % declared absorbance is the classic silent
  * mistake: its log is taken twice or never, and every model trains on nonsense.
  */
-export function unitProblem(values: Float32Array, unit: "absorbance" | "reflectance" | "reflectance_percent"): { problem: string; suggest: string } | null {
+export function unitProblem(
+  values: Float32Array,
+  unit: "absorbance" | "reflectance" | "reflectance_percent",
+): { problem: string; suggest: string } | null {
   const v = sampleSorted(values);
   if (v.length === 0) return null;
   const median = v[v.length >> 1]!;
@@ -170,11 +168,17 @@ export function unitProblem(values: Float32Array, unit: "absorbance" | "reflecta
     for (const x of v) if (x > L.absorbanceValueMax) above++;
     if (median > L.absorbanceMedianMax || above > 0.01 * v.length) {
       const suggest = max <= 100 * 1.5 ? "reflectance_percent" : UNIT_CHOICES;
-      return { problem: `median ${fmt(median)}, max ${fmt(max)} is not absorbance (median must stay <= ${L.absorbanceMedianMax}, values <= ${L.absorbanceValueMax}); they look like reflectance in %`, suggest };
+      return {
+        problem: `median ${fmt(median)}, max ${fmt(max)} is not absorbance (median must stay <= ${L.absorbanceMedianMax}, values <= ${L.absorbanceValueMax}); they look like reflectance in %`,
+        suggest,
+      };
     }
   } else if (unit === "reflectance") {
     if (median > L.reflectanceMedianMax) {
-      return { problem: `median ${fmt(median)} is not reflectance as a fraction (0-1; median must stay <= ${L.reflectanceMedianMax}); the values look like reflectance in %`, suggest: "reflectance_percent" };
+      return {
+        problem: `median ${fmt(median)} is not reflectance as a fraction (0-1; median must stay <= ${L.reflectanceMedianMax}); the values look like reflectance in %`,
+        suggest: "reflectance_percent",
+      };
     }
   } else if (max <= L.percentAllBelow) {
     return { problem: `every value is <= ${fmt(max)}: that is reflectance as a fraction (0-1), not in %`, suggest: "reflectance" };

@@ -34,7 +34,9 @@ export interface TargetIssues {
 }
 
 function median(v: Float64Array): number {
-  const f = Array.from(v).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const f = Array.from(v)
+    .filter((x) => Number.isFinite(x))
+    .sort((a, b) => a - b);
   if (f.length === 0) return NaN;
   const m = f.length >> 1;
   return f.length % 2 ? f[m]! : (f[m - 1]! + f[m]!) / 2;
@@ -52,11 +54,17 @@ export function checkTargets(c: Float64Array, om: Float64Array, declared: { c: T
   }
   // Typical mineral soils hold 2-40 g/kg C: a median far outside says the unit is wrong.
   const mc = median(c);
-  if (mc > 150) issues.unitWarnings.push(`median C is ${mc.toFixed(1)} g/kg after reading it as ${declared.c}: is the column already in g/kg?`);
-  if (mc < 0.5) issues.unitWarnings.push(`median C is ${mc.toFixed(3)} g/kg after reading it as ${declared.c}: is the column in % (set unit percent)?`);
+  if (mc > 150)
+    issues.unitWarnings.push(`median C is ${mc.toFixed(1)} g/kg after reading it as ${declared.c}: is the column already in g/kg?`);
+  if (mc < 0.5)
+    issues.unitWarnings.push(`median C is ${mc.toFixed(3)} g/kg after reading it as ${declared.c}: is the column in % (set unit percent)?`);
   const mo = median(om);
-  if (mo > 300) issues.unitWarnings.push(`median OM is ${mo.toFixed(1)} g/kg after reading it as ${declared.om}: is the column already in g/kg?`);
-  if (mo < 1) issues.unitWarnings.push(`median OM is ${mo.toFixed(3)} g/kg after reading it as ${declared.om}: is the column in % (set unit percent)?`);
+  if (mo > 300)
+    issues.unitWarnings.push(`median OM is ${mo.toFixed(1)} g/kg after reading it as ${declared.om}: is the column already in g/kg?`);
+  if (mo < 1)
+    issues.unitWarnings.push(
+      `median OM is ${mo.toFixed(3)} g/kg after reading it as ${declared.om}: is the column in % (set unit percent)?`,
+    );
   return issues;
 }
 

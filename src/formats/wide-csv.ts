@@ -94,7 +94,8 @@ export class WideCsvParser {
     if (this.carry && this.carry.length > 0) this.handleLine(this.carry, 0, this.carry.length);
     this.carry = null;
     if (!this.header) throw new FormatError(this.file, "the file is empty (no header line); check the path and the export");
-    if (this.rows === 0) throw new FormatError(this.file, "the file has a header but no data rows; check the export (or the path)", { line: 1 });
+    if (this.rows === 0)
+      throw new FormatError(this.file, "the file has a header but no data rows; check the export (or the path)", { line: 1 });
     const cols = this.plan!.spectral.length;
     const spectra = new Float32Array(this.rows * cols);
     let off = 0;
@@ -120,12 +121,19 @@ export class WideCsvParser {
     if (e > s && b[e - 1] === 13) e--;
     if (!this.header) {
       const text = this.decode(b.subarray(s, e), 1);
-      if (text.trim() === "") throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
+      if (text.trim() === "")
+        throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
       if (/^sep=.$/.test(text.trim())) {
-        throw new FormatError(this.file, `line 1 is Excel's "${text.trim()}" hint, not the header; delete that line (and set the delimiter option to "${text.trim().slice(4)}")`, { line: 1 });
+        throw new FormatError(
+          this.file,
+          `line 1 is Excel's "${text.trim()}" hint, not the header; delete that line (and set the delimiter option to "${text.trim().slice(4)}")`,
+          { line: 1 },
+        );
       }
       if (text.includes("\r")) {
-        throw new FormatError(this.file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", { line: 1 });
+        throw new FormatError(this.file, "the file separates lines with CR only (old Mac line ends); save it with LF or CRLF line ends", {
+          line: 1,
+        });
       }
       const delim = String.fromCharCode(this.delim);
       const header = splitCsvLine(text, delim);
@@ -208,7 +216,9 @@ export class WideCsvParser {
           ts++;
           te--;
         }
-        const t = this.decode(b.subarray(ts, te), this.line, `${col + 1} "${header[col]}"`).replaceAll('""', '"').trim();
+        const t = this.decode(b.subarray(ts, te), this.line, `${col + 1} "${header[col]}"`)
+          .replaceAll('""', '"')
+          .trim();
         this.text[-2 - r]!.push(t === "" || t === "NA" ? null : t);
       }
       col++;

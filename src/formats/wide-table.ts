@@ -38,7 +38,19 @@ export interface WideTableOptions {
 }
 
 /** samples columns a kept column may not replace. */
-const RESERVED = new Set(["sample_id", "source", "instrument", "lat", "lon", "depth_top_cm", "depth_bottom_cm", "c_gkg", "om_gkg", "c_method", "om_method"]);
+const RESERVED = new Set([
+  "sample_id",
+  "source",
+  "instrument",
+  "lat",
+  "lon",
+  "depth_top_cm",
+  "depth_bottom_cm",
+  "c_gkg",
+  "om_gkg",
+  "c_method",
+  "om_method",
+]);
 
 /** A kept column: numbers when every non-empty cell is one, else text (empty = null). */
 function keptColumn(values: readonly (string | null)[]): Float64Array | (string | null)[] {
@@ -64,10 +76,16 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     const want = (key: string, name: string | undefined) => {
       if (!name) return;
       const i = uniqueColumn(header, name, (a, b) => {
-        throw new FormatError(file, `column "${name}" (option ${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`, { line: 1 });
+        throw new FormatError(
+          file,
+          `column "${name}" (option ${key}) appears twice, columns ${a + 1} and ${b + 1}; rename one so the column is unambiguous`,
+          { line: 1 },
+        );
       });
       if (i < 0) {
-        throw new FormatError(file, `no column "${name}" (option ${key}); the header starts: ${header.slice(0, 8).join(", ")}`, { line: 1 });
+        throw new FormatError(file, `no column "${name}" (option ${key}); the header starts: ${header.slice(0, 8).join(", ")}`, {
+          line: 1,
+        });
       }
       slot.set(key, text.length);
       text.push(i);
@@ -78,7 +96,12 @@ export function createWideTableReader(file: string, o: WideTableOptions) {
     want("targets.om.column", o.targets?.om?.column);
     for (const k of META) want(`columns.${k}`, o.columns?.[k]);
     (o.keep ?? []).forEach((name, i) => {
-      if (RESERVED.has(name)) throw new FormatError(file, `option keep_columns[${i}]: "${name}" is a samples column somflow fills itself; map it with the matching option instead`, { line: 1 });
+      if (RESERVED.has(name))
+        throw new FormatError(
+          file,
+          `option keep_columns[${i}]: "${name}" is a samples column somflow fills itself; map it with the matching option instead`,
+          { line: 1 },
+        );
       want(`keep_columns[${i}]`, name);
     });
     return { text, spectral: spec.indices };

@@ -29,9 +29,21 @@ export const REPO_ROOT = projectRoot();
  * its stdlib (seen as `npm:<name>@latest →` lines). The versions only name cache folders.
  */
 export const FRAMEWORK_NPM_PLACEHOLDERS: readonly string[] = [
-  "@observablehq/plot@0.6.17", "@observablehq/sample-datasets@1.0.1", "apache-arrow@21.2.0", "arquero@8.0.3",
-  "d3@7.9.2", "d3-dsv@3.0.2", "echarts@6.1.0", "htl@1.0.0", "leaflet@1.9.4", "lodash@4.18.1", "mapbox-gl@3.32.0",
-  "parquet-wasm@0.8.0", "react@19.3.1", "react-dom@19.3.1", "topojson-client@3.1.0",
+  "@observablehq/plot@0.6.17",
+  "@observablehq/sample-datasets@1.0.1",
+  "apache-arrow@21.2.0",
+  "arquero@8.0.3",
+  "d3@7.9.2",
+  "d3-dsv@3.0.2",
+  "echarts@6.1.0",
+  "htl@1.0.0",
+  "leaflet@1.9.4",
+  "lodash@4.18.1",
+  "mapbox-gl@3.32.0",
+  "parquet-wasm@0.8.0",
+  "react@19.3.1",
+  "react-dom@19.3.1",
+  "topojson-client@3.1.0",
 ];
 
 export const REPORT_PAGES: readonly string[] = ["index.html", "metrics.html", "harmonization.html", "imputation.html"];
@@ -154,7 +166,10 @@ export function externalReferences(text: string, kind: "html" | "js"): string[] 
   const patterns =
     kind === "html"
       ? [/\b(?:src|href)\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+)/gi]
-      : [/\bimport\s*(?:[\w*{}\s,$]*\bfrom\s*)?["']((?:https?:)?\/\/[^"']+)["']/g, /\bimport\s*\(\s*["']((?:https?:)?\/\/[^"']+)["']\s*\)/g];
+      : [
+          /\bimport\s*(?:[\w*{}\s,$]*\bfrom\s*)?["']((?:https?:)?\/\/[^"']+)["']/g,
+          /\bimport\s*\(\s*["']((?:https?:)?\/\/[^"']+)["']\s*\)/g,
+        ];
   for (const re of patterns) for (const m of text.matchAll(re)) if (m[1]) found.push(m[1]);
   return found;
 }
@@ -165,7 +180,8 @@ async function checkOutput(output: string): Promise<{ pages: string[]; dataBytes
   for (const f of files) {
     const ext = extname(f);
     if (ext !== ".html" && ext !== ".js") continue;
-    for (const url of externalReferences(await readFile(f, "utf8"), ext === ".html" ? "html" : "js")) bad.push(`${relative(output, f)}: ${url}`);
+    for (const url of externalReferences(await readFile(f, "utf8"), ext === ".html" ? "html" : "js"))
+      bad.push(`${relative(output, f)}: ${url}`);
   }
   if (bad.length) throw new ReportBuildError(`the built report refers to other hosts:\n  ${bad.slice(0, 20).join("\n  ")}`);
   const pages = REPORT_PAGES.filter((p) => files.includes(join(output, p)));

@@ -65,7 +65,13 @@ async function meanSpectra(view: RunView, conn: DuckDBConnection): Promise<Harmo
   return {
     step: t.step,
     every,
-    rows: rows.map((r) => ({ source: r["source"] ?? null, stage: r["stage"] ?? null, wavenumber: sig(r["wavenumber"], 5), mean: sig(r["mean"]), sd: sig(r["sd"]) })),
+    rows: rows.map((r) => ({
+      source: r["source"] ?? null,
+      stage: r["stage"] ?? null,
+      wavenumber: sig(r["wavenumber"], 5),
+      mean: sig(r["mean"]),
+      sd: sig(r["sd"]),
+    })),
   };
 }
 
@@ -127,7 +133,13 @@ async function qcScatter(view: RunView, conn: DuckDBConnection): Promise<Harmoni
     t2_limit: t2Limit,
     q_limit: qLimit,
     q_relative: relative,
-    rows: rows.map((r) => ({ sample_id: r["sample_id"] ?? null, source: r["source"] ?? null, t2: sig(r["t2"]), q: sig(r["q"]), flags: r["flags"] === "" ? null : (r["flags"] ?? null) })),
+    rows: rows.map((r) => ({
+      sample_id: r["sample_id"] ?? null,
+      source: r["source"] ?? null,
+      t2: sig(r["t2"]),
+      q: sig(r["q"]),
+      flags: r["flags"] === "" ? null : (r["flags"] ?? null),
+    })),
   };
 }
 

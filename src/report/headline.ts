@@ -41,7 +41,8 @@ export interface Headline {
 const SPLIT_MEANING: Record<string, string> = {
   test: "held-out samples no model used for fitting, early stopping or interval calibration",
   cv: "k-fold cross-validation: every labelled sample predicted by the fold that did not train on it",
-  "missing-truth": "the imputed values (samples whose lab value is missing or was set aside) scored against the synthetic library's hidden true values — possible only because the data are synthetic",
+  "missing-truth":
+    "the imputed values (samples whose lab value is missing or was set aside) scored against the synthetic library's hidden true values — possible only because the data are synthetic",
   calibration: "the samples that calibrated the prediction intervals",
   cal: "the samples that calibrated the prediction intervals",
   train: "the training samples (optimistic)",
@@ -56,15 +57,20 @@ async function dataSentence(view: RunView, conn: DuckDBConnection): Promise<{ da
   let n: number | null = null;
   let sources: { source: string; n: number }[] = [];
   if (samples) {
-    sources = (await queryRows(conn, `SELECT source::VARCHAR AS source, count(*)::INTEGER AS n FROM ${parquetSource([samples.path])} GROUP BY 1 ORDER BY 1`))
-      .map((r: Row) => ({ source: String(r["source"] ?? "unknown"), n: Number(r["n"]) }));
+    sources = (
+      await queryRows(
+        conn,
+        `SELECT source::VARCHAR AS source, count(*)::INTEGER AS n FROM ${parquetSource([samples.path])} GROUP BY 1 ORDER BY 1`,
+      )
+    ).map((r: Row) => ({ source: String(r["source"] ?? "unknown"), n: Number(r["n"]) }));
     n = sources.reduce((a, s) => a + s.n, 0);
   }
   const truth = view.stepsWith("truth").length > 0;
   if (synth.length > 0) {
     return {
       kind: "synthetic",
-      data: `Synthetic demo library${n !== null ? `, n = ${int(n)} samples` : ""}${sources.length ? ` from ${sources.length} simulated sources` : ""}` +
+      data:
+        `Synthetic demo library${n !== null ? `, n = ${int(n)} samples` : ""}${sources.length ? ` from ${sources.length} simulated sources` : ""}` +
         `${truth ? ", known ground truth" : ""} (step ${synth.map((s) => `${s.name}: ${s.type}`).join(", ")}). ` +
         "No real soil was measured: the numbers show how the method behaves on simulated spectra, not how well real soils are predicted.",
     };
@@ -72,7 +78,8 @@ async function dataSentence(view: RunView, conn: DuckDBConnection): Promise<{ da
   const ingest = steps.filter((s) => s.type.startsWith("ingest."));
   return {
     kind: "real",
-    data: `Real spectral libraries${n !== null ? `, n = ${int(n)} samples` : ""}` +
+    data:
+      `Real spectral libraries${n !== null ? `, n = ${int(n)} samples` : ""}` +
       `${sources.length ? `: ${sources.map((s) => `${s.source} (${int(s.n)})`).join(", ")}` : ""}` +
       `${ingest.length ? ` (read by ${ingest.map((s) => `${s.name}: ${s.type}`).join(", ")})` : ""}.`,
   };
@@ -102,13 +109,34 @@ export async function headline(view: RunView, conn: DuckDBConnection): Promise<H
     }
     if (pick) {
       out.push({
-        target, step: String(pick["step"]), model: String(pick["model"]), chosen, n: num(pick["n"]), r2: num(pick["r2"]), rmse: num(pick["rmse"]),
-        mae: num(pick["mae"]), rpiq: num(pick["rpiq"]), pi_coverage: num(pick["pi_coverage"]), pi_level: num(pick["pi_level"]),
+        target,
+        step: String(pick["step"]),
+        model: String(pick["model"]),
+        chosen,
+        n: num(pick["n"]),
+        r2: num(pick["r2"]),
+        rmse: num(pick["rmse"]),
+        mae: num(pick["mae"]),
+        rpiq: num(pick["rpiq"]),
+        pi_coverage: num(pick["pi_coverage"]),
+        pi_level: num(pick["pi_level"]),
       });
     }
     const ref = PUBLISHED_REFERENCE.find((p) => p.target === target);
     if (ref) {
-      out.push({ target, step: REFERENCE_LABEL, model: "CNN", chosen: "reference", n: null, r2: ref.r2, rmse: ref.rmse, mae: ref.mae, rpiq: ref.rpiq, pi_coverage: null, pi_level: null });
+      out.push({
+        target,
+        step: REFERENCE_LABEL,
+        model: "CNN",
+        chosen: "reference",
+        n: null,
+        r2: ref.r2,
+        rmse: ref.rmse,
+        mae: ref.mae,
+        rpiq: ref.rpiq,
+        pi_coverage: null,
+        pi_level: null,
+      });
     }
   }
   const present = new Set(rows.map((r) => String(r["split"])));
@@ -117,9 +145,12 @@ export async function headline(view: RunView, conn: DuckDBConnection): Promise<H
     kind,
     rows: out,
     study: STUDY,
-    splits: Object.entries(SPLIT_MEANING).filter(([s]) => present.has(s)).map(([split, meaning]) => ({ split, meaning })),
-    caveat: kind === "synthetic"
-      ? "The synthetic spectra are generated from C and OM by a known model with modest noise, so fits are much tighter than on real libraries: compare the models with each other here, not with the study."
-      : null,
+    splits: Object.entries(SPLIT_MEANING)
+      .filter(([s]) => present.has(s))
+      .map(([split, meaning]) => ({ split, meaning })),
+    caveat:
+      kind === "synthetic"
+        ? "The synthetic spectra are generated from C and OM by a known model with modest noise, so fits are much tighter than on real libraries: compare the models with each other here, not with the study."
+        : null,
   };
 }

@@ -77,7 +77,10 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
   let grid: ImputationData["grid"] = absentTable("coverage", "the lat/lon grid");
   let setAside: ImputationData["setAside"] = absentTable("coverage", "the measured values set aside");
   if (cov.length > 0) {
-    const covCols = await columnsOf(conn, cov.map((t) => t.path));
+    const covCols = await columnsOf(
+      conn,
+      cov.map((t) => t.path),
+    );
     const rows = await queryRows(
       conn,
       `SELECT target::VARCHAR AS target, breakdown::VARCHAR AS breakdown, key::VARCHAR AS key, n_measured, n_predicted, n_rejected,
@@ -87,9 +90,19 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
     const isGrid = (r: Row) => GRID_BREAKDOWNS.has(String(r["breakdown"]).toLowerCase());
     const isAside = (r: Row) => String(r["breakdown"]) === "set_aside";
     setAside = covCols.has("n_set_aside")
-      ? rows.filter(isAside).map((r) => ({ target: r["target"] ?? null, code: r["key"] ?? null, n: Number(r["n_predicted"]) + Number(r["n_rejected"]) + Number(r["n_measured"]), n_predicted: r["n_predicted"] ?? null, n_rejected: r["n_rejected"] ?? null }))
+      ? rows
+          .filter(isAside)
+          .map((r) => ({
+            target: r["target"] ?? null,
+            code: r["key"] ?? null,
+            n: Number(r["n_predicted"]) + Number(r["n_rejected"]) + Number(r["n_measured"]),
+            n_predicted: r["n_predicted"] ?? null,
+            n_rejected: r["n_rejected"] ?? null,
+          }))
       : { absent: "This run's coverage table predates the set-aside rule (no n_set_aside column): rerun impute.hybrid." };
-    coverage = rows.filter((r) => !isGrid(r) && !isAside(r)).map((r) => ({ ...r, mean_pi_width: sig(r["mean_pi_width"]), share_out_of_domain: sig(r["share_out_of_domain"]) }));
+    coverage = rows
+      .filter((r) => !isGrid(r) && !isAside(r))
+      .map((r) => ({ ...r, mean_pi_width: sig(r["mean_pi_width"]), share_out_of_domain: sig(r["share_out_of_domain"]) }));
     const all = rows.filter((r) => String(r["breakdown"]).toLowerCase() === "all");
     if (all.length > 0) totals = all;
     else {
@@ -99,14 +112,21 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
       const sums = new Map<string, Row>();
       for (const r of rows) {
         if (first.get(String(r["target"])) !== String(r["breakdown"])) continue;
-        const s = sums.get(String(r["target"])) ?? { target: r["target"] ?? null, breakdown: "all", key: "all", n_measured: 0, n_predicted: 0, n_rejected: 0 };
+        const s = sums.get(String(r["target"])) ?? {
+          target: r["target"] ?? null,
+          breakdown: "all",
+          key: "all",
+          n_measured: 0,
+          n_predicted: 0,
+          n_rejected: 0,
+        };
         for (const k of ["n_measured", "n_predicted", "n_rejected"]) s[k] = Number(s[k]) + Number(r[k] ?? 0);
         sums.set(String(r["target"]), s);
       }
       totals = [...sums.values()];
     }
     const gridRows = rows.filter(isGrid);
-    if (gridRows.length === 0) grid = { absent: "The coverage table has no grid-cell breakdown (breakdown = \"grid\"), so no lat/lon map." };
+    if (gridRows.length === 0) grid = { absent: 'The coverage table has no grid-cell breakdown (breakdown = "grid"), so no lat/lon map.' };
     else {
       const parsed = gridRows.map((r) => ({ r, p: parseGridKey(String(r["key"])) }));
       const ok = parsed.filter((x): x is { r: Row; p: { lat: number; lon: number } } => x.p !== null);
@@ -118,8 +138,14 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
           const m = Number(r["n_measured"] ?? 0);
           const pr = Number(r["n_predicted"] ?? 0);
           return {
-            target: String(r["target"]), lat: p.lat, lon: p.lon, lat2: p.lat + size, lon2: p.lon + size,
-            n_measured: m, n_predicted: pr, n_rejected: Number(r["n_rejected"] ?? 0),
+            target: String(r["target"]),
+            lat: p.lat,
+            lon: p.lon,
+            lat2: p.lat + size,
+            lon2: p.lon + size,
+            n_measured: m,
+            n_predicted: pr,
+            n_rejected: Number(r["n_rejected"] ?? 0),
             share_imputed: m + pr > 0 ? sig(pr / (m + pr), 3) : null,
           };
         }),
@@ -127,8 +153,14 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
     }
   }
   return {
-    coverage, setAside, totals, grid, pairs: await pairsRows(view, conn), widths: await widthRows(view, conn),
-    truth: await truthRows(view, conn), downloads,
+    coverage,
+    setAside,
+    totals,
+    grid,
+    pairs: await pairsRows(view, conn),
+    widths: await widthRows(view, conn),
+    truth: await truthRows(view, conn),
+    downloads,
   };
 }
 
@@ -139,8 +171,12 @@ async function pairsRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   const [tot] = await queryRows(conn, `SELECT count(*) AS n FROM ${src}`);
   const rows = await queryRows(conn, `SELECT * FROM ${src} LIMIT ${MAX_PAIRS_ROWS}`);
   // grid cells by their lat/lon span, not their key
-  const named = (r: Row): Row => (r["breakdown"] !== undefined && GRID_BREAKDOWNS.has(String(r["breakdown"])) ? { ...r, key: cellName(String(r["key"])) } : r);
-  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => named(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v])))) };
+  const named = (r: Row): Row =>
+    r["breakdown"] !== undefined && GRID_BREAKDOWNS.has(String(r["breakdown"])) ? { ...r, key: cellName(String(r["key"])) } : r;
+  return {
+    total: Number(tot?.["n"] ?? 0),
+    rows: rows.map((r) => named(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v, 5) : v])))),
+  };
 }
 
 /** Histogram of pi_high − pi_low (log1p bins) per target, and quantiles, over the imputed rows only. */
@@ -183,12 +219,17 @@ export const TRUTH_POINTS = 1500;
 async function truthRows(view: RunView, conn: DuckDBConnection): Promise<ImputationData["truth"]> {
   const h = findTables(view, "hybrid").at(-1);
   const t = findTables(view, "truth").at(-1);
-  if (!t) return { absent: "No step of this run has a truth table (only synthetic libraries know the true values), so imputed values cannot be compared with the truth." };
+  if (!t)
+    return {
+      absent:
+        "No step of this run has a truth table (only synthetic libraries know the true values), so imputed values cannot be compared with the truth.",
+    };
   if (!h) return absentTable("hybrid", "imputed values against the truth");
   const hc = await columnsOf(conn, [h.path]);
   const tc = await columnsOf(conn, [t.path]);
   const origin = hc.has("origin") ? "origin" : hc.has("status") ? "status" : null;
-  if (!origin || !hc.has("target") || !hc.has("value") || !tc.has("c_true_gkg")) return { absent: "The hybrid or truth table lacks the columns to compare (origin, target, value; c_true_gkg)." };
+  if (!origin || !hc.has("target") || !hc.has("value") || !tc.has("c_true_gkg"))
+    return { absent: "The hybrid or truth table lacks the columns to compare (origin, target, value; c_true_gkg)." };
   const omTrue = tc.has("om_true_gkg") ? "t.om_true_gkg" : "NULL";
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE tv AS
@@ -207,5 +248,8 @@ async function truthRows(view: RunView, conn: DuckDBConnection): Promise<Imputat
   );
   await conn.run("DROP TABLE IF EXISTS tv");
   if (rows.length === 0) return { absent: "No imputed value has a known true value in this run." };
-  return { total: Number(tot?.["n"] ?? 0), rows: rows.map((r) => ({ target: r["target"] ?? null, imputed: sig(r["imputed"]), truth: sig(r["truth"]) })) };
+  return {
+    total: Number(tot?.["n"] ?? 0),
+    rows: rows.map((r) => ({ target: r["target"] ?? null, imputed: sig(r["imputed"]), truth: sig(r["truth"]) })),
+  };
 }

@@ -45,7 +45,12 @@ export async function openRunFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   return openRunView(opts);
 }
 
-export async function pageData(page: PageName, view: RunView, conn: DuckDBConnection, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+export async function pageData(
+  page: PageName,
+  view: RunView,
+  conn: DuckDBConnection,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<unknown> {
   switch (page) {
     case "overview":
       return { ...(await overviewData(view, conn)), downloads: downloadsFromEnv(env) };

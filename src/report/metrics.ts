@@ -50,10 +50,7 @@ export interface MetricsData {
 const metricCols = METRIC_COLUMNS.map(sqlIdent).join(", ");
 
 async function metricRows(conn: DuckDBConnection, paths: string[]): Promise<Row[]> {
-  return queryRows(
-    conn,
-    `SELECT ${metricCols} FROM ${parquetSource(paths)} ORDER BY target, split, scale, model, step, "group"`,
-  );
+  return queryRows(conn, `SELECT ${metricCols} FROM ${parquetSource(paths)} ORDER BY target, split, scale, model, step, "group"`);
 }
 
 const rowKey = (r: Row) => [r["step"], r["model"], r["target"], r["split"], r["scale"], r["group"]].join("\u0000");
@@ -64,13 +61,24 @@ export async function metricsData(view: RunView, conn: DuckDBConnection): Promis
   let groups: MetricsData["groups"] = absentTable("metrics", "metrics per source and depth");
   let previousNote: string | null = view.previous ? null : "No previous run of this pipeline: no deltas.";
   if (tables.length > 0) {
-    const rows = await metricRows(conn, tables.map((t) => t.path));
+    const rows = await metricRows(
+      conn,
+      tables.map((t) => t.path),
+    );
     let prev = new Map<string, Row>();
     if (view.previous) {
       const pv = view.openPrevious ? await view.openPrevious() : null;
       if (pv) {
         const pt = findTables(pv, "metrics");
-        if (pt.length > 0) prev = new Map((await metricRows(conn, pt.map((t) => t.path))).map((r) => [rowKey(r), r]));
+        if (pt.length > 0)
+          prev = new Map(
+            (
+              await metricRows(
+                conn,
+                pt.map((t) => t.path),
+              )
+            ).map((r) => [rowKey(r), r]),
+          );
         else previousNote = `The previous run (${view.previous.run_id}) has no metrics table.`;
       } else {
         previousNote = `The previous run (${view.previous.run_id}) is recorded but its artifacts are not readable here: no deltas.`;
@@ -96,13 +104,23 @@ export async function metricsData(view: RunView, conn: DuckDBConnection): Promis
             const parsed = group.includes("=") ? metricGroup(group) : null;
             const breakdown = parsed?.kind === "breakdown" ? parsed : null;
             return {
-              step: r["step"] ?? null, model: r["model"] ?? null, target: r["target"] ?? null, split: r["split"] ?? null,
-              scale: r["scale"] ?? null, kind: breakdown?.key ?? "group", key: breakdown?.value ?? group,
-              n: r["n"] ?? null, r2: r["r2"] ?? null, rmse: r["rmse"] ?? null, mae: r["mae"] ?? null,
-              bias: r["bias"] ?? null, rpiq: r["rpiq"] ?? null, ccc: r["ccc"] ?? null,
+              step: r["step"] ?? null,
+              model: r["model"] ?? null,
+              target: r["target"] ?? null,
+              split: r["split"] ?? null,
+              scale: r["scale"] ?? null,
+              kind: breakdown?.key ?? "group",
+              key: breakdown?.value ?? group,
+              n: r["n"] ?? null,
+              r2: r["r2"] ?? null,
+              rmse: r["rmse"] ?? null,
+              mae: r["mae"] ?? null,
+              bias: r["bias"] ?? null,
+              rpiq: r["rpiq"] ?? null,
+              ccc: r["ccc"] ?? null,
             };
           })
-        : { absent: "The metrics tables hold no per-source or per-depth rows (group other than \"all\")." };
+        : { absent: 'The metrics tables hold no per-source or per-depth rows (group other than "all").' };
   }
   return {
     reference: { label: REFERENCE_LABEL, values: PUBLISHED_REFERENCE },
@@ -142,8 +160,16 @@ async function predictionPanels(view: RunView, conn: DuckDBConnection): Promise<
       const scale = lo >= 0 ? "log1p" : "linear";
       const where = `target = ${sqlString(target)} AND split = ${sqlString(split)}`;
       const panel: PredictionPanel = {
-        step: t.step, target, split, n, scale, lo: sig(lo, 6) ?? 0, hi: sig(hi, 6) ?? 0,
-        points: null, bins: null, residualBins: null,
+        step: t.step,
+        target,
+        split,
+        n,
+        scale,
+        lo: sig(lo, 6) ?? 0,
+        hi: sig(hi, 6) ?? 0,
+        points: null,
+        bins: null,
+        residualBins: null,
       };
       if (n <= MAX_POINTS) {
         const pts = await queryRows(conn, `SELECT o, y FROM p WHERE ${where}`);
@@ -202,8 +228,21 @@ async function historyRows(view: RunView, conn: DuckDBConnection): Promise<Metri
        FROM ${parquetSource([t.path])} GROUP BY ALL ORDER BY series, epoch`,
     );
     for (const r of rows) {
-      out.push({ step: r["step"] ?? null, series: r["series"] ?? null, epoch: r["epoch"] ?? null, metric: "loss", value: sig(r["loss"], 5) });
-      if (r["val_loss"] !== null) out.push({ step: r["step"] ?? null, series: r["series"] ?? null, epoch: r["epoch"] ?? null, metric: "val_loss", value: sig(r["val_loss"], 5) });
+      out.push({
+        step: r["step"] ?? null,
+        series: r["series"] ?? null,
+        epoch: r["epoch"] ?? null,
+        metric: "loss",
+        value: sig(r["loss"], 5),
+      });
+      if (r["val_loss"] !== null)
+        out.push({
+          step: r["step"] ?? null,
+          series: r["series"] ?? null,
+          epoch: r["epoch"] ?? null,
+          metric: "val_loss",
+          value: sig(r["val_loss"], 5),
+        });
     }
   }
   return out;

@@ -158,9 +158,7 @@ export async function overviewData(view: RunView, conn: DuckDBConnection): Promi
       git_commit: run.git_commit,
       host: `${run.host.platform}/${run.host.arch}, ${run.host.cpus} CPUs, Node ${run.host.node}`,
     },
-    previous: view.previous
-      ? { run_id: view.previous.run_id, started_at: view.previous.started_at, status: view.previous.status }
-      : null,
+    previous: view.previous ? { run_id: view.previous.run_id, started_at: view.previous.started_at, status: view.previous.status } : null,
     params: flatten(run.params ?? {}),
     versions: Object.entries(run.versions ?? {}).map(([name, version]) => ({ name, version })),
     backends: [...backends],

@@ -21,10 +21,7 @@ export interface RunManifest {
 
 export function staticRunView(manifest: RunManifest, baseDir = process.cwd()): RunView {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  const outputs = (step: string) => [
-    ...Object.keys(manifest.tables[step] ?? {}),
-    ...Object.keys(manifest.json?.[step] ?? {}),
-  ];
+  const outputs = (step: string) => [...Object.keys(manifest.tables[step] ?? {}), ...Object.keys(manifest.json?.[step] ?? {})];
   return {
     run: manifest.run,
     previous: manifest.previous ?? null,

@@ -18,8 +18,20 @@ import { spectraPreprocess } from "./spectra/preprocess.js";
 
 export function builtinSteps(): StepDefinition[] {
   return [
-    synthLibraryStep, ingestOsslStep, ingestTableStep, ingestOpusStep, libraryMergeStep,
-    spectraPreprocess, qcOutliers, harmonizeTargets, harmonizeSpectra,
-    cnnTrainStep, cnnPredictStep, plsrStep, modelSelectStep, evaluateStep, hybridStep,
+    synthLibraryStep,
+    ingestOsslStep,
+    ingestTableStep,
+    ingestOpusStep,
+    libraryMergeStep,
+    spectraPreprocess,
+    qcOutliers,
+    harmonizeTargets,
+    harmonizeSpectra,
+    cnnTrainStep,
+    cnnPredictStep,
+    plsrStep,
+    modelSelectStep,
+    evaluateStep,
+    hybridStep,
   ] as StepDefinition[];
 }

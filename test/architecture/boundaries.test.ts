@@ -53,9 +53,11 @@ const RULES: Record<string, (e: Edge) => string | null> = {
     return null;
   },
   // Backends, worker threads and model files: core and contracts below it.
-  runtime: (e) => (e.local && !["runtime", "core", "contracts"].includes(layer(e.target)) ? "runtime imports only runtime, core, contracts" : null),
+  runtime: (e) =>
+    e.local && !["runtime", "core", "contracts"].includes(layer(e.target)) ? "runtime imports only runtime, core, contracts" : null,
   // File formats: parsing and assembling input files.
-  formats: (e) => (e.local && !["formats", "core", "contracts"].includes(layer(e.target)) ? "formats import only formats, core, contracts" : null),
+  formats: (e) =>
+    e.local && !["formats", "core", "contracts"].includes(layer(e.target)) ? "formats import only formats, core, contracts" : null,
   // The engine knows nothing about soil: itself, the contracts, and core's generic Table type.
   engine: (e) => {
     if (!e.local || ["engine", "contracts"].includes(layer(e.target))) return null;
@@ -79,14 +81,18 @@ const RULES: Record<string, (e: Edge) => string | null> = {
     if (!e.local) return null;
     const l = layer(e.target);
     if (["report", "contracts"].includes(l) || e.target === "core/table.ts") return null;
-    if (l === "engine") return /^engine\/(queries|run-record|source-hash|store\/[\w-]+)\.ts$/.test(e.target) ? null : "the report uses only the engine's store/query API";
+    if (l === "engine")
+      return /^engine\/(queries|run-record|source-hash|store\/[\w-]+)\.ts$/.test(e.target)
+        ? null
+        : "the report uses only the engine's store/query API";
     return `the report does not import ${l}`;
   },
   // The command line: engine, step registry, report; nothing below the engine directly.
   cli: (e) => {
     if (!e.local) return null;
     const l = layer(e.target);
-    if (["cli", "engine", "contracts", "report"].includes(l) || ["steps/registry.ts", "steps/lazy-registry.ts"].includes(e.target)) return null;
+    if (["cli", "engine", "contracts", "report"].includes(l) || ["steps/registry.ts", "steps/lazy-registry.ts"].includes(e.target))
+      return null;
     return `the CLI does not import ${e.target}`;
   },
 };

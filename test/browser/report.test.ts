@@ -127,8 +127,16 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: VIEWPORT,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const reports = new Map<string, PageReport>();
     const page = await context.newPage();
@@ -172,7 +180,11 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
           sortedSteps = await page.locator("table#steps-table tbody tr td:first-child").allTextContents();
         }
         const { cellErrors, ...rest } = result;
-        reports.set(p.name, { ...rest, ...(sortedSteps ? { sortedSteps } : {}), errors: [...errors, ...cellErrors.map((e) => `cell error: ${e}`)] });
+        reports.set(p.name, {
+          ...rest,
+          ...(sortedSteps ? { sortedSteps } : {}),
+          errors: [...errors, ...cellErrors.map((e) => `cell error: ${e}`)],
+        });
         errors = [];
       }
     } finally {
@@ -212,7 +224,11 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
 
   it("says how to serve it when opened from disk (file://)", async () => {
     const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    });
     try {
       const page = await browser.newPage({ viewport: VIEWPORT });
       await page.goto(`file://${join(full.output, "index.html")}`);
@@ -231,7 +247,20 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
 
   it("shows visible notes where the run lacks tables", async () => {
     const partialManifest = await writeFixtureRun(join(dir, "partial"), {
-      n: 300, omit: ["coverage", "pairs", "hybrid", "truth", "history", "calibration", "pca_scores", "mean_spectra", "qc", "qc_summary", "harmonization"],
+      n: 300,
+      omit: [
+        "coverage",
+        "pairs",
+        "hybrid",
+        "truth",
+        "history",
+        "calibration",
+        "pca_scores",
+        "mean_spectra",
+        "qc",
+        "qc_summary",
+        "harmonization",
+      ],
     });
     const partial = await buildReport({ output: join(dir, "site-partial"), env: { SOMFLOW_RUN_MANIFEST: partialManifest } });
     const reports = await visitAll(partial.output, "partial-");
@@ -247,34 +276,49 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
   // SOMFLOW_DEMO_STORE: a demo run kept in another store (its report built into reports/dist)
   const DEMO_STORE = process.env["SOMFLOW_DEMO_STORE"] ?? join(REPO_ROOT, ".somflow");
   const haveDemo = existsSync(join(DEMO_SITE, "index.html")) && existsSync(DEMO_STORE);
-  if (!haveDemo && process.env["CI"] === "true") throw new Error("CI=true but reports/dist was not built: run `npm run demo` before the tests.");
+  if (!haveDemo && process.env["CI"] === "true")
+    throw new Error("CI=true but reports/dist was not built: run `npm run demo` before the tests.");
   if (!haveDemo) {
-    console.warn(`[skip] demo report vs \`somflow metrics --json\`: ${existsSync(DEMO_STORE) ? "" : "no demo run in .somflow and "}no built report in reports/dist (run \`npm run demo\` first).`);
+    console.warn(
+      `[skip] demo report vs \`somflow metrics --json\`: ${existsSync(DEMO_STORE) ? "" : "no demo run in .somflow and "}no built report in reports/dist (run \`npm run demo\` first).`,
+    );
   }
-  it.skipIf(!haveDemo)("renders the demo report, showing the numbers `somflow metrics --json` prints", async () => {
-    const reports = await visitAll(DEMO_SITE, "demo-");
-    expectSound(reports, () => 2);
-    const { execFileSync } = await import("node:child_process");
-    const overview = JSON.parse(await readFile(await dataFile(DEMO_SITE, "overview"), "utf8")) as { run?: { run_id?: string } };
-    const runId = JSON.stringify(overview).match(/"run_id":"([^"]+)"/)?.[1];
-    expect(runId).toBeTruthy();
-    const cliRows = JSON.parse(
-      execFileSync(process.execPath, [join(REPO_ROOT, "bin/somflow.mjs"), "metrics", "--json", "--store", DEMO_STORE, "--run", runId!]).toString(),
-    ) as Record<string, unknown>[];
-    const page = JSON.parse(await readFile(await dataFile(DEMO_SITE, "metrics"), "utf8")) as { overall: Record<string, unknown>[] };
-    const key = (r: Record<string, unknown>) => [r.step, r.model, r.target, r.split, r.scale].join("|");
-    const shown = new Map(page.overall.map((r) => [key(r), r]));
-    const all = cliRows.filter((r) => r.group === "all");
-    expect(all.length).toBeGreaterThan(0);
-    for (const r of all) {
-      const s = shown.get(key(r));
-      expect(s, key(r)).toBeDefined();
-      // at the precision the page shows (the stored values keep full precision)
-      for (const m of ["r2", "rmse", "mae", "rpiq", "pi_coverage"]) {
-        if (typeof r[m] === "number") expect(formatNumber(s![m] as number), `${key(r)} ${m}`).toBe(formatNumber(r[m] as number));
+  it.skipIf(!haveDemo)(
+    "renders the demo report, showing the numbers `somflow metrics --json` prints",
+    async () => {
+      const reports = await visitAll(DEMO_SITE, "demo-");
+      expectSound(reports, () => 2);
+      const { execFileSync } = await import("node:child_process");
+      const overview = JSON.parse(await readFile(await dataFile(DEMO_SITE, "overview"), "utf8")) as { run?: { run_id?: string } };
+      const runId = JSON.stringify(overview).match(/"run_id":"([^"]+)"/)?.[1];
+      expect(runId).toBeTruthy();
+      const cliRows = JSON.parse(
+        execFileSync(process.execPath, [
+          join(REPO_ROOT, "bin/somflow.mjs"),
+          "metrics",
+          "--json",
+          "--store",
+          DEMO_STORE,
+          "--run",
+          runId!,
+        ]).toString(),
+      ) as Record<string, unknown>[];
+      const page = JSON.parse(await readFile(await dataFile(DEMO_SITE, "metrics"), "utf8")) as { overall: Record<string, unknown>[] };
+      const key = (r: Record<string, unknown>) => [r.step, r.model, r.target, r.split, r.scale].join("|");
+      const shown = new Map(page.overall.map((r) => [key(r), r]));
+      const all = cliRows.filter((r) => r.group === "all");
+      expect(all.length).toBeGreaterThan(0);
+      for (const r of all) {
+        const s = shown.get(key(r));
+        expect(s, key(r)).toBeDefined();
+        // at the precision the page shows (the stored values keep full precision)
+        for (const m of ["r2", "rmse", "mae", "rpiq", "pi_coverage"]) {
+          if (typeof r[m] === "number") expect(formatNumber(s![m] as number), `${key(r)} ${m}`).toBe(formatNumber(r[m] as number));
+        }
       }
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });
 
 /** The built JSON of one page's loader (Framework fingerprints the file name). */

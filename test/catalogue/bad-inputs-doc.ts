@@ -23,7 +23,10 @@ const jsonl = join(mkdtempSync(join(tmpdir(), "somflow-catdoc-")), "cases.jsonl"
 writeFileSync(jsonl, "");
 const suites = ["pipeline-files", "tables", "opus", "cli"].map((s) => `test/catalogue/${s}.test.ts`);
 execFileSync("npx", ["vitest", "run", ...suites], { stdio: "inherit", env: { ...process.env, SOMFLOW_CATALOGUE_OUT: jsonl } });
-const rows: Row[] = readFileSync(jsonl, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Row);
+const rows: Row[] = readFileSync(jsonl, "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as Row);
 
 const clean = (s: string) =>
   s
@@ -33,7 +36,12 @@ const clean = (s: string) =>
     .replace(/\|/g, "\\|")
     .replace(/\n+/g, " ⏎ ");
 const short = (s: string) => (s.length > 260 ? `${s.slice(0, 257)}…` : s);
-const what = (r: Row) => (r.exit === 0 ? `reads it: ${r.does ?? "correct result"}` : r.exit === 2 ? "refuses before running (exit 2)" : "the step fails with a clear error (exit 1)");
+const what = (r: Row) =>
+  r.exit === 0
+    ? `reads it: ${r.does ?? "correct result"}`
+    : r.exit === 2
+      ? "refuses before running (exit 2)"
+      : "the step fails with a clear error (exit 1)";
 
 const areas = [...new Set(rows.map((r) => r.area))];
 const counts = { 0: 0, 1: 0, 2: 0 } as Record<number, number>;
@@ -78,7 +86,8 @@ const lines: string[] = [
 for (const area of areas) {
   const rs = rows.filter((r) => r.area === area);
   lines.push(`## ${area[0]!.toUpperCase()}${area.slice(1)} (${rs.length})`, "", "| kind | somflow | message |", "|---|---|---|");
-  for (const r of rs) lines.push(`| ${clean(r.kind)} | ${clean(what(r))} | ${r.message ? `\`${short(clean(r.message)).replace(/`/g, "'")}\`` : "—"} |`);
+  for (const r of rs)
+    lines.push(`| ${clean(r.kind)} | ${clean(what(r))} | ${r.message ? `\`${short(clean(r.message)).replace(/`/g, "'")}\`` : "—"} |`);
   lines.push("");
 }
 const old = existsSync(doc) ? readFileSync(doc, "utf8") : "";

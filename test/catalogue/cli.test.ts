@@ -37,27 +37,88 @@ async function cli(...args: string[]): Promise<Outcome> {
   }
 }
 const exp = (...args: string[]) => cli("export", ...args, "--store", store);
-const csvCells = (p: string) => readFileSync(p, "utf8").trim().split("\n").slice(1).map((l) => l.slice(0, l.lastIndexOf(","))); // value is the last column
+const csvCells = (p: string) =>
+  readFileSync(p, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.slice(0, l.lastIndexOf(","))); // value is the last column
 
 export const cliCases: Case[] = [
   { kind: "CLI: unknown command", run: () => cli("rnu"), exit: 2, message: /somflow: unknown command "rnu"\n\nsomflow — .*Commands:/s },
-  { kind: "CLI: unknown option", run: () => cli("plan", pipeline, "--frobnicate"), exit: 2, message: /somflow plan: Unknown option '--frobnicate'.*\nUsage: somflow plan/s },
+  {
+    kind: "CLI: unknown option",
+    run: () => cli("plan", pipeline, "--frobnicate"),
+    exit: 2,
+    message: /somflow plan: Unknown option '--frobnicate'.*\nUsage: somflow plan/s,
+  },
   { kind: "CLI: missing pipeline argument", run: () => cli("plan"), exit: 2, message: /somflow plan: expected 1 argument, got 0: none/ },
-  { kind: "CLI: pipeline file that does not exist", run: () => cli("plan", join(dir, "nope.yaml"), "--store", store), exit: 2, message: /nope\.yaml: cannot read pipeline file: ENOENT/ },
-  { kind: "CLI: plan with -p of an undeclared param", run: () => cli("plan", pipeline, "-p", "x=1", "--store", store, "--steps", STEPS), exit: 2, message: /--param x: .*p\.yaml declares no such param \(declared: none\)/ },
+  {
+    kind: "CLI: pipeline file that does not exist",
+    run: () => cli("plan", join(dir, "nope.yaml"), "--store", store),
+    exit: 2,
+    message: /nope\.yaml: cannot read pipeline file: ENOENT/,
+  },
+  {
+    kind: "CLI: plan with -p of an undeclared param",
+    run: () => cli("plan", pipeline, "-p", "x=1", "--store", store, "--steps", STEPS),
+    exit: 2,
+    message: /--param x: .*p\.yaml declares no such param \(declared: none\)/,
+  },
   {
     kind: "CLI: run of a pipeline with a __proto__ step",
     does: "refuses before running anything: no run record, no artifact",
-    run: () => cli("run", file("proto.yaml", "name: x\nsteps:\n  __proto__:\n    uses: cat.evil\n"), "--store", join(dir, "store-proto"), "--steps", STEPS),
+    run: () =>
+      cli(
+        "run",
+        file("proto.yaml", "name: x\nsteps:\n  __proto__:\n    uses: cat.evil\n"),
+        "--store",
+        join(dir, "store-proto"),
+        "--steps",
+        STEPS,
+      ),
     exit: 2,
     message: /proto\.yaml:\d+:\d+ \(steps\.__proto__\): "__proto__" cannot be used as a name/,
     check: () => expect(existsSync(join(dir, "store-proto", "runs")) ? readdirSync(join(dir, "store-proto", "runs")) : []).toEqual([]),
   },
-  { kind: "CLI: run of an empty pipeline file", run: () => cli("run", file("empty.yaml", ""), "--store", store, "--steps", STEPS), exit: 2, message: /empty\.yaml:1: the file is empty/ },
-  { kind: "CLI: run with a bad check condition (ran every step before failing)", run: () => cli("run", file("chk.yaml", "name: x\nsteps:\n  evil:\n    uses: cat.evil\nchecks:\n  evil.c.r2: '>= banana'\n"), "--store", store, "--steps", STEPS), exit: 2, message: /chk\.yaml:6:\d+ \(checks\.evil\.c\.r2\): check condition ">= banana"/ },
-  { kind: "export: without --out", run: () => exp("ids"), exit: 2, message: /--out FILE is required \(\.csv or \.parquet; \.json for a JSON output\)/ },
-  { kind: "export: --out with an unknown extension", run: () => exp("ids", "--out", join(out, "ids.xlsx")), exit: 2, message: /--out .*ids\.xlsx: the file must end in \.csv or \.parquet \(tables\) or \.json/ },
-  { kind: "export: --out into a folder that does not exist", run: () => exp("ids", "--out", join(out, "nope", "ids.csv")), exit: 2, message: /--out .*ids\.csv: folder .*nope does not exist/ },
+  {
+    kind: "CLI: run of an empty pipeline file",
+    run: () => cli("run", file("empty.yaml", ""), "--store", store, "--steps", STEPS),
+    exit: 2,
+    message: /empty\.yaml:1: the file is empty/,
+  },
+  {
+    kind: "CLI: run with a bad check condition (ran every step before failing)",
+    run: () =>
+      cli(
+        "run",
+        file("chk.yaml", "name: x\nsteps:\n  evil:\n    uses: cat.evil\nchecks:\n  evil.c.r2: '>= banana'\n"),
+        "--store",
+        store,
+        "--steps",
+        STEPS,
+      ),
+    exit: 2,
+    message: /chk\.yaml:6:\d+ \(checks\.evil\.c\.r2\): check condition ">= banana"/,
+  },
+  {
+    kind: "export: without --out",
+    run: () => exp("ids"),
+    exit: 2,
+    message: /--out FILE is required \(\.csv or \.parquet; \.json for a JSON output\)/,
+  },
+  {
+    kind: "export: --out with an unknown extension",
+    run: () => exp("ids", "--out", join(out, "ids.xlsx")),
+    exit: 2,
+    message: /--out .*ids\.xlsx: the file must end in \.csv or \.parquet \(tables\) or \.json/,
+  },
+  {
+    kind: "export: --out into a folder that does not exist",
+    run: () => exp("ids", "--out", join(out, "nope", "ids.csv")),
+    exit: 2,
+    message: /--out .*ids\.csv: folder .*nope does not exist/,
+  },
   {
     kind: "export: --out onto a directory (EISDIR stack and a temp file before)",
     run: () => {
@@ -77,7 +138,13 @@ export const cliCases: Case[] = [
     message: /the sidecar .*side\.csv\.json is a directory; name a file .* for --out/,
     check: () => expect(readdirSync(out)).not.toContain("side.csv"),
   },
-  { kind: "export: a JSON output asked as CSV (stack before)", run: () => exp("report", "--out", join(out, "r.csv")), exit: 2, message: /has no table "report"; "report" is a JSON output: export it with --out report\.json; tables: ids \(evil\); JSON outputs: report \(evil\)/ },
+  {
+    kind: "export: a JSON output asked as CSV (stack before)",
+    run: () => exp("report", "--out", join(out, "r.csv")),
+    exit: 2,
+    message:
+      /has no table "report"; "report" is a JSON output: export it with --out report\.json; tables: ids \(evil\); JSON outputs: report \(evil\)/,
+  },
   {
     kind: "export: a JSON output to .json",
     does: "writes the JSON output as it is, with a sidecar",
@@ -88,18 +155,51 @@ export const cliCases: Case[] = [
       expect(JSON.parse(readFileSync(join(out, "r.json.json"), "utf8"))).toMatchObject({ table: "report", format: "json", step: "evil" });
     },
   },
-  { kind: "export: a table asked as .json", run: () => exp("ids", "--out", join(out, "ids.json")), exit: 2, message: /has no JSON output "ids"; "ids" is a table: export it to \.csv or \.parquet/ },
-  { kind: "export: a table no step wrote", run: () => exp("hybrid", "--out", join(out, "h.csv")), exit: 2, message: /run \S+ has no table "hybrid"; tables: ids \(evil\)/ },
-  { kind: "export: --step that wrote no such table", run: () => exp("ids", "--step", "nope", "--out", join(out, "h.csv")), exit: 2, message: /has no table "ids" in step nope/ },
-  { kind: "export: --run that does not exist", run: () => exp("ids", "--run", "zzzz", "--out", join(out, "h.csv")), exit: 2, message: /--run zzzz: no such run in .*store; list them with `somflow runs`/ },
-  { kind: "export: empty store", run: () => cli("export", "ids", "--out", join(out, "e.csv"), "--store", join(dir, "store-empty")), exit: 2, message: /no runs in .*store-empty; run `somflow run <pipeline>` first/ },
+  {
+    kind: "export: a table asked as .json",
+    run: () => exp("ids", "--out", join(out, "ids.json")),
+    exit: 2,
+    message: /has no JSON output "ids"; "ids" is a table: export it to \.csv or \.parquet/,
+  },
+  {
+    kind: "export: a table no step wrote",
+    run: () => exp("hybrid", "--out", join(out, "h.csv")),
+    exit: 2,
+    message: /run \S+ has no table "hybrid"; tables: ids \(evil\)/,
+  },
+  {
+    kind: "export: --step that wrote no such table",
+    run: () => exp("ids", "--step", "nope", "--out", join(out, "h.csv")),
+    exit: 2,
+    message: /has no table "ids" in step nope/,
+  },
+  {
+    kind: "export: --run that does not exist",
+    run: () => exp("ids", "--run", "zzzz", "--out", join(out, "h.csv")),
+    exit: 2,
+    message: /--run zzzz: no such run in .*store; list them with `somflow runs`/,
+  },
+  {
+    kind: "export: empty store",
+    run: () => cli("export", "ids", "--out", join(out, "e.csv"), "--store", join(dir, "store-empty")),
+    exit: 2,
+    message: /no runs in .*store-empty; run `somflow run <pipeline>` first/,
+  },
   {
     kind: "export: CSV formula injection in ids (=HYPERLINK, +cmd, -2+3, @SUM, TAB)",
     does: "prefixes those text cells with ' in CSV and says how many",
     run: () => exp("ids", "--out", join(out, "ids.csv")),
     exit: 0,
     check: (o) => {
-      expect(csvCells(join(out, "ids.csv"))).toEqual([`"'=HYPERLINK(""http://evil"",""x"")"`, `'+cmd|' /C calc'!A0`, `'-2+3`, `'@SUM(A1)`, `'\tTAB`, "plain", "a=b"]);
+      expect(csvCells(join(out, "ids.csv"))).toEqual([
+        `"'=HYPERLINK(""http://evil"",""x"")"`,
+        `'+cmd|' /C calc'!A0`,
+        `'-2+3`,
+        `'@SUM(A1)`,
+        `'\tTAB`,
+        "plain",
+        "a=b",
+      ]);
       expect(o.message).toMatch(/5 text cells starting with = \+ - @ TAB or CR got a leading ' .*--raw keeps exact values/);
       expect(JSON.parse(readFileSync(join(out, "ids.csv.json"), "utf8")).formula_cells_neutralized).toBe(5);
       // numbers are not text: the -3 stays a number

@@ -41,10 +41,39 @@ function clearErrorOrResult<T>(fn: () => T, typed: (e: unknown) => boolean): { o
 const isUsage = (e: unknown) => e instanceof UsageError;
 const isFormat = (e: unknown) => e instanceof FormatError;
 
-const nastyKey = fc.constantFrom("__proto__", "constructor", "prototype", "name", "steps", "uses", "with", "needs", "params", "checks", "n", "a", "b", "", "0", "a".repeat(120));
-const nastyScalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom("${params.n}", "${params.constructor}", "${params.__proto__}", ">= banana", "test.source", "ingest.table", "*a", "&a x"));
+const nastyKey = fc.constantFrom(
+  "__proto__",
+  "constructor",
+  "prototype",
+  "name",
+  "steps",
+  "uses",
+  "with",
+  "needs",
+  "params",
+  "checks",
+  "n",
+  "a",
+  "b",
+  "",
+  "0",
+  "a".repeat(120),
+);
+const nastyScalar = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom("${params.n}", "${params.constructor}", "${params.__proto__}", ">= banana", "test.source", "ingest.table", "*a", "&a x"),
+);
 const yamlValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, nastyScalar, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(nastyKey, tie("value"), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: "small" },
+    nastyScalar,
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(nastyKey, tie("value"), { maxKeys: 4 }),
+  ),
 })).value;
 
 describe("fuzz: YAML pipeline parser", () => {
@@ -57,12 +86,26 @@ describe("fuzz: YAML pipeline parser", () => {
     );
   });
   it("pipeline-shaped documents with nasty keys and values: a UsageError or a valid pipeline", () => {
-    const doc = fc.record({
-      name: fc.oneof(fc.string(), fc.constant("t")),
-      params: fc.dictionary(nastyKey, fc.oneof(fc.integer(), fc.string(), fc.boolean()), { maxKeys: 3 }),
-      steps: fc.dictionary(nastyKey, fc.record({ uses: fc.constantFrom("test.source", "test.scale", "ingest.table", "nope"), with: yamlValue, needs: fc.array(nastyKey, { maxLength: 2 }) }, { requiredKeys: ["uses"] }), { maxKeys: 4 }),
-      checks: fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
-    }, { requiredKeys: [] });
+    const doc = fc.record(
+      {
+        name: fc.oneof(fc.string(), fc.constant("t")),
+        params: fc.dictionary(nastyKey, fc.oneof(fc.integer(), fc.string(), fc.boolean()), { maxKeys: 3 }),
+        steps: fc.dictionary(
+          nastyKey,
+          fc.record(
+            {
+              uses: fc.constantFrom("test.source", "test.scale", "ingest.table", "nope"),
+              with: yamlValue,
+              needs: fc.array(nastyKey, { maxLength: 2 }),
+            },
+            { requiredKeys: ["uses"] },
+          ),
+          { maxKeys: 4 },
+        ),
+        checks: fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+      },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(doc, fc.array(fc.string({ maxLength: 20 }), { maxLength: 2 }), (d, overrides) => {
         const r = clearErrorOrResult(() => parsePipeline("f.yaml", stringify(d), registry, { overrides }), isUsage);
@@ -101,7 +144,10 @@ describe("fuzz: CSV readers", () => {
         let text = `id,wn_4000,wn_3000,wn_2000\n${rows.map((r, i) => `s${i},${r.join(",")}`).join("\n")}\n`;
         if (crlf) text = text.replaceAll("\n", "\r\n");
         const bytes = Buffer.from((bom ? "\uFEFF" : "") + text);
-        const r = clearErrorOrResult(() => parseWideTable("f.csv", bytes, { spectralPrefix: "wn_", unit: "absorbance", idColumn: "id" }), isFormat);
+        const r = clearErrorOrResult(
+          () => parseWideTable("f.csv", bytes, { spectralPrefix: "wn_", unit: "absorbance", idColumn: "id" }),
+          isFormat,
+        );
         if (r.ok) {
           // every row whose three cells are plain numbers is read to those numbers (float32)
           const b = r.value.blocks[0];
@@ -122,7 +168,10 @@ describe("fuzz: CSV readers", () => {
   it("arbitrary text as an OSSL export: a FormatError or a library", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (tail) => {
-        clearErrorOrResult(() => parseOsslCsv("o.csv", Buffer.from(`id.layer_uuid_txt,scan_mir.600_abs,scan_mir.602_abs\n${tail}`)), isFormat);
+        clearErrorOrResult(
+          () => parseOsslCsv("o.csv", Buffer.from(`id.layer_uuid_txt,scan_mir.600_abs,scan_mir.602_abs\n${tail}`)),
+          isFormat,
+        );
       }),
       { numRuns: RUNS, seed: 5 },
     );
@@ -139,7 +188,10 @@ describe("fuzz: CSV readers", () => {
 });
 
 describe("fuzz: OPUS parser", () => {
-  const base = opusFile([{ fxv: 3998, lxv: 600, values: ramp(300), additional: 64 }, { fxv: 3998, lxv: 600, values: ramp(300) }]);
+  const base = opusFile([
+    { fxv: 3998, lxv: 600, values: ramp(300), additional: 64 },
+    { fxv: 3998, lxv: 600, values: ramp(300) },
+  ]);
   const check = (bytes: Uint8Array) => {
     const r = clearErrorOrResult(() => parseOpus("f.0", bytes), isFormat);
     if (r.ok) {
@@ -154,11 +206,14 @@ describe("fuzz: OPUS parser", () => {
   };
   it("a valid file with random bytes changed: a FormatError or a plausible spectrum", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
-        const b = base.slice();
-        for (const [i, v] of edits) b[i] = v;
-        check(b);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        (edits) => {
+          const b = base.slice();
+          for (const [i, v] of edits) b[i] = v;
+          check(b);
+        },
+      ),
       { numRuns: RUNS * 2, seed: 7 },
     );
   });
@@ -174,7 +229,10 @@ describe("fuzz: OPUS parser", () => {
     );
   });
   it("a valid file cut at any length", () => {
-    fc.assert(fc.property(fc.nat(base.length), (n) => check(base.subarray(0, n))), { numRuns: RUNS, seed: 9 });
+    fc.assert(
+      fc.property(fc.nat(base.length), (n) => check(base.subarray(0, n))),
+      { numRuns: RUNS, seed: 9 },
+    );
   });
   it("arbitrary bytes after the OPUS magic", () => {
     fc.assert(

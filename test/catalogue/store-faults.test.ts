@@ -98,7 +98,9 @@ describe("store faults", () => {
     await flipBytes(await firstF32(artifactOf(store, first, "preprocess")));
     const r = await run(store, "--force", "plsr");
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/warning: input preprocess: cached artifact [0-9a-f]{12} is corrupt \(content differs from its seal: spectra\.spectra\/block-0\.f32\); recomputing preprocess before plsr runs/);
+    expect(r.err).toMatch(
+      /warning: input preprocess: cached artifact [0-9a-f]{12} is corrupt \(content differs from its seal: spectra\.spectra\/block-0\.f32\); recomputing preprocess before plsr runs/,
+    );
     expect(await metricsOf(store, await latest(store))).toEqual(undisturbed);
     await clean(store);
   });

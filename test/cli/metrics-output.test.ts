@@ -10,8 +10,23 @@ import { writeFile } from "node:fs/promises";
 
 const row = (p: Partial<MetricRow>): MetricRow =>
   ({
-    step: "cnn-c", model: "cnn", target: "c", split: "test", scale: "gkg", group: "all", n: 106, r2: 0.9123456, rmse: 12.3456789,
-    mae: 6.54321, bias: -0.123456, rpiq: 1.987654, rpd: 3.1, ccc: 0.95, pi_level: 0.9, pi_coverage: 0.8867924, pi_width: 40.1,
+    step: "cnn-c",
+    model: "cnn",
+    target: "c",
+    split: "test",
+    scale: "gkg",
+    group: "all",
+    n: 106,
+    r2: 0.9123456,
+    rmse: 12.3456789,
+    mae: 6.54321,
+    bias: -0.123456,
+    rpiq: 1.987654,
+    rpd: 3.1,
+    ccc: 0.95,
+    pi_level: 0.9,
+    pi_coverage: 0.8867924,
+    pi_width: 40.1,
     ...p,
   }) as MetricRow;
 
@@ -30,8 +45,14 @@ describe("somflow metrics (human form)", () => {
   it("sorts by target, scale, split (test first), then groups with depth bands in numeric order", () => {
     const s = sortMetricRows(rows).map((r) => `${r.target} ${r.scale} ${r.split} ${r.group}`);
     expect(s).toEqual([
-      "c gkg test all", "c gkg test depth=0-30", "c gkg test depth=30-100", "c gkg test depth=100-200",
-      "c gkg missing-truth all", "c gkg train all", "c log1p test all", "om gkg test all",
+      "c gkg test all",
+      "c gkg test depth=0-30",
+      "c gkg test depth=30-100",
+      "c gkg test depth=100-200",
+      "c gkg missing-truth all",
+      "c gkg train all",
+      "c log1p test all",
+      "om gkg test all",
     ]);
   });
 
@@ -50,10 +71,18 @@ describe("somflow metrics (human form)", () => {
   });
 
   it("filters by split and target", () => {
-    const text = formatMetricsTable(rows.filter((r) => r.split === "missing-truth"), { split: "missing-truth" }).join("\n");
+    const text = formatMetricsTable(
+      rows.filter((r) => r.split === "missing-truth"),
+      { split: "missing-truth" },
+    ).join("\n");
     expect(text).toContain("impute-truth");
     expect(text).not.toContain("published study"); // the study's values are test-split values
-    expect(formatMetricsTable(rows.filter((r) => r.target === "om"), { target: "om" }).join("\n")).not.toContain("c (organic carbon)");
+    expect(
+      formatMetricsTable(
+        rows.filter((r) => r.target === "om"),
+        { target: "om" },
+      ).join("\n"),
+    ).not.toContain("c (organic carbon)");
   });
 });
 

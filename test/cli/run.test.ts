@@ -13,7 +13,9 @@ import { cli, FIXTURE_STEPS, finish, startCli } from "./helpers.js";
 const CHAIN = resolve(REPO_ROOT, "test/engine/fixtures/chain.yaml");
 const tmp = () => mkdtemp(join(tmpdir(), "somflow-cli-"));
 const stepsOf = (stdout: string) =>
-  Object.fromEntries((JSON.parse(stdout.trim().split("\n").at(-1)!).steps as { name: string; status: string }[]).map((s) => [s.name, s.status]));
+  Object.fromEntries(
+    (JSON.parse(stdout.trim().split("\n").at(-1)!).steps as { name: string; status: string }[]).map((s) => [s.name, s.status]),
+  );
 
 /** chain.yaml with the `total` step sleeping, so a run can be killed inside it. */
 async function slowPipeline(dir: string): Promise<string> {
@@ -68,7 +70,16 @@ describe("somflow CLI", () => {
     const child = startCli(["run", file, "--steps", FIXTURE_STEPS, "--store", store]);
     const done = finish(child);
     // Wait until the slow step has started, then kill the process outright.
-    for (let i = 0; i < 200 && !(existsSync(join(store, "locks")) && (await readdir(join(store, "locks"))).length > 0 && (await readdir(join(store, "artifacts"))).length >= 3); i++) {
+    for (
+      let i = 0;
+      i < 200 &&
+      !(
+        existsSync(join(store, "locks")) &&
+        (await readdir(join(store, "locks"))).length > 0 &&
+        (await readdir(join(store, "artifacts"))).length >= 3
+      );
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill("SIGKILL");
@@ -144,7 +155,12 @@ describe("somflow CLI", () => {
     const plan = await cli(["plan", pipeline, "--steps", stepsFile, "--store", store, "--json"]);
     const planned = JSON.parse(plan.stdout) as { name: string; status: string; reasons: string[] }[];
     expect(plan.code, plan.stderr).toBe(0);
-    expect(planned.map((p) => [p.name, p.status])).toEqual([["a", "cached"], ["c", "cached"], ["b", "run"], ["total", "run"]]);
+    expect(planned.map((p) => [p.name, p.status])).toEqual([
+      ["a", "cached"],
+      ["c", "cached"],
+      ["b", "run"],
+      ["total", "run"],
+    ]);
     expect(planned.find((p) => p.name === "b")!.reasons).toEqual([expect.stringMatching(/^source .*fx\/helper\.ts changed$/)]);
     expect(planned.find((p) => p.name === "total")!.reasons).toEqual(["input b will rerun"]);
     const run = await cli(["run", pipeline, "--steps", stepsFile, "--store", store, "--json"]);

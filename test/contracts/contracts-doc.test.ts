@@ -13,15 +13,23 @@ const doc = readFileSync(resolve(import.meta.dirname, "../../docs/CONTRACTS.md")
 function documentedColumns(table: string): string[] {
   const section = doc.split(/^## /m).find((s) => s.startsWith(`\`${table}\``));
   if (!section) throw new Error(`docs/CONTRACTS.md has no section for ${table}`);
-  const body = section.split("\n").slice(1).filter((l) => !/^Written /.test(l)).join(" ");
+  const body = section
+    .split("\n")
+    .slice(1)
+    .filter((l) => !/^Written /.test(l))
+    .join(" ");
   const flat = body.replace(/\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ""); // drop parenthesised notes
-  return flat.replace(/\s*\.\s*$/, "").split(",").map((c) => c.trim()).filter(Boolean);
+  return flat
+    .replace(/\s*\.\s*$/, "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 // Compile-time: the metric values are the core's regression metrics (less pred_sd), both ways.
 const _a: MetricValues = {} as Omit<RegressionMetrics, "pred_sd">;
 const _b: Omit<RegressionMetrics, "pred_sd"> = {} as MetricValues;
-void _a, _b;
+(void _a, _b);
 
 describe("contracts", () => {
   it("predictions: the doc lists exactly the typed columns, in order, and the split values", () => {
@@ -36,7 +44,19 @@ describe("contracts", () => {
 
   it("the predictions builder types its columns and refuses an unknown split", () => {
     const b = new PredictionsBuilder();
-    const row = { sample_id: "a", target: "c", split: "test", source: null, depth_top_cm: 0, observed: 1, predicted: 2, sd: NaN, pi_low: NaN, pi_high: NaN, in_domain: null };
+    const row = {
+      sample_id: "a",
+      target: "c",
+      split: "test",
+      source: null,
+      depth_top_cm: 0,
+      observed: 1,
+      predicted: 2,
+      sd: NaN,
+      pi_low: NaN,
+      pi_high: NaN,
+      in_domain: null,
+    };
     b.push(row);
     const t = b.build();
     expect(Object.keys(t)).toEqual(Object.keys(PREDICTION_COLUMNS));

@@ -1,10 +1,24 @@
 /** The cue name of each reason (what `plan --json` and the run record group by), and order. */
 import { describe, expect, it } from "vitest";
-import { alwaysCue, artifactMissingCue, changes, ENGINE_FORMAT, forcedCue, inputWillRerunCue, type KeyManifest } from "../../src/engine/cues.js";
+import {
+  alwaysCue,
+  artifactMissingCue,
+  changes,
+  ENGINE_FORMAT,
+  forcedCue,
+  inputWillRerunCue,
+  type KeyManifest,
+} from "../../src/engine/cues.js";
 
 const base: KeyManifest = {
-  engine: ENGINE_FORMAT, type: "t", version: 1, options: {}, inputs: { a: "1", b: "2" },
-  source: { "src/a.ts": "1", "src/b.ts": "2" }, packages: { p: "1" }, files: { "f1": "1", "f2": "2" },
+  engine: ENGINE_FORMAT,
+  type: "t",
+  version: 1,
+  options: {},
+  inputs: { a: "1", b: "2" },
+  source: { "src/a.ts": "1", "src/b.ts": "2" },
+  packages: { p: "1" },
+  files: { f1: "1", f2: "2" },
 };
 const copy = (): KeyManifest => JSON.parse(JSON.stringify(base)) as KeyManifest;
 
@@ -40,7 +54,12 @@ describe("cue names", () => {
     m.source = { "src/b.ts": "9", "src/a.ts": "9" };
     m.files = { f2: "9", f1: "9" };
     expect(changes(base, m).map((r) => r.message)).toEqual([
-      "input a changed", "input b changed", "source src/a.ts changed", "source src/b.ts changed", "input file f1 changed", "input file f2 changed",
+      "input a changed",
+      "input b changed",
+      "source src/a.ts changed",
+      "source src/b.ts changed",
+      "input file f1 changed",
+      "input file f2 changed",
     ]);
   });
 

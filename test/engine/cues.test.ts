@@ -46,7 +46,10 @@ describe("cacheKey", () => {
     const k = cacheKey(base);
     expect(k).toBe(hashJson(base));
     expect(k).toMatch(/^[0-9a-f]{64}$/);
-    const reordered: KeyManifest = { ...clone(), options: { split: { folds: [1, 2], test: 0.15 }, max_components: 20, target: "c", unset: undefined } };
+    const reordered: KeyManifest = {
+      ...clone(),
+      options: { split: { folds: [1, 2], test: 0.15 }, max_components: 20, target: "c", unset: undefined },
+    };
     expect(cacheKey(reordered)).toBe(k);
   });
 
@@ -79,14 +82,19 @@ describe("changes (reasons to rerun)", () => {
   it("nothing for equal manifests; the cues without a comparison say what they are", () => {
     expect(changes(base, clone())).toEqual([]);
     expect(noStoredManifestCue()).toEqual({ cue: "no-stored-manifest", message: "first run of this step" });
-    expect(resultRemovedCue()).toEqual({ cue: "result-removed", message: "no stored result for this key (removed by gc or another store)" });
+    expect(resultRemovedCue()).toEqual({
+      cue: "result-removed",
+      message: "no stored result for this key (removed by gc or another store)",
+    });
   });
 
   it("input routes: a changed route is its own reason", () => {
     const r = reasons((m) => (m.routes = { spectra: "harmonize" }));
     expect(r).toEqual([{ cue: "routes", message: 'inputs.spectra added ("harmonize")' }]);
     const withRoute = { ...clone(), routes: { spectra: "harmonize" } };
-    expect(changes(withRoute, { ...clone(), routes: { spectra: "qc" } })).toEqual([{ cue: "routes", message: 'inputs.spectra changed "harmonize" -> "qc"' }]);
+    expect(changes(withRoute, { ...clone(), routes: { spectra: "qc" } })).toEqual([
+      { cue: "routes", message: 'inputs.spectra changed "harmonize" -> "qc"' },
+    ]);
   });
 
   it("names each kind of change", () => {
@@ -105,8 +113,8 @@ describe("changes (reasons to rerun)", () => {
     expect(why((m) => (m.files["data/a.csv"] = "missing"))).toEqual(["input file data/a.csv is missing"]);
     expect(why((m) => (m.files["data/b.csv"] = "f"))).toEqual(["input file data/b.csv added"]);
     expect(why((m) => delete m.files["data/a.csv"])).toEqual(["input file data/a.csv no longer read"]);
-    expect(why((m) => (m.packages["ml-matrix"] = "7.0.0"))).toEqual(["package ml-matrix changed \"6.15.1\" -> \"7.0.0\""]);
-    expect(why((m) => (m.packages["zod"] = "4.0.0"))).toEqual(["package zod added (\"4.0.0\")"]);
+    expect(why((m) => (m.packages["ml-matrix"] = "7.0.0"))).toEqual(['package ml-matrix changed "6.15.1" -> "7.0.0"']);
+    expect(why((m) => (m.packages["zod"] = "4.0.0"))).toEqual(['package zod added ("4.0.0")']);
   });
 
   it("reports option changes at the leaf, in key order, several at once", () => {
@@ -124,23 +132,27 @@ describe("changes (reasons to rerun)", () => {
 
   it("lists reasons in cue order (engine, type, version, options, inputs, routes, sources, files, packages)", () => {
     expect(reasons(() => undefined)).toEqual([]);
-    const r = changes(base, (() => {
-      const m = clone();
-      m.packages["ml-matrix"] = "1";
-      m.files["data/a.csv"] = "x";
-      m.source["src/core/stats/split.ts"] = "x";
-      m.inputs.qc = "x";
-      (m.options as Record<string, unknown>).target = "om";
-      m.version = 2;
-      m.engine = 9;
-      return m;
-    })());
+    const r = changes(
+      base,
+      (() => {
+        const m = clone();
+        m.packages["ml-matrix"] = "1";
+        m.files["data/a.csv"] = "x";
+        m.source["src/core/stats/split.ts"] = "x";
+        m.inputs.qc = "x";
+        (m.options as Record<string, unknown>).target = "om";
+        m.version = 2;
+        m.engine = 9;
+        return m;
+      })(),
+    );
     expect(r.map((x) => x.cue)).toEqual(["engine", "version", "options", "inputs", "source", "files", "packages"]);
   });
 });
 
 describe("option differences", () => {
-  const opt = (a: unknown, b: unknown) => changes({ ...clone(), options: { s: a } }, { ...clone(), options: { s: b } }).map((r) => r.message);
+  const opt = (a: unknown, b: unknown) =>
+    changes({ ...clone(), options: { s: a } }, { ...clone(), options: { s: b } }).map((r) => r.message);
   it("shortens values longer than 40 characters to their first 37 and an ellipsis", () => {
     expect(opt("a", "x".repeat(60))).toEqual([`with.s changed "a" -> "${"x".repeat(36)}...`]);
     const exact = "y".repeat(38); // 40 characters with its quotes: not shortened

@@ -24,7 +24,15 @@ async function planThenRun(store: string, text = chainText, overrides: string[] 
 }
 
 const manifest = (over: Partial<KeyManifest> = {}): KeyManifest => ({
-  engine: ENGINE_FORMAT, type: "t", version: 1, options: { a: 1 }, inputs: {}, source: {}, packages: {}, files: {}, ...over,
+  engine: ENGINE_FORMAT,
+  type: "t",
+  version: 1,
+  options: { a: 1 },
+  inputs: {},
+  source: {},
+  packages: {},
+  files: {},
+  ...over,
 });
 
 describe("decide", () => {
@@ -58,7 +66,12 @@ describe("plan and run decide alike", () => {
       return { planned, ran };
     };
     const first = same(await planThenRun(store));
-    expect(first.ran).toEqual({ a: "first run of this step", b: "first run of this step", c: "first run of this step", total: "first run of this step" });
+    expect(first.ran).toEqual({
+      a: "first run of this step",
+      b: "first run of this step",
+      c: "first run of this step",
+      total: "first run of this step",
+    });
     expect(first.planned).toEqual(first.ran);
 
     const changed = same(await planThenRun(store, chainText, ["factor=4"]));

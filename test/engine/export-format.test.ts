@@ -10,20 +10,30 @@ describe("CSV formatting of exported columns", () => {
     const dir = await mkdtemp(join(tmpdir(), "somflow-export-format-"));
     const out = join(dir, "x.csv");
     const select = csvSelectList(
-      [{ name: "id", type: "VARCHAR" }, { name: "origin", type: "VARCHAR" }, { name: "value", type: "DOUBLE" }, { name: "pi_low", type: "DOUBLE" }, { name: "measured", type: "DOUBLE" }],
-      { columns: {
-        value: { unit: "g/kg", description: "", csv_digits: 4, csv_exact_where: ["origin", "measured"] },
-        pi_low: { unit: "g/kg", description: "", csv_digits: 4 },
-        measured: { unit: "g/kg", description: "" },
-        id: { unit: null, description: "", csv_digits: 4 }, // text: never rounded
-      } },
+      [
+        { name: "id", type: "VARCHAR" },
+        { name: "origin", type: "VARCHAR" },
+        { name: "value", type: "DOUBLE" },
+        { name: "pi_low", type: "DOUBLE" },
+        { name: "measured", type: "DOUBLE" },
+      ],
+      {
+        columns: {
+          value: { unit: "g/kg", description: "", csv_digits: 4, csv_exact_where: ["origin", "measured"] },
+          pi_low: { unit: "g/kg", description: "", csv_digits: 4 },
+          measured: { unit: "g/kg", description: "" },
+          id: { unit: null, description: "", csv_digits: 4 }, // text: never rounded
+        },
+      },
     );
-    await withConnection((c) => c.run(`COPY (SELECT ${select} FROM (SELECT id, origin, value::DOUBLE AS value, pi_low::DOUBLE AS pi_low, measured::DOUBLE AS measured FROM (VALUES
+    await withConnection((c) =>
+      c.run(`COPY (SELECT ${select} FROM (SELECT id, origin, value::DOUBLE AS value, pi_low::DOUBLE AS pi_low, measured::DOUBLE AS measured FROM (VALUES
       ('a', 'predicted', 12.345678901, 1234.5678, 12.345678901),
       ('b', 'measured', 12.345678901, 0.000123456789, 12.345678901),
       ('c', 'predicted', -98.76543, 0, NULL),
       ('d', 'rejected', NULL, 'nan'::DOUBLE, 31415.9)
-    ) t(id, origin, value, pi_low, measured))) TO ${quoteString(out)} (FORMAT csv, HEADER true)`));
+    ) t(id, origin, value, pi_low, measured))) TO ${quoteString(out)} (FORMAT csv, HEADER true)`),
+    );
     expect((await readFile(out, "utf8")).trim().split("\n")).toEqual([
       "id,origin,value,pi_low,measured",
       "a,predicted,12.35,1235.0,12.345678901",

@@ -17,7 +17,9 @@ describe("exportTable", () => {
     const dir = await mkdtemp(join(tmpdir(), "somflow-export-"));
     const store = join(dir, "store");
     const run = await runPipeline(parsePipeline("e.yaml", text, registry), { store });
-    const original = await queryTable(`SELECT * FROM read_parquet(${quoteString(join(store, "artifacts", run.steps[0]!.artifact!, "mixed.parquet"))})`);
+    const original = await queryTable(
+      `SELECT * FROM read_parquet(${quoteString(join(store, "artifacts", run.steps[0]!.artifact!, "mixed.parquet"))})`,
+    );
     for (const ext of ["csv", "parquet"]) {
       const out = join(dir, `mixed.${ext}`);
       const r = await exportTable(store, run, "mixed", out);
@@ -29,7 +31,14 @@ describe("exportTable", () => {
       );
       expect(back).toEqual(original);
       const sidecar = JSON.parse(await readFile(`${out}.json`, "utf8"));
-      expect(sidecar).toMatchObject({ table: "mixed", rows: 4, run_id: run.run_id, step: "m", step_type: "test.mixed", about: { note: "fixture" } });
+      expect(sidecar).toMatchObject({
+        table: "mixed",
+        rows: 4,
+        run_id: run.run_id,
+        step: "m",
+        step_type: "test.mixed",
+        about: { note: "fixture" },
+      });
       expect(sidecar.columns.find((c: { name: string }) => c.name === "value")).toMatchObject({ unit: "g/kg", type: "DOUBLE" });
     }
     expect(Array.from(original.value as Float64Array)[1]).toBeNaN();
@@ -39,7 +48,9 @@ describe("exportTable", () => {
     const dir = await mkdtemp(join(tmpdir(), "somflow-export-"));
     const store = join(dir, "store");
     const run = await runPipeline(parsePipeline("e.yaml", text, registry), { store });
-    await expect(exportTable(store, run, "hybrid", join(dir, "h.csv"))).rejects.toThrow(/has no table "hybrid"; tables: mixed \(m\), numbers \(n\)/);
+    await expect(exportTable(store, run, "hybrid", join(dir, "h.csv"))).rejects.toThrow(
+      /has no table "hybrid"; tables: mixed \(m\), numbers \(n\)/,
+    );
     await expect(exportTable(store, run, "mixed", join(dir, "h.xlsx"))).rejects.toThrow(UsageError);
     await expect(exportTable(store, run, "mixed", join(dir, "nope", "h.csv"))).rejects.toThrow(/does not exist/);
   });

@@ -93,7 +93,19 @@ describe("gc", () => {
       const lease = join(store, "leases", "20990101T000000000Z-remote");
       await mkdir(lease, { recursive: true });
       const owner = join(lease, "owner.json");
-      await writeFile(owner, JSON.stringify({ host: "node-17.cluster", boot: null, pid: 4242, job: "991", run: "remote", token: "x", since: "", heartbeat_at: "" }));
+      await writeFile(
+        owner,
+        JSON.stringify({
+          host: "node-17.cluster",
+          boot: null,
+          pid: 4242,
+          job: "991",
+          run: "remote",
+          token: "x",
+          since: "",
+          heartbeat_at: "",
+        }),
+      );
       await writeFile(join(lease, "refs"), all.join("\n") + "\n");
       await mkdir(join(l.tmp, "node-17.cluster_4242_j991_abcdef"));
       const fresh = await collectGarbage(store, 1);

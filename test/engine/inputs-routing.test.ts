@@ -61,7 +61,7 @@ describe("inputs: routing of a step's named inputs", () => {
     expect(again.steps.find((s) => s.name === "total")!.status).toBe("cached");
     const rerouted = parsePipeline("r.yaml", pipeline("    inputs: {numbers: a}\n"), registry);
     const plan = await planPipeline(rerouted, { store });
-    expect(plan.find((p) => p.name === "total")!.reasons).toEqual(["inputs.numbers changed \"c\" -> \"a\""]);
+    expect(plan.find((p) => p.name === "total")!.reasons).toEqual(['inputs.numbers changed "c" -> "a"']);
     const third = await runPipeline(rerouted, { store });
     expect(third.steps.find((s) => s.name === "total")!.status).toBe("ran");
   });
@@ -73,7 +73,8 @@ describe("inputs: routing of a step's named inputs", () => {
   });
 
   it("refuses at run time a route to a needed step that lacks the output", async () => {
-    const text = pipeline("    inputs: {numbers: a}\n").replace("needs: [a, c]", "needs: [a, c, b]") +
+    const text =
+      pipeline("    inputs: {numbers: a}\n").replace("needs: [a, c]", "needs: [a, c, b]") +
       "  b:\n    uses: test.read\n    with: {path: package.json}\n";
     const routed = parsePipeline("r.yaml", text.replace("inputs: {numbers: a}", "inputs: {numbers: b}"), registry);
     const run = await runPipeline(routed, { store: await newStore(), only: ["total"] });
@@ -84,9 +85,14 @@ describe("inputs: routing of a step's named inputs", () => {
     const fx = makeFixture();
     const noisy = emptyArtifact();
     // a second `spectra` provider (e.g. the raw, unpreprocessed spectra): same ids, garbage values
-    noisy.spectra.set("spectra", fx.blocks.map((b) => ({ ...b, values: b.values.map((_, i) => Math.sin(i)) })));
+    noisy.spectra.set(
+      "spectra",
+      fx.blocks.map((b) => ({ ...b, values: b.values.map((_, i) => Math.sin(i)) })),
+    );
     const raw = { step: "raw", type: "ingest.table", artifact: noisy };
-    await expect(runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw])).rejects.toThrow(/several needs provide "spectra" \(prep, raw\)/);
+    await expect(runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw])).rejects.toThrow(
+      /several needs provide "spectra" \(prep, raw\)/,
+    );
     const single = await runStepInMemory(plsrStep, { target: "c" }, [fx.input]);
     const routed = await runStepInMemory(plsrStep, { target: "c" }, [fx.input, raw], "plsr", { spectra: "prep", samples: "prep" });
     const a = single.artifact.tables.get("predictions") as Table;

@@ -15,15 +15,26 @@ describe("expandMatrix", () => {
   it("expands every combination into ordinary steps with file-name-safe names and typed values", () => {
     const e = expandMatrix({
       a: { uses: "x" },
-      train: { uses: "t", needs: ["a"], matrix: { fold: { range: 2 }, model: ["pls", "cnn"] }, with: { test_fold: "${matrix.fold}", tag: "m-${matrix.model}-${matrix.fold}" } },
+      train: {
+        uses: "t",
+        needs: ["a"],
+        matrix: { fold: { range: 2 }, model: ["pls", "cnn"] },
+        with: { test_fold: "${matrix.fold}", tag: "m-${matrix.model}-${matrix.fold}" },
+      },
       predict: { uses: "p", needs: ["train"], matrix: { fold: [0, 1], model: ["pls", "cnn"] } },
       pool: { uses: "e", needs: ["train"], with: { pool: { cv: "train" } } },
     });
     expect(e.problems).toEqual([]);
     expect(Object.keys(e.steps)).toEqual([
       "a",
-      "train.fold-0.model-pls", "train.fold-0.model-cnn", "train.fold-1.model-pls", "train.fold-1.model-cnn",
-      "predict.fold-0.model-pls", "predict.fold-0.model-cnn", "predict.fold-1.model-pls", "predict.fold-1.model-cnn",
+      "train.fold-0.model-pls",
+      "train.fold-0.model-cnn",
+      "train.fold-1.model-pls",
+      "train.fold-1.model-cnn",
+      "predict.fold-0.model-pls",
+      "predict.fold-0.model-cnn",
+      "predict.fold-1.model-pls",
+      "predict.fold-1.model-cnn",
       "pool",
     ]);
     expect(e.steps["train.fold-1.model-cnn"]).toEqual({ uses: "t", needs: ["a"], with: { test_fold: 1, tag: "m-cnn-1" } });
@@ -45,7 +56,9 @@ describe("expandMatrix", () => {
       w: { uses: "w", matrix: { fold: [] } },
     });
     const msgs = e.problems.map((p) => `${p.path.join(".")}: ${p.message}`);
-    expect(msgs).toContain('steps.t.matrix.fold.1: matrix.fold[1] = 0.5: values must be integers, booleans or words of letters, digits, _ - + (they become part of step names, where a dot separates keys: list an index and look the value up)');
+    expect(msgs).toContain(
+      "steps.t.matrix.fold.1: matrix.fold[1] = 0.5: values must be integers, booleans or words of letters, digits, _ - + (they become part of step names, where a dot separates keys: list an index and look the value up)",
+    );
     expect(msgs).toContain("steps.t.matrix.fold.2: matrix.fold[2] = 0 is listed twice");
     expect(msgs.some((m) => m.startsWith('steps.t.matrix.2x: matrix key "2x"'))).toBe(true);
     expect(msgs.some((m) => m.startsWith("steps.u.matrix: matrix must be a mapping"))).toBe(true);
@@ -83,9 +96,13 @@ steps:
 describe("matrix steps in a pipeline", () => {
   it("validation errors name file:line and the key path of the template", () => {
     const text = pipelineText.replace("factor: [1, 2, 3]", "factor: [1, 2.5]");
-    expect(() => parsePipeline("m.yaml", text, registry)).toThrow(/m\.yaml:11:\d+ \(steps\.s\.matrix\.factor\.1\): matrix\.factor\[1\] = 2\.5/);
+    expect(() => parsePipeline("m.yaml", text, registry)).toThrow(
+      /m\.yaml:11:\d+ \(steps\.s\.matrix\.factor\.1\): matrix\.factor\[1\] = 2\.5/,
+    );
     const badOpt = pipelineText.replace("factor: ${matrix.factor}", "factr: ${matrix.factor}");
-    expect(() => parsePipeline("m.yaml", badOpt, registry)).toThrow(/m\.yaml:13:\d+ \(steps\.s\.with\.factr\): test\.scale: unknown option "factr"/);
+    expect(() => parsePipeline("m.yaml", badOpt, registry)).toThrow(
+      /m\.yaml:13:\d+ \(steps\.s\.with\.factr\): test\.scale: unknown option "factr"/,
+    );
   });
 
   it("each instance is an ordinary cached step; needs_ok: any runs on what finished, the default skips", async () => {
@@ -94,11 +111,25 @@ describe("matrix steps in a pipeline", () => {
     expect(p.steps.find((s) => s.name === "lenient")!.needs).toEqual(["s.factor-1", "s.factor-2", "s.factor-3", "bad"]);
     const store = await newStore();
     const run = await runPipeline(p, { store, jobs: 2 });
-    expect(statuses(run)).toMatchObject({ a: "ran", "s.factor-1": "ran", "s.factor-2": "ran", "s.factor-3": "ran", bad: "failed", lenient: "ran", strict: "skipped" });
+    expect(statuses(run)).toMatchObject({
+      a: "ran",
+      "s.factor-1": "ran",
+      "s.factor-2": "ran",
+      "s.factor-3": "ran",
+      bad: "failed",
+      lenient: "ran",
+      strict: "skipped",
+    });
     expect(run.status).toBe("failed");
     // one more matrix value: only the new instance (and what reads it) runs
     const grown = parsePipeline("m.yaml", pipelineText.replace("[1, 2, 3]", "[1, 2, 3, 4]"), registry);
     const again = await runPipeline(grown, { store });
-    expect(statuses(again)).toMatchObject({ a: "cached", "s.factor-1": "cached", "s.factor-3": "cached", "s.factor-4": "ran", lenient: "ran" });
+    expect(statuses(again)).toMatchObject({
+      a: "cached",
+      "s.factor-1": "cached",
+      "s.factor-3": "cached",
+      "s.factor-4": "ran",
+      lenient: "ran",
+    });
   });
 });

@@ -59,7 +59,9 @@ describe("parsePipeline", () => {
   it("lists known step types for an unknown one", () => {
     const msg = errorOf("name: t\nsteps:\n  a:\n    uses: test.nope\n");
     expect(msg).toContain("p.yaml:4:");
-    expect(msg).toContain('unknown step type "test.nope"; known types: test.hog, test.mixed, test.read, test.scale, test.source, test.total');
+    expect(msg).toContain(
+      'unknown step type "test.nope"; known types: test.hog, test.mixed, test.read, test.scale, test.source, test.total',
+    );
   });
 
   it("names the key path and line of an unknown or ill-typed option", () => {
@@ -73,7 +75,8 @@ describe("parsePipeline", () => {
     expect(errorOf("name: t\nsteps:\n  a:\n    uses: test.total\n    needs: [ghost]\n")).toMatch(
       /p\.yaml:5:\d+ \(steps\.a\.needs\.0\): needs "ghost", which is not a step/,
     );
-    const cyc = "name: t\nsteps:\n  a:\n    uses: test.total\n    needs: [c]\n  b:\n    uses: test.total\n    needs: [a]\n  c:\n    uses: test.total\n    needs: [b]\n";
+    const cyc =
+      "name: t\nsteps:\n  a:\n    uses: test.total\n    needs: [c]\n  b:\n    uses: test.total\n    needs: [a]\n  c:\n    uses: test.total\n    needs: [b]\n";
     expect(errorOf(cyc)).toMatch(/steps form a cycle: (a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c)/);
   });
 

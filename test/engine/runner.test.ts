@@ -12,7 +12,7 @@ import { layout } from "../../src/engine/store/layout.js";
 import { steps } from "./fixtures/steps.js";
 
 const registry: Registry = new Map(steps.map((s) => [s.type, s]));
-const chainText = (await readFile(new URL("./fixtures/chain.yaml", import.meta.url), "utf8"));
+const chainText = await readFile(new URL("./fixtures/chain.yaml", import.meta.url), "utf8");
 const load = (text = chainText, overrides: string[] = []) => parsePipeline("chain.yaml", text, registry, { overrides });
 const newStore = async () => join(await mkdtemp(join(tmpdir(), "somflow-store-")), "store");
 const statuses = (r: { steps: { name: string; status: string }[] }) => Object.fromEntries(r.steps.map((s) => [s.name, s.status]));
@@ -33,7 +33,12 @@ describe("runPipeline", () => {
     await runPipeline(load(), { store });
     const changed = load(chainText, ["factor=4"]);
     const plan = await planPipeline(changed, { store });
-    expect(plan.map((p) => [p.name, p.status])).toEqual([["a", "cached"], ["c", "cached"], ["b", "run"], ["total", "run"]]);
+    expect(plan.map((p) => [p.name, p.status])).toEqual([
+      ["a", "cached"],
+      ["c", "cached"],
+      ["b", "run"],
+      ["total", "run"],
+    ]);
     expect(plan.find((p) => p.name === "b")!.reasons).toEqual(["with.factor changed 3 -> 4"]);
     expect(plan.find((p) => p.name === "total")!.reasons).toEqual(["input b will rerun"]);
     const run = await runPipeline(changed, { store });
@@ -108,12 +113,16 @@ describe("runPipeline", () => {
     const base = await mkdtemp(join(tmpdir(), "somflow-bad-"));
     await expect(runPipeline(load(), { store: join(base, "missing", "store") })).rejects.toThrow(/parent folder .* does not exist/);
     await writeFile(join(base, "file"), "x");
-    await expect(runPipeline(load(), { store: join(base, "file", "store") })).rejects.toThrow(/parent folder .* does not exist|is not writable/);
+    await expect(runPipeline(load(), { store: join(base, "file", "store") })).rejects.toThrow(
+      /parent folder .* does not exist|is not writable/,
+    );
     await rm(base, { recursive: true, force: true });
   });
 
   it("records the checked-out commit as git does (read without spawning git)", () => {
-    const git = execFileSync("git", ["rev-parse", "HEAD"], { cwd: new URL("../..", import.meta.url) }).toString().trim();
+    const git = execFileSync("git", ["rev-parse", "HEAD"], { cwd: new URL("../..", import.meta.url) })
+      .toString()
+      .trim();
     expect(gitCommit()).toBe(git);
   });
 

@@ -21,7 +21,10 @@ function part(name: string, source: string, ids: string[], extra: Table = {}): L
 
 describe("mergeLibraries", () => {
   it("concatenates samples and blocks, filling columns a part lacks", () => {
-    const r = mergeLibraries([part("a", "A", ["1", "2"], { om_method: ["loi", null] }), part("b", "B", ["3"], { lat: Float64Array.from([5]) })], "prefix");
+    const r = mergeLibraries(
+      [part("a", "A", ["1", "2"], { om_method: ["loi", null] }), part("b", "B", ["3"], { lat: Float64Array.from([5]) })],
+      "prefix",
+    );
     expect(r.samples.sample_id).toEqual(["1", "2", "3"]);
     expect(r.samples.om_method).toEqual(["loi", null, null]);
     expect(Array.from(r.samples.lat as Float64Array)).toEqual([NaN, NaN, 5]);
@@ -38,7 +41,9 @@ describe("mergeLibraries", () => {
   });
 
   it("refuses clashing ids under reject, naming them and the fix", () => {
-    expect(() => mergeLibraries([part("a", "A", ["1", "2"]), part("b", "B", ["2"])], "reject")).toThrow(/1 sample ids occur more than once.*"2" \(A, B\).*duplicates: prefix/);
+    expect(() => mergeLibraries([part("a", "A", ["1", "2"]), part("b", "B", ["2"])], "reject")).toThrow(
+      /1 sample ids occur more than once.*"2" \(A, B\).*duplicates: prefix/,
+    );
   });
 
   it("refuses ids repeated within one source (a prefix cannot help)", () => {
@@ -46,6 +51,11 @@ describe("mergeLibraries", () => {
   });
 
   it("refuses a column that is numeric in one input and text in another", () => {
-    expect(() => concatTables([{ name: "a", table: { x: Float64Array.from([1]) } }, { name: "b", table: { x: ["1"] } }])).toThrow(/column "x" is text in "b" but number in "a"/);
+    expect(() =>
+      concatTables([
+        { name: "a", table: { x: Float64Array.from([1]) } },
+        { name: "b", table: { x: ["1"] } },
+      ]),
+    ).toThrow(/column "x" is text in "b" but number in "a"/);
   });
 });

@@ -9,7 +9,22 @@ const parse = (s: string) => {
 
 describe("parseNumberBytes", () => {
   it("parses decimals exactly like Number()", () => {
-    for (const s of ["0", "1", "-1", "0.4108373", "0.000123", "123.456", "-0.152105653", "1e3", "1.5E-4", "+2.5", "4001.656", ".5", "5.", "1234567890123.25"]) {
+    for (const s of [
+      "0",
+      "1",
+      "-1",
+      "0.4108373",
+      "0.000123",
+      "123.456",
+      "-0.152105653",
+      "1e3",
+      "1.5E-4",
+      "+2.5",
+      "4001.656",
+      ".5",
+      "5.",
+      "1234567890123.25",
+    ]) {
       const r = parse(s);
       expect(r.status).toBe(NUM_OK);
       expect(r.v).toBe(Number(s));

@@ -9,7 +9,9 @@ import { formatErrorOf } from "./errors.js";
 
 describe("OPUS errors", () => {
   it("rejects a file that is not OPUS", () => {
-    expect(formatErrorOf(() => parseOpus("x.0", Buffer.from("sample_id,wn_1\na,1\n some more text"))).message).toMatch(/not a Bruker OPUS file: starts with 73 61 6d 70/);
+    expect(formatErrorOf(() => parseOpus("x.0", Buffer.from("sample_id,wn_1\na,1\n some more text"))).message).toMatch(
+      /not a Bruker OPUS file: starts with 73 61 6d 70/,
+    );
   });
   it("rejects a file shorter than the header", () => {
     expect(formatErrorOf(() => parseOpus("x.0", new Uint8Array(10))).message).toMatch(/too short/);
@@ -17,7 +19,9 @@ describe("OPUS errors", () => {
   it("interpolates onto another grid, either direction, and refuses to extrapolate", () => {
     const v = interpolateTo(Float64Array.from([4, 3, 2, 1]), Float32Array.from([40, 30, 20, 10]), Float64Array.from([1.5, 2.5, 4]));
     expect(Array.from(v)).toEqual([15, 25, 40]);
-    expect(() => interpolateTo(Float64Array.from([4, 3, 2, 1]), Float32Array.from([40, 30, 20, 10]), Float64Array.from([1.5, 5]))).toThrow(/5 cm-1 lies outside/);
+    expect(() => interpolateTo(Float64Array.from([4, 3, 2, 1]), Float32Array.from([40, 30, 20, 10]), Float64Array.from([1.5, 5]))).toThrow(
+      /5 cm-1 lies outside/,
+    );
   });
 });
 
@@ -28,7 +32,11 @@ describeWithSharedData("OPUS fixtures (../shared/data/ossl-samples)", () => {
   it("reads the directory of the KSSL Vertex file", () => {
     const dir = readOpusDirectory("k", kssl());
     expect(dir.length).toBe(24);
-    expect(dir.find((e) => e.type[0] === 15 && e.type[2] === 0)).toMatchObject({ name: "AB (15.16.0.0)", offset: 133864, length: 3578 * 4 });
+    expect(dir.find((e) => e.type[0] === 15 && e.type[2] === 0)).toMatchObject({
+      name: "AB (15.16.0.0)",
+      offset: 133864,
+      length: 3578 * 4,
+    });
   });
 
   it("KSSL Vertex: AB spectrum, its grid, and values matching the stored min/max", () => {
@@ -47,7 +55,10 @@ describeWithSharedData("OPUS fixtures (../shared/data/ossl-samples)", () => {
     // and the value range of an absorbance spectrum from the same instrument type.
     const s = parseOpus("235157XS01.0", kssl());
     const lines = readFileSync(sharedPath("ossl-samples", "sample_mir_data_kssl_vertex.csv"), "utf8").trim().split("\n");
-    const wn = lines[0]!.split(",").slice(1).map((x) => Number(x.replaceAll('"', "")));
+    const wn = lines[0]!
+      .split(",")
+      .slice(1)
+      .map((x) => Number(x.replaceAll('"', "")));
     const step = s.wavenumbers[1]! - s.wavenumbers[0]!;
     const k = Math.round((wn[0]! - s.wavenumbers[0]!) / step);
     for (const j of [0, 500, wn.length - 1]) expect(s.wavenumbers[k + j]!).toBeCloseTo(wn[j]!, 2);
@@ -86,7 +97,12 @@ describeWithSharedData("OPUS fixtures (../shared/data/ossl-samples)", () => {
       {
         idPattern: /^(.+?)\.\d+$/,
         source: "mylab",
-        lab: { file: "lab.csv", text: lab, idColumn: "sample_id", targets: { c: { column: "oc_pct", unit: "percent" }, om: { column: "om_pct", unit: "percent", method: "loi" } } },
+        lab: {
+          file: "lab.csv",
+          text: lab,
+          idColumn: "sample_id",
+          targets: { c: { column: "oc_pct", unit: "percent" }, om: { column: "om_pct", unit: "percent", method: "loi" } },
+        },
       },
     );
     expect(r.samples.sample_id).toEqual(["235157XS01", "icr056141"]);
@@ -112,14 +128,44 @@ describeWithSharedData("OPUS fixtures: values pinned against an independent read
   // the bands check the axis too: a reversed, shifted or mis-scaled reading fails.
   const pins = {
     "235157XS01.0": {
-      npt: 3578, fxv: 7498.042822564453, lxv: 599.7662854468994,
-      at: [[0, -0.1527991145849228], [1, -0.16530294716358185], [100, -0.47652667760849], [1789, 0.12343199551105499], [3576, 1.4115126132965088], [3577, 1.4113423824310303]],
-      bands: [[3620, 3619.8113, 0.861501932144165], [2920, 2919.7626, 0.533068060874939], [1630, 1629.5901, 1.4351152181625366], [1030, 1029.8238, 1.05961012840271], [800, 800.3312, 1.258772850036621]],
+      npt: 3578,
+      fxv: 7498.042822564453,
+      lxv: 599.7662854468994,
+      at: [
+        [0, -0.1527991145849228],
+        [1, -0.16530294716358185],
+        [100, -0.47652667760849],
+        [1789, 0.12343199551105499],
+        [3576, 1.4115126132965088],
+        [3577, 1.4113423824310303],
+      ],
+      bands: [
+        [3620, 3619.8113, 0.861501932144165],
+        [2920, 2919.7626, 0.533068060874939],
+        [1630, 1629.5901, 1.4351152181625366],
+        [1030, 1029.8238, 1.05961012840271],
+        [800, 800.3312, 1.258772850036621],
+      ],
     },
     "icr056141.0": {
-      npt: 1715, fxv: 3996.480987113027, lxv: 499.815131109082,
-      at: [[0, 1.155995488166809], [1, 1.1562751531600952], [100, 1.222870111465454], [857, 1.3784666061401367], [1713, 1.8981140851974487], [1714, 1.8803226947784424]],
-      bands: [[3620, 3619.0696, 2.1587986946105957], [2920, 2919.3284, 1.4758028984069824], [1630, 1630.0093, 2.247271776199341], [1030, 1030.2312, 2.0301191806793213], [800, 799.7042, 2.055111885070801]],
+      npt: 1715,
+      fxv: 3996.480987113027,
+      lxv: 499.815131109082,
+      at: [
+        [0, 1.155995488166809],
+        [1, 1.1562751531600952],
+        [100, 1.222870111465454],
+        [857, 1.3784666061401367],
+        [1713, 1.8981140851974487],
+        [1714, 1.8803226947784424],
+      ],
+      bands: [
+        [3620, 3619.0696, 2.1587986946105957],
+        [2920, 2919.3284, 1.4758028984069824],
+        [1630, 1630.0093, 2.247271776199341],
+        [1030, 1030.2312, 2.0301191806793213],
+        [800, 799.7042, 2.055111885070801],
+      ],
     },
   } as const;
   for (const [file, pin] of Object.entries(pins)) {
@@ -143,7 +189,15 @@ describeWithSharedData("OPUS fixtures: values pinned against an independent read
     const good = readFileSync(sharedPath("ossl-samples", "235157XS01.0"));
     const bad = Buffer.from(good);
     bad[284623]! ^= 1;
-    const e = formatErrorOf(() => buildOpusLibrary([{ name: "/x/000bad.0", bytes: bad }, { name: "/x/235157XS01.0", bytes: good }], { idPattern: /^(.+?)\.\d+$/, source: "s" }));
+    const e = formatErrorOf(() =>
+      buildOpusLibrary(
+        [
+          { name: "/x/000bad.0", bytes: bad },
+          { name: "/x/235157XS01.0", bytes: good },
+        ],
+        { idPattern: /^(.+?)\.\d+$/, source: "s" },
+      ),
+    );
     expect(e.message).toMatch(/000bad\.0: .*FXV .*outside the MIR\/NIR range/);
   });
 
@@ -161,7 +215,10 @@ describe("OPUS block choice (synthetic files)", () => {
   const final = ramp(n);
   const raw = ramp(n, 0.095); // what OPUS keeps before atmospheric compensation
   // Alpha files list the uncompensated block (15.16.0.64) before the final one (15.16.0.0)
-  const both = opusFile([{ fxv: 3998, lxv: 600, values: raw, additional: 64 }, { fxv: 3998, lxv: 600, values: final }]);
+  const both = opusFile([
+    { fxv: 3998, lxv: 600, values: raw, additional: 64 },
+    { fxv: 3998, lxv: 600, values: final },
+  ]);
 
   it("reads the final AB (15.16.0.0), not the uncompensated block listed first", () => {
     const s = parseOpus("both.0", both);
@@ -190,20 +247,65 @@ describe("OPUS block choice (synthetic files)", () => {
 
 describe("OPUS plausibility (synthetic files)", () => {
   const n = 100;
-  const lib = (files: { name: string; bytes: Uint8Array }[], extra = {}) => buildOpusLibrary(files, { idPattern: /^(.+?)\.\d+$/, source: "s", ...extra });
+  const lib = (files: { name: string; bytes: Uint8Array }[], extra = {}) =>
+    buildOpusLibrary(files, { idPattern: /^(.+?)\.\d+$/, source: "s", ...extra });
   const cases: [string, Uint8Array, RegExp][] = [
     ["LXV beyond NIR", opusFile([{ fxv: 3998, lxv: 491391734.4, values: ramp(n) }]), /LXV 491391734\.4 cm-1, outside/],
     ["FXV negative", opusFile([{ fxv: -4000, lxv: 600, values: ramp(n) }]), /FXV -4000 cm-1, outside/],
     ["FXV NaN", opusFile([{ fxv: NaN, lxv: 600, values: ramp(n) }]), /FXV NaN/],
     ["FXV = LXV", opusFile([{ fxv: 1000, lxv: 1000, values: ramp(n) }]), /0 cm-1 step/],
-    ["NPT 0", writeOpus([{ type: [15, 16, 0, 0], data: ramp(n) }, { type: [31, 16, 0, 0], params: { NPT: { int: 0 }, FXV: 4000, LXV: 600 } }]), /NPT 0 points/],
-    ["NPT larger than the block", writeOpus([{ type: [15, 16, 0, 0], data: ramp(n) }, { type: [31, 16, 0, 0], params: { NPT: { int: n + 1 }, FXV: 4000, LXV: 600 } }]), /holds 100 values but NPT says 101/],
-    ["NPT far smaller than the block", writeOpus([{ type: [15, 16, 0, 0], data: ramp(1000) }, { type: [31, 16, 0, 0], params: { NPT: { int: 10 }, FXV: 4000, LXV: 3991 } }]), /holds 1000 values but NPT says 10/],
-    ["a NaN absorbance", opusFile([{ fxv: 4000, lxv: 600, values: Float32Array.from(ramp(n), (v, i) => (i === 7 ? NaN : v)) }]), /non-finite value \(NaN\) at point 8/],
-    ["block length past the end", writeOpus([...abBlocks({ fxv: 4000, lxv: 600, values: ramp(n) }).map((b, i) => (i === 0 ? { ...b, words: 10_000 } : b))]), /outside the \d+-byte file/],
-    ["block offset past the end", writeOpus([...abBlocks({ fxv: 4000, lxv: 600, values: ramp(n) }).map((b, i) => (i === 0 ? { ...b, offset: 1 << 30 } : b))]), /offset 1073741824/],
-    ["DPF 7", writeOpus([{ type: [15, 16, 0, 0], data: ramp(n) }, { type: [31, 16, 0, 0], params: { DPF: { int: 7 }, NPT: { int: n }, FXV: 4000, LXV: 600 } }]), /DPF 7/],
-    ["no AB block", writeOpus([{ type: [160, 0, 0, 0], params: { SNM: "x" } }]), /no absorbance \(AB\) block; spectrum blocks present: none/],
+    [
+      "NPT 0",
+      writeOpus([
+        { type: [15, 16, 0, 0], data: ramp(n) },
+        { type: [31, 16, 0, 0], params: { NPT: { int: 0 }, FXV: 4000, LXV: 600 } },
+      ]),
+      /NPT 0 points/,
+    ],
+    [
+      "NPT larger than the block",
+      writeOpus([
+        { type: [15, 16, 0, 0], data: ramp(n) },
+        { type: [31, 16, 0, 0], params: { NPT: { int: n + 1 }, FXV: 4000, LXV: 600 } },
+      ]),
+      /holds 100 values but NPT says 101/,
+    ],
+    [
+      "NPT far smaller than the block",
+      writeOpus([
+        { type: [15, 16, 0, 0], data: ramp(1000) },
+        { type: [31, 16, 0, 0], params: { NPT: { int: 10 }, FXV: 4000, LXV: 3991 } },
+      ]),
+      /holds 1000 values but NPT says 10/,
+    ],
+    [
+      "a NaN absorbance",
+      opusFile([{ fxv: 4000, lxv: 600, values: Float32Array.from(ramp(n), (v, i) => (i === 7 ? NaN : v)) }]),
+      /non-finite value \(NaN\) at point 8/,
+    ],
+    [
+      "block length past the end",
+      writeOpus([...abBlocks({ fxv: 4000, lxv: 600, values: ramp(n) }).map((b, i) => (i === 0 ? { ...b, words: 10_000 } : b))]),
+      /outside the \d+-byte file/,
+    ],
+    [
+      "block offset past the end",
+      writeOpus([...abBlocks({ fxv: 4000, lxv: 600, values: ramp(n) }).map((b, i) => (i === 0 ? { ...b, offset: 1 << 30 } : b))]),
+      /offset 1073741824/,
+    ],
+    [
+      "DPF 7",
+      writeOpus([
+        { type: [15, 16, 0, 0], data: ramp(n) },
+        { type: [31, 16, 0, 0], params: { DPF: { int: 7 }, NPT: { int: n }, FXV: 4000, LXV: 600 } },
+      ]),
+      /DPF 7/,
+    ],
+    [
+      "no AB block",
+      writeOpus([{ type: [160, 0, 0, 0], params: { SNM: "x" } }]),
+      /no absorbance \(AB\) block; spectrum blocks present: none/,
+    ],
   ];
   for (const [what, bytes, message] of cases) {
     it(`${what}: error naming the file`, () => {
@@ -216,7 +318,11 @@ describe("OPUS plausibility (synthetic files)", () => {
   it("each file's own axis: the most common axis wins even when an odd file sorts first", () => {
     const a = opusFile([{ fxv: 4000, lxv: 600, values: ramp(n) }]);
     const odd = opusFile([{ fxv: 4001, lxv: 599, values: ramp(n, 1) }]);
-    const r = lib([{ name: "a0.0", bytes: odd }, { name: "b.0", bytes: a }, { name: "c.0", bytes: a }]);
+    const r = lib([
+      { name: "a0.0", bytes: odd },
+      { name: "b.0", bytes: a },
+      { name: "c.0", bytes: a },
+    ]);
     expect(r.blocks[0]!.wavenumbers[0]).toBe(4000);
     expect(r.report.spectra_regridded).toBe(1);
     expect(r.report.axis_trimmed_by_files).toEqual([]);
@@ -224,13 +330,25 @@ describe("OPUS plausibility (synthetic files)", () => {
   it("an axis that does not overlap the library's: refused, naming the file (no held end values)", () => {
     const a = opusFile([{ fxv: 4000, lxv: 2000, values: ramp(n) }]);
     const far = opusFile([{ fxv: 1900, lxv: 600, values: ramp(n) }]);
-    const e = formatErrorOf(() => lib([{ name: "a.0", bytes: a }, { name: "b.0", bytes: a }, { name: "z.0", bytes: far }]));
+    const e = formatErrorOf(() =>
+      lib([
+        { name: "a.0", bytes: a },
+        { name: "b.0", bytes: a },
+        { name: "z.0", bytes: far },
+      ]),
+    );
     expect(e.message).toMatch(/^z\.0: its axis 600\.0-1900\.0 cm-1 does not overlap the library's 2000\.0-4000\.0/);
   });
   it("an axis covering under a quarter of the library's: refused, naming the file", () => {
     const a = opusFile([{ fxv: 4000, lxv: 600, values: ramp(n) }]);
     const narrow = opusFile([{ fxv: 3000, lxv: 2500, values: ramp(n) }]);
-    const e = formatErrorOf(() => lib([{ name: "a.0", bytes: a }, { name: "b.0", bytes: a }, { name: "n.0", bytes: narrow }]));
+    const e = formatErrorOf(() =>
+      lib([
+        { name: "a.0", bytes: a },
+        { name: "b.0", bytes: a },
+        { name: "n.0", bytes: narrow },
+      ]),
+    );
     expect(e.message).toMatch(/^n\.0: .*leaves only 500\.0 cm-1/);
   });
 });

@@ -41,7 +41,9 @@ describe("parseOsslCsv", () => {
   });
 
   it("fails clearly without the id column", () => {
-    expect(formatErrorOf(() => parse("sid,scan_mir.600_abs,scan_mir.602_abs\na,1,2\n")).message).toMatch(/no sample id column "id.layer_uuid_txt"; set columns.id/);
+    expect(formatErrorOf(() => parse("sid,scan_mir.600_abs,scan_mir.602_abs\na,1,2\n")).message).toMatch(
+      /no sample id column "id.layer_uuid_txt"; set columns.id/,
+    );
   });
 
   it("interpolates NA spectral values and counts them (documented repair)", () => {

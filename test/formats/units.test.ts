@@ -25,12 +25,25 @@ describe("spectral unit plausibility", () => {
   });
 
   it("wide CSV: reflectance in % declared absorbance is an error naming the file and the unit to set", () => {
-    const e = formatErrorOf(() => parseWideTable("lab.csv", csv([[40, 50, 60], [30, 45, 70]]), opts("absorbance")));
-    expect(e.message).toMatch(/^lab\.csv: spectra declared absorbance: median 50, max 70 is not absorbance .* Set unit: reflectance_percent/);
+    const e = formatErrorOf(() =>
+      parseWideTable(
+        "lab.csv",
+        csv([
+          [40, 50, 60],
+          [30, 45, 70],
+        ]),
+        opts("absorbance"),
+      ),
+    );
+    expect(e.message).toMatch(
+      /^lab\.csv: spectra declared absorbance: median 50, max 70 is not absorbance .* Set unit: reflectance_percent/,
+    );
   });
   it("wide CSV: reflectance in % declared reflectance: use reflectance_percent", () => {
     const e = formatErrorOf(() => parseWideTable("lab.csv", csv([[40, 50, 60]]), opts("reflectance")));
-    expect(e.message).toMatch(/^lab\.csv: spectra declared reflectance: median 50 is not reflectance as a fraction.*Set unit: reflectance_percent/);
+    expect(e.message).toMatch(
+      /^lab\.csv: spectra declared reflectance: median 50 is not reflectance as a fraction.*Set unit: reflectance_percent/,
+    );
   });
   it("wide CSV: fractions declared reflectance_percent: use reflectance", () => {
     const e = formatErrorOf(() => parseWideTable("lab.csv", csv([[0.4, 0.5, 0.6]]), opts("reflectance_percent")));
@@ -39,7 +52,9 @@ describe("spectral unit plausibility", () => {
   it("OSSL: reflectance-like columns read as absorbance say what to check", () => {
     const text = "id.layer_uuid_txt,scan_mir.600_abs,scan_mir.602_abs\na,40,50\nb,45,55\n";
     const e = formatErrorOf(() => parseOsslCsv("ossl.csv", Buffer.from(text)));
-    expect(e.message).toMatch(/^ossl\.csv: spectra declared absorbance: .* check that columns\.spectral_prefix\/spectral_suffix name the absorbance columns/);
+    expect(e.message).toMatch(
+      /^ossl\.csv: spectra declared absorbance: .* check that columns\.spectral_prefix\/spectral_suffix name the absorbance columns/,
+    );
   });
 });
 

@@ -29,7 +29,10 @@ describe("parseWideTable", () => {
     expect(Array.from(numberColumn(r.samples, "c_gkg"))).toEqual([12, NaN]);
     expect(textColumn(r.samples, "c_method")).toEqual(["walkley_black", null]);
     expect(numberColumn(r.samples, "lat")[0]).toBe(10.5);
-    expect(r.blocks.map((b) => [b.source, b.ids.length, b.wavenumbers[0]])).toEqual([["L1", 1, 4000], ["L2", 1, 4000]]);
+    expect(r.blocks.map((b) => [b.source, b.ids.length, b.wavenumbers[0]])).toEqual([
+      ["L1", 1, 4000],
+      ["L2", 1, 4000],
+    ]);
   });
 
   it("names a mapped column that is missing", () => {
@@ -39,7 +42,9 @@ describe("parseWideTable", () => {
 
   it("reports OM < C", () => {
     const r = parseWideTable("t.csv", Buffer.from("id,c,om,wn_4000,wn_3998\na,20,10,1,2\nb,20,40,1,2\n"), {
-      spectralPrefix: "wn_", unit: "absorbance", idColumn: "id",
+      spectralPrefix: "wn_",
+      unit: "absorbance",
+      idColumn: "id",
       targets: { c: { column: "c", unit: "gkg" }, om: { column: "om", unit: "gkg" } },
     });
     expect(r.report.targets.om_below_c_ids).toEqual(["a"]);

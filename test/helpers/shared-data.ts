@@ -21,9 +21,7 @@ export function describeWithSharedData(name: string, fn: () => void): void {
     return;
   }
   if (process.env.CI === "true") {
-    throw new Error(
-      `CI=true but the shared data folder ${SHARED_DATA} is missing: the real-data tests cannot run.`,
-    );
+    throw new Error(`CI=true but the shared data folder ${SHARED_DATA} is missing: the real-data tests cannot run.`);
   }
   console.warn(`[skip] "${name}": ${SHARED_DATA} not found (real MIR data lives beside the checkout).`);
   // Not describe.skip(name, fn): vitest still runs a skipped suite's body to collect it, and

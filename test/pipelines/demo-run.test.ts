@@ -22,10 +22,21 @@ describe.skipIf(!have)("the demo run in .somflow", () => {
     const art = Object.fromEntries((await runArtifacts(STORE, run)).map((a) => [a.step, a]));
     const missing = ["targets", "impute", "evaluate"].filter((s) => !art[s]);
     if (missing.length) {
-      throw new Error(`the latest demo run (${run.run_id}) has no ${missing.join("/")} step (a partial \`run --only\`?): run \`npm run demo\` first`);
+      throw new Error(
+        `the latest demo run (${run.run_id}) has no ${missing.join("/")} step (a partial \`run --only\`?): run \`npm run demo\` first`,
+      );
     }
     const samples = await art.targets!.table("samples", ["sample_id", "c_gkg", "om_gkg"]);
-    const hybrid = await art.impute!.table("hybrid", ["sample_id", "target", "value", "origin", "measured", "set_aside", "reason", "qc_flags"]);
+    const hybrid = await art.impute!.table("hybrid", [
+      "sample_id",
+      "target",
+      "value",
+      "origin",
+      "measured",
+      "set_aside",
+      "reason",
+      "qc_flags",
+    ]);
     const ids = samples.sample_id as string[];
     const nIds = new Set(ids).size;
     const hid = hybrid.sample_id as string[];

@@ -26,7 +26,9 @@ describeWithSharedData("pipelines/examples/limesoda-nested.yaml on LimeSoDa NRW_
       expect((pred.split as string[]).every((s) => s === "test")).toBe(true);
       expect((pred.split as string[]).length).toBe(62);
       const m = await art.metrics!.table("metrics");
-      const row = (m.group as string[]).findIndex((g, i) => g === "all" && (m.scale as string[])[i] === "gkg" && (m.split as string[])[i] === "test");
+      const row = (m.group as string[]).findIndex(
+        (g, i) => g === "all" && (m.scale as string[])[i] === "gkg" && (m.split as string[])[i] === "test",
+      );
       const r2 = (m.r2 as Float64Array)[row]!;
       // independent reference (scikit-learn, same folds): PLSR-SNV R² 0.802; the acceptance bar is 0.782
       expect(r2).toBeGreaterThan(0.782);

@@ -20,10 +20,28 @@ export interface FixtureOptions {
 
 const SOURCES = ["kssl", "afsis", "lucas", "ossl-lab-4", "lab-5"];
 
-function step(name: string, type: string, needs: string[], status: StepRecord["status"], seconds: number, reason: string, facts: StepRecord["facts"] = {}): StepRecord {
+function step(
+  name: string,
+  type: string,
+  needs: string[],
+  status: StepRecord["status"],
+  seconds: number,
+  reason: string,
+  facts: StepRecord["facts"] = {},
+): StepRecord {
   return {
-    name, type, status, key: `key-${name}`, artifact: `art-${name}`, reason, seconds, peak_rss_mb: 200,
-    started_at: "2025-01-01T10:00:00.000Z", needs, facts, error: null,
+    name,
+    type,
+    status,
+    key: `key-${name}`,
+    artifact: `art-${name}`,
+    reason,
+    seconds,
+    peak_rss_mb: 200,
+    started_at: "2025-01-01T10:00:00.000Z",
+    needs,
+    facts,
+    error: null,
   };
 }
 
@@ -86,33 +104,69 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
     const samplesBase = `sample_id, source, instrument, lat::DOUBLE AS lat, lon::DOUBLE AS lon, depth_top_cm::DOUBLE AS depth_top_cm,
       depth_bottom_cm::DOUBLE AS depth_bottom_cm`;
     const methodC = `CASE WHEN i % 4 = 0 THEN 'walkley_black' ELSE 'dry_combustion' END`;
-    await write("ingest", "samples", `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
-      ${methodC} AS c_method, 'loi' AS om_method FROM s`);
+    await write(
+      "ingest",
+      "samples",
+      `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
+      ${methodC} AS c_method, 'loi' AS om_method FROM s`,
+    );
     await write("ingest", "truth", `SELECT sample_id, c_true AS c_true_gkg, 1.724 * c_true AS om_true_gkg FROM s`);
-    await write("qc", "samples", `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
+    await write(
+      "qc",
+      "samples",
+      `SELECT ${samplesBase}, c_gkg, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg,
       ${methodC} AS c_method, 'loi' AS om_method, CASE WHEN i % 97 = 0 THEN 'q_residual' END AS qc_flags,
-      i % 97 = 0 AS spectral_outlier, i % 97 = 0 AS exclude_train FROM s`);
-    await write("qc", "qc", `SELECT sample_id, source, 3 + 10 * random() + CASE WHEN i % 97 = 0 THEN 40 ELSE 0 END AS t2,
+      i % 97 = 0 AS spectral_outlier, i % 97 = 0 AS exclude_train FROM s`,
+    );
+    await write(
+      "qc",
+      "qc",
+      `SELECT sample_id, source, 3 + 10 * random() + CASE WHEN i % 97 = 0 THEN 40 ELSE 0 END AS t2,
       0.01 + 0.02 * random() + CASE WHEN i % 97 = 0 THEN 0.2 ELSE 0 END AS q,
-      CASE WHEN i % 97 = 0 THEN 'q_residual' WHEN i % 211 = 0 THEN 't2' END AS flags, 25.0 AS t2_limit, 0.1 AS q_limit FROM s`);
-    await write("qc", "qc_summary", `SELECT source, CASE WHEN i % 97 = 0 THEN 'q_residual' ELSE 't2' END AS reason, count(*)::INTEGER AS count
-      FROM s WHERE i % 97 = 0 OR i % 211 = 0 GROUP BY ALL`);
-    await write("harmonize", "mean_spectra", `SELECT src AS source, stage, w::DOUBLE AS wavenumber,
+      CASE WHEN i % 97 = 0 THEN 'q_residual' WHEN i % 211 = 0 THEN 't2' END AS flags, 25.0 AS t2_limit, 0.1 AS q_limit FROM s`,
+    );
+    await write(
+      "qc",
+      "qc_summary",
+      `SELECT source, CASE WHEN i % 97 = 0 THEN 'q_residual' ELSE 't2' END AS reason, count(*)::INTEGER AS count
+      FROM s WHERE i % 97 = 0 OR i % 211 = 0 GROUP BY ALL`,
+    );
+    await write(
+      "harmonize",
+      "mean_spectra",
+      `SELECT src AS source, stage, w::DOUBLE AS wavenumber,
       0.5 + 0.3 * sin(w / 300.0) + CASE WHEN stage = 'before' THEN 0.05 * idx ELSE 0.002 * idx END AS mean, 0.05 AS sd
       FROM (SELECT unnest(${sources}) AS src, generate_subscripts(${sources}, 1) AS idx) a,
-           (SELECT unnest(['before', 'after']) AS stage) b, range(600, 4002, 2) r(w)`);
-    await write("harmonize", "pca_scores", `SELECT sample_id, source, stage,
+           (SELECT unnest(['before', 'after']) AS stage) b, range(600, 4002, 2) r(w)`,
+    );
+    await write(
+      "harmonize",
+      "pca_scores",
+      `SELECT sample_id, source, stage,
       random() * 2 - 1 + CASE WHEN stage = 'before' THEN (i % ${SOURCES.length}) * 0.8 ELSE 0 END AS pc1, random() * 2 - 1 AS pc2
-      FROM s, (SELECT unnest(['before', 'after']) AS stage)`);
-    await write("harmonize", "harmonization", `SELECT unnest(${sources}) AS source, 'sst' AS method, 1.0 + random() AS distance_before,
-      0.1 + 0.1 * random() AS distance_after`);
-    await write("harmonize-targets", "samples", `SELECT ${samplesBase},
+      FROM s, (SELECT unnest(['before', 'after']) AS stage)`,
+    );
+    await write(
+      "harmonize",
+      "harmonization",
+      `SELECT unnest(${sources}) AS source, 'sst' AS method, 1.0 + random() AS distance_before,
+      0.1 + 0.1 * random() AS distance_after`,
+    );
+    await write(
+      "harmonize-targets",
+      "samples",
+      `SELECT ${samplesBase},
       CASE WHEN ${methodC} = 'walkley_black' THEN c_gkg * 1.3 ELSE c_gkg END AS c_gkg,
       CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg, ${methodC} AS c_method, 'loi' AS om_method,
       CASE WHEN i % 97 = 0 THEN 'q_residual' END AS qc_flags, i % 97 = 0 AS spectral_outlier, i % 97 = 0 AS exclude_train,
-      c_gkg AS c_gkg_reported, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg_reported FROM s`);
+      c_gkg AS c_gkg_reported, CASE WHEN u < 0.5 THEN 'nan'::DOUBLE ELSE 1.724 * c_true END AS om_gkg_reported FROM s`,
+    );
     const split = `CASE WHEN u < 0.3 THEN 'unlabelled' WHEN i % 5 = 0 THEN 'test' WHEN i % 5 = 1 THEN 'cal' ELSE 'train' END`;
-    for (const [stepName, target, factor, model] of [["cnn-c", "c", 1, "cnn"], ["cnn-om", "om", 1.724, "cnn"], ["plsr", "c", 1, "plsr"]] as const) {
+    for (const [stepName, target, factor, model] of [
+      ["cnn-c", "c", 1, "cnn"],
+      ["cnn-om", "om", 1.724, "cnn"],
+      ["plsr", "c", 1, "plsr"],
+    ] as const) {
       await conn.run(`CREATE OR REPLACE TABLE pr AS SELECT sample_id, '${target}' AS target, ${split} AS split, source,
         depth_top_cm::DOUBLE AS depth_top_cm, CASE WHEN u < 0.3 THEN 'nan'::DOUBLE ELSE ${factor} * c_true END AS observed,
         ${factor} * c_true * exp(0.2 * (random() - 0.5)) AS predicted, ${factor} * c_true * 0.1 AS sd,
@@ -126,35 +180,60 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
         stddev_samp(observed) / sqrt(avg((observed - predicted) ^ 2)) AS rpd, corr(observed, predicted) AS ccc,
         0.9 AS pi_level, avg(CASE WHEN observed BETWEEN pi_low AND pi_high THEN 1 ELSE 0 END) AS pi_coverage, avg(pi_high - pi_low) AS pi_width
         FROM pr WHERE split = '${split}' ${where}`;
-      await write(stepName, "metrics", `${m("test", "'all'", "")} UNION ALL ${m("cal", "'all'", "")}
-        UNION ALL ${m("test", "'source=' || source", "GROUP BY source")} UNION ALL ${m("test", "'depth=' || depth_top_cm::INTEGER", "GROUP BY depth_top_cm")}`);
+      await write(
+        stepName,
+        "metrics",
+        `${m("test", "'all'", "")} UNION ALL ${m("cal", "'all'", "")}
+        UNION ALL ${m("test", "'source=' || source", "GROUP BY source")} UNION ALL ${m("test", "'depth=' || depth_top_cm::INTEGER", "GROUP BY depth_top_cm")}`,
+      );
       if (model === "cnn") {
-        await write(stepName, "history", `SELECT e::INTEGER AS epoch, 1.0 / (1 + e) + 0.05 AS loss, 1.0 / (1 + e) + 0.08 + 0.01 * random() AS val_loss FROM range(1, 31) t(e)`);
-        await write(stepName, "calibration", `SELECT '${stepName}' AS step, 'cnn' AS model, '${target}' AS target, 'rescaled' AS method,
+        await write(
+          stepName,
+          "history",
+          `SELECT e::INTEGER AS epoch, 1.0 / (1 + e) + 0.05 AS loss, 1.0 / (1 + e) + 0.08 + 0.01 * random() AS val_loss FROM range(1, 31) t(e)`,
+        );
+        await write(
+          stepName,
+          "calibration",
+          `SELECT '${stepName}' AS step, 'cnn' AS model, '${target}' AS target, 'rescaled' AS method,
           100.0 AS n, nominal AS level, least(1.0, nominal + 0.03 * (random() - 0.5)) AS coverage, 1.0 AS mean_width,
           NULL::DOUBLE AS coverage_p05, NULL::DOUBLE AS coverage_p95
           FROM (SELECT unnest([0.5, 0.68, 0.8, 0.9, 0.95]) AS nominal)
           UNION ALL SELECT '${stepName}', 'cnn', '${target}', 'reported', 100.0, 0.9, 0.93, 1.0, NULL, NULL
-          UNION ALL SELECT '${stepName}', 'cnn', '${target}', 'resplit', 100.0, 0.9, 0.905, NULL, 0.85, 0.95`);
+          UNION ALL SELECT '${stepName}', 'cnn', '${target}', 'resplit', 100.0, 0.9, 0.905, NULL, 0.85, 0.95`,
+        );
       }
     }
-    await write("impute", "hybrid", `SELECT sample_id, t AS target, CASE WHEN u < 0.3 THEN 'predicted' ELSE 'measured' END AS status,
+    await write(
+      "impute",
+      "hybrid",
+      `SELECT sample_id, t AS target, CASE WHEN u < 0.3 THEN 'predicted' ELSE 'measured' END AS status,
       c_true * f AS value, CASE WHEN u < 0.3 THEN c_true * f * 0.8 ELSE 'nan'::DOUBLE END AS pi_low,
-      CASE WHEN u < 0.3 THEN c_true * f * 1.3 ELSE 'nan'::DOUBLE END AS pi_high FROM s, (SELECT unnest(['c', 'om']) AS t, unnest([1.0, 1.724]) AS f)`);
+      CASE WHEN u < 0.3 THEN c_true * f * 1.3 ELSE 'nan'::DOUBLE END AS pi_high FROM s, (SELECT unnest(['c', 'om']) AS t, unnest([1.0, 1.724]) AS f)`,
+    );
     const cov = (breakdown: string, key: string, groupBy: string) => `SELECT t AS target, '${breakdown}' AS breakdown, ${key} AS key,
       count(*) FILTER (WHERE u >= 0.3)::BIGINT AS n_measured, count(*) FILTER (WHERE u < 0.3 AND u >= 0.02)::BIGINT AS n_predicted,
       count(*) FILTER (WHERE u < 0.02)::BIGINT AS n_rejected, count(*) FILTER (WHERE i % 53 = 0)::BIGINT AS n_set_aside,
       avg(c_true * 0.5) AS mean_pi_width, 0.05 AS share_out_of_domain
       FROM s, (SELECT unnest(['c', 'om']) AS t) GROUP BY t ${groupBy}`;
-    await write("impute", "coverage", `${cov("all", "'all'", "")} UNION ALL ${cov("depth", "depth_top_cm::INTEGER || '-' || depth_bottom_cm::INTEGER", ", depth_top_cm, depth_bottom_cm")}
+    await write(
+      "impute",
+      "coverage",
+      `${cov("all", "'all'", "")} UNION ALL ${cov("depth", "depth_top_cm::INTEGER || '-' || depth_bottom_cm::INTEGER", ", depth_top_cm, depth_bottom_cm")}
       UNION ALL ${cov("source", "source", ", source")}
       UNION ALL SELECT t AS target, 'set_aside' AS breakdown, CASE WHEN i % 2 = 0 THEN t || '_negative' ELSE 'duplicate_id' END AS key,
         0::BIGINT, count(*) FILTER (WHERE i % 2 = 0)::BIGINT, count(*) FILTER (WHERE i % 2 = 1)::BIGINT, count(*)::BIGINT, NULL::DOUBLE, NULL::DOUBLE
         FROM s, (SELECT unnest(['c', 'om']) AS t) WHERE i % 53 = 0 GROUP BY t, 3
-      UNION ALL ${cov("grid", "'lat=' || (floor(lat / 10) * 10)::INTEGER || ';lon=' || (floor(lon / 10) * 10)::INTEGER", ", floor(lat / 10), floor(lon / 10)")}`);
+      UNION ALL ${cov("grid", "'lat=' || (floor(lat / 10) * 10)::INTEGER || ';lon=' || (floor(lon / 10) * 10)::INTEGER", ", floor(lat / 10), floor(lon / 10)")}`,
+    );
     await write("impute", "pairs", `SELECT sample_id, c_gkg AS c_measured, 1.724 * c_true AS om_imputed FROM s WHERE u >= 0.3 LIMIT 50`);
   });
-  const manifest: RunManifest = { run: fixtureRecord(runId), previous: null, tables, json: { harmonize: { note: "fixture" }, impute: { hybrid_meta: { models: { c: "cnn-c", om: "cnn-om" } } } } };
+  const manifest: RunManifest = {
+    run: fixtureRecord(runId),
+    previous: null,
+    tables,
+    json: { harmonize: { note: "fixture" }, impute: { hybrid_meta: { models: { c: "cnn-c", om: "cnn-om" } } } },
+  };
   if (options.previous) {
     const prevDir = join(dir, "previous");
     await writeFixtureRun(prevDir, { n: Math.min(n, 400), runId: `${runId}-prev` });

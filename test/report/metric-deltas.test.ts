@@ -15,8 +15,30 @@ import { isAbsent } from "../../src/report/tables.js";
 import { fixtureRecord } from "./fixture.js";
 
 type Metrics = Record<"n" | "r2" | "rmse" | "mae" | "bias" | "rpiq" | "rpd" | "ccc" | "pi_coverage" | "pi_width", number>;
-const CURRENT: Metrics = { n: 120, r2: 0.81, rmse: 10, mae: 7.5, bias: -0.4, rpiq: 2.6, rpd: 2.2, ccc: 0.9, pi_coverage: 0.91, pi_width: 30 };
-const PREVIOUS: Metrics = { n: 118, r2: 0.74, rmse: 12, mae: 8.25, bias: 1.1, rpiq: 2.1, rpd: 1.9, ccc: 0.85, pi_coverage: 0.87, pi_width: 36 };
+const CURRENT: Metrics = {
+  n: 120,
+  r2: 0.81,
+  rmse: 10,
+  mae: 7.5,
+  bias: -0.4,
+  rpiq: 2.6,
+  rpd: 2.2,
+  ccc: 0.9,
+  pi_coverage: 0.91,
+  pi_width: 30,
+};
+const PREVIOUS: Metrics = {
+  n: 118,
+  r2: 0.74,
+  rmse: 12,
+  mae: 8.25,
+  bias: 1.1,
+  rpiq: 2.1,
+  rpd: 1.9,
+  ccc: 0.85,
+  pi_coverage: 0.87,
+  pi_width: 36,
+};
 
 let dir: string;
 beforeAll(async () => {

@@ -37,7 +37,8 @@ describe("report data from a small run", () => {
       expect(o.sources.rows.reduce((s, r) => s + Number(r["n_flagged"]), 0)).toBe(7);
 
       const m = await metricsData(view, conn);
-      if (isAbsent(m.overall) || isAbsent(m.predictions) || isAbsent(m.history) || isAbsent(m.calibration) || isAbsent(m.groups)) throw new Error("absent");
+      if (isAbsent(m.overall) || isAbsent(m.predictions) || isAbsent(m.history) || isAbsent(m.calibration) || isAbsent(m.groups))
+        throw new Error("absent");
       expect(m.overall.length).toBe(6); // 3 steps × (test, cal)
       const cTest = m.overall.find((r) => r["step"] === "cnn-c" && r["split"] === "test")!;
       expect(cTest["r2"]).toBeGreaterThan(0.5);
@@ -53,7 +54,15 @@ describe("report data from a small run", () => {
       expect(m.reference.values.find((r) => r.target === "c")?.rmse).toBe(15.41);
 
       const h = await harmonizationData(view, conn);
-      if (isAbsent(h.meanSpectra) || isAbsent(h.pca) || isAbsent(h.qc) || isAbsent(h.targets) || isAbsent(h.qcSummary) || isAbsent(h.distances)) throw new Error("absent");
+      if (
+        isAbsent(h.meanSpectra) ||
+        isAbsent(h.pca) ||
+        isAbsent(h.qc) ||
+        isAbsent(h.targets) ||
+        isAbsent(h.qcSummary) ||
+        isAbsent(h.distances)
+      )
+        throw new Error("absent");
       expect(h.meanSpectra.every).toBe(6); // 1701 wavenumbers → ≤ 300 points
       expect(new Set(h.meanSpectra.rows.map((r) => r["stage"]))).toEqual(new Set(["before", "after"]));
       expect(h.pca.total).toBe(1200);
@@ -69,7 +78,8 @@ describe("report data from a small run", () => {
       expect(h.distances).toHaveLength(5);
 
       const i = await imputationData(view, conn, [{ name: "hybrid.parquet", bytes: 10 }]);
-      if (isAbsent(i.coverage) || isAbsent(i.totals) || isAbsent(i.grid) || isAbsent(i.widths) || isAbsent(i.pairs)) throw new Error("absent");
+      if (isAbsent(i.coverage) || isAbsent(i.totals) || isAbsent(i.grid) || isAbsent(i.widths) || isAbsent(i.pairs))
+        throw new Error("absent");
       expect(i.totals).toHaveLength(2);
       const tot = i.totals[0]!;
       expect(Number(tot["n_measured"]) + Number(tot["n_predicted"]) + Number(tot["n_rejected"])).toBe(600);
@@ -79,7 +89,12 @@ describe("report data from a small run", () => {
       expect(i.pairs.total).toBe(50);
       // set-aside measured values: their own table, not among the coverage breakdowns
       if (isAbsent(i.setAside)) throw new Error(i.setAside.absent);
-      expect(i.setAside.map((r) => `${r["target"]} ${r["code"]}`).sort()).toEqual(["c c_negative", "c duplicate_id", "om duplicate_id", "om om_negative"]);
+      expect(i.setAside.map((r) => `${r["target"]} ${r["code"]}`).sort()).toEqual([
+        "c c_negative",
+        "c duplicate_id",
+        "om duplicate_id",
+        "om om_negative",
+      ]);
       expect(i.coverage.some((r) => r["breakdown"] === "set_aside")).toBe(false);
       // imputed values against the fixture's truth (predicted rows only)
       if (isAbsent(i.truth)) throw new Error(i.truth.absent);
@@ -93,10 +108,14 @@ describe("report data from a small run", () => {
       // the headline: the data set's nature from the run's steps, the chosen model per target beside the study
       const hl = o.headline;
       expect(hl.kind).toBe("synthetic");
-      expect(hl.data).toMatch(/^Synthetic demo library, n = 600 samples from 5 simulated sources, known ground truth \(step ingest: synth\.library\)/);
+      expect(hl.data).toMatch(
+        /^Synthetic demo library, n = 600 samples from 5 simulated sources, known ground truth \(step ingest: synth\.library\)/,
+      );
       expect(hl.rows.map((r) => `${r.target} ${r.step} ${r.chosen}`)).toEqual([
-        "c cnn-c used by the hybrid dataset", "c published study (reference) reference",
-        "om cnn-om used by the hybrid dataset", "om published study (reference) reference",
+        "c cnn-c used by the hybrid dataset",
+        "c published study (reference) reference",
+        "om cnn-om used by the hybrid dataset",
+        "om published study (reference) reference",
       ]);
       const cRow = hl.rows[0]!;
       expect(cRow.n).toBe(Number(cTest["n"]));
@@ -107,7 +126,10 @@ describe("report data from a small run", () => {
 
   it("marks absent tables instead of failing", async () => {
     const view = await readRunManifest(
-      await writeFixtureRun(join(dir, "partial"), { n: 200, omit: ["coverage", "pca_scores", "history", "calibration", "hybrid", "mean_spectra"] }),
+      await writeFixtureRun(join(dir, "partial"), {
+        n: 200,
+        omit: ["coverage", "pca_scores", "history", "calibration", "hybrid", "mean_spectra"],
+      }),
     );
     await withDuck(async (conn) => {
       const m = await metricsData(view, conn);
@@ -125,7 +147,13 @@ describe("report data from a small run", () => {
     expect(parseGridKey("lat=-10;lon=20")).toEqual({ lat: -10, lon: 20 });
     expect(parseGridKey("-12.5,30")).toEqual({ lat: -12.5, lon: 30 });
     expect(parseGridKey("somewhere")).toBeNull();
-    expect(layoutDag([{ name: "a", needs: [] }, { name: "b", needs: ["a"] }, { name: "c", needs: ["a"] }]).get("c")).toEqual({ layer: 1, row: 1 });
+    expect(
+      layoutDag([
+        { name: "a", needs: [] },
+        { name: "b", needs: ["a"] },
+        { name: "c", needs: ["a"] },
+      ]).get("c"),
+    ).toEqual({ layer: 1, row: 1 });
   });
 });
 

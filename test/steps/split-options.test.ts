@@ -33,7 +33,13 @@ describe("split options shared by the model steps", () => {
     const split = { scheme: "location" as const, folds: 5, test_fold: 2, cell_deg: 10 };
     const plsr = await runStepInMemory(plsrStep, { target: "c", max_components: 4, ...split }, [fx.input]);
     const cnnOpts = {
-      target: "c", ...split, epochs: 1, batch: 32, backend: "wasm" as const, threads: 1, domain_components: 2,
+      target: "c",
+      ...split,
+      epochs: 1,
+      batch: 32,
+      backend: "wasm" as const,
+      threads: 1,
+      domain_components: 2,
       architecture: { conv: [{ filters: 4, kernel: 7, pool: 2 }], head_pool: "flatten" as const, dense: [8], dense_dropout: 0 },
     };
     const cnn = await runStepInMemory(cnnTrainStep, cnnOpts, [fx.input]);
@@ -72,14 +78,21 @@ describe("split options shared by the model steps", () => {
     const samples: Table = { ...fx.samples, fold: Float64Array.from({ length: n }, (_, i) => 1 + (i % 4)) };
     const split = splitSamples(samples, stepSplit({ ...fields, folds: 4, test_fold: 1, folds_from: "fold" }));
     split.forEach((s, i) => expect(s === "test").toBe(i % 4 === 1));
-    expect(() => splitSamples(samples, stepSplit({ ...fields, folds: 5, folds_from: "fold" }))).toThrow(/holds 4 distinct folds \(1, 2, 3, 4\) but folds=5/);
+    expect(() => splitSamples(samples, stepSplit({ ...fields, folds: 5, folds_from: "fold" }))).toThrow(
+      /holds 4 distinct folds \(1, 2, 3, 4\) but folds=5/,
+    );
     expect(() => splitSamples(samples, stepSplit({ ...fields, folds: 4, folds_from: "fold_id" }))).toThrow(/no column "fold_id"/);
     const holes: Table = { ...samples, fold: Float64Array.from({ length: n }, (_, i) => (i === 3 ? NaN : 1 + (i % 4))) };
-    expect(() => splitSamples(holes, stepSplit({ ...fields, folds: 4, folds_from: "fold" }))).toThrow(/sample "s0003" \(row 4 of samples\) has no value in column "fold"/);
+    expect(() => splitSamples(holes, stepSplit({ ...fields, folds: 4, folds_from: "fold" }))).toThrow(
+      /sample "s0003" \(row 4 of samples\) has no value in column "fold"/,
+    );
     // stratified: test-fold sizes of labelled samples differ by ≤ 1 over the folds
     const c = fx.samples.c_gkg as Float64Array;
-    const labelledTest = [0, 1, 2, 3, 4].map((f) =>
-      splitSamples(fx.samples, stepSplit({ ...fields, folds: 5, test_fold: f, stratify: true })).filter((s, i) => s === "test" && Number.isFinite(c[i]!)).length,
+    const labelledTest = [0, 1, 2, 3, 4].map(
+      (f) =>
+        splitSamples(fx.samples, stepSplit({ ...fields, folds: 5, test_fold: f, stratify: true })).filter(
+          (s, i) => s === "test" && Number.isFinite(c[i]!),
+        ).length,
     );
     expect(Math.max(...labelledTest) - Math.min(...labelledTest)).toBeLessThanOrEqual(1);
     // split_seed moves samples, nothing else does

@@ -54,7 +54,7 @@ export function sortableTable(rows, options = {}) {
       for (const col of columns) {
         const td = tr.insertCell();
         const v = row[col.key];
-        const shown = col.format ? col.format(v, row) : typeof v === "number" ? formatNumber(v) : v ?? "—";
+        const shown = col.format ? col.format(v, row) : typeof v === "number" ? formatNumber(v) : (v ?? "—");
         if (shown instanceof Node) td.append(shown);
         else td.textContent = String(shown);
         if (col.numeric ?? typeof v === "number") td.className = "num";

@@ -16,7 +16,9 @@ export const command: Command = {
     if (values.json) console.log(JSON.stringify({ run_id: run.run_id, results }));
     else {
       for (const r of results) {
-        console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.check} ${r.condition}  value ${r.value === null ? "—" : r.value.toPrecision(4)}${r.note ? `  (${r.note})` : ""}`);
+        console.log(
+          `${r.ok ? "PASS" : "FAIL"}  ${r.check} ${r.condition}  value ${r.value === null ? "—" : r.value.toPrecision(4)}${r.note ? `  (${r.note})` : ""}`,
+        );
       }
     }
     const failed = results.filter((r) => !r.ok).length;

@@ -11,7 +11,11 @@ export const command: Command = {
     const { values, positionals } = parse(
       args,
       {
-        ...storeOption, out: { type: "string", short: "o" }, step: { type: "string" }, run: { type: "string" }, raw: { type: "boolean" },
+        ...storeOption,
+        out: { type: "string", short: "o" },
+        step: { type: "string" },
+        run: { type: "string" },
+        raw: { type: "boolean" },
         layout: { type: "string" },
       },
       1,
@@ -25,8 +29,13 @@ export const command: Command = {
     // a wide layout is the step's `<table>_wide` output (impute.hybrid writes hybrid_wide)
     const table = values.layout === "wide" && !positionals[0]!.endsWith("_wide") ? `${positionals[0]}_wide` : positionals[0]!;
     const result = await exportTable(store, run, table, values.out, { step: values.step, raw: values.raw });
-    console.error(`exported ${result.rows} rows of ${result.table} (step ${result.step}, run ${run.run_id}) to ${result.out}; sidecar ${result.sidecar}`);
-    if (result.neutralized > 0) console.error(`${result.neutralized} text cells starting with = + - @ TAB or CR got a leading ' (spreadsheet formula injection); --raw keeps exact values`);
+    console.error(
+      `exported ${result.rows} rows of ${result.table} (step ${result.step}, run ${run.run_id}) to ${result.out}; sidecar ${result.sidecar}`,
+    );
+    if (result.neutralized > 0)
+      console.error(
+        `${result.neutralized} text cells starting with = + - @ TAB or CR got a leading ' (spreadsheet formula injection); --raw keeps exact values`,
+      );
     return 0;
   },
   async helpDetails(args) {
@@ -34,7 +43,9 @@ export const command: Command = {
     const store = resolveStore(typeof values.store === "string" ? values.store : undefined);
     const run = await findRun(store, typeof values.run === "string" ? values.run : undefined);
     const tables = (await runArtifacts(store, run)).flatMap((a) =>
-      Object.entries(a.outputNames).filter(([, k]) => k === "table").map(([n]) => `  ${n.padEnd(22)} step ${a.step} (${a.type})`),
+      Object.entries(a.outputNames)
+        .filter(([, k]) => k === "table")
+        .map(([n]) => `  ${n.padEnd(22)} step ${a.step} (${a.type})`),
     );
     return `Tables of run ${run.run_id} (${run.pipeline}):\n${tables.join("\n")}`;
   },

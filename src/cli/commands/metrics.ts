@@ -21,10 +21,13 @@ export function sortMetricRows(rows: readonly MetricRow[]): MetricRow[] {
   return [...rows].sort(
     (a, b) =>
       a.target.localeCompare(b.target) ||
-      (a.scale === "gkg" ? 0 : 1) - (b.scale === "gkg" ? 0 : 1) || a.scale.localeCompare(b.scale) ||
-      splitRank(a.split) - splitRank(b.split) || a.split.localeCompare(b.split) ||
+      (a.scale === "gkg" ? 0 : 1) - (b.scale === "gkg" ? 0 : 1) ||
+      a.scale.localeCompare(b.scale) ||
+      splitRank(a.split) - splitRank(b.split) ||
+      a.split.localeCompare(b.split) ||
       a.step.localeCompare(b.step) ||
-      groupRank(a.group) - groupRank(b.group) || groupKey(a.group).localeCompare(groupKey(b.group)),
+      groupRank(a.group) - groupRank(b.group) ||
+      groupKey(a.group).localeCompare(groupKey(b.group)),
   );
 }
 
@@ -60,17 +63,45 @@ export function formatMetricsTable(rows: readonly MetricRow[], o: MetricsTableOp
     out.push("", `${target} (${TARGET_NAMES[target] ?? target}), ${scale === "gkg" ? "g/kg" : `${scale} scale`}`);
     const head = ["step", "model", "split", "group", "n", "R²", `RMSE ${unit}`, `MAE ${unit}`, `bias ${unit}`, "RPIQ", "CCC", "PI cov"];
     const cells = block.map((r) => [
-      r.step, r.model, r.split, r.group, Number.isFinite(r.n) ? String(Math.round(r.n)) : "—",
-      num(r.r2, "fraction"), num(r.rmse, "value"), num(r.mae, "value"), num(r.bias, "value"), num(r.rpiq, "value"), num(r.ccc, "fraction"),
-      r.pi_coverage === null || r.pi_coverage === undefined ? "—" : `${num(r.pi_coverage, "fraction")}${r.pi_level ? ` (${Math.round(r.pi_level * 100)} %)` : ""}`,
+      r.step,
+      r.model,
+      r.split,
+      r.group,
+      Number.isFinite(r.n) ? String(Math.round(r.n)) : "—",
+      num(r.r2, "fraction"),
+      num(r.rmse, "value"),
+      num(r.mae, "value"),
+      num(r.bias, "value"),
+      num(r.rpiq, "value"),
+      num(r.ccc, "fraction"),
+      r.pi_coverage === null || r.pi_coverage === undefined
+        ? "—"
+        : `${num(r.pi_coverage, "fraction")}${r.pi_level ? ` (${Math.round(r.pi_level * 100)} %)` : ""}`,
     ]);
     const ref = scale === "gkg" && (!o.split || o.split === "test") ? PUBLISHED_REFERENCE.find((p) => p.target === target) : undefined;
     if (ref) {
-      cells.push([REFERENCE_LABEL, "", "test", "all", "", num(ref.r2, "fraction"), num(ref.rmse, "value"), num(ref.mae, "value"), "—", num(ref.rpiq, "value"), "—", "—"]);
+      cells.push([
+        REFERENCE_LABEL,
+        "",
+        "test",
+        "all",
+        "",
+        num(ref.r2, "fraction"),
+        num(ref.rmse, "value"),
+        num(ref.mae, "value"),
+        "—",
+        num(ref.rpiq, "value"),
+        "—",
+        "—",
+      ]);
     }
     const numeric = new Set([4, 5, 6, 7, 8, 9, 10]);
     const widths = head.map((h, j) => Math.max(h.length, ...cells.map((c) => c[j]!.length)));
-    const line = (c: string[]) => c.map((v, j) => (numeric.has(j) ? v.padStart(widths[j]!) : v.padEnd(widths[j]!))).join("  ").trimEnd();
+    const line = (c: string[]) =>
+      c
+        .map((v, j) => (numeric.has(j) ? v.padStart(widths[j]!) : v.padEnd(widths[j]!)))
+        .join("  ")
+        .trimEnd();
     out.push(line(head), ...cells.map(line));
   }
   return out;
@@ -80,8 +111,12 @@ export const command: Command = {
   usage: "somflow metrics [--run ID] [--pipeline NAME] [--split test|cv|…] [--target c|om] [--store DIR] [--json]",
   async run(args) {
     const { values } = parse(args, {
-      ...storeOption, run: { type: "string" }, pipeline: { type: "string" }, json: { type: "boolean" },
-      split: { type: "string" }, target: { type: "string" },
+      ...storeOption,
+      run: { type: "string" },
+      pipeline: { type: "string" },
+      json: { type: "boolean" },
+      split: { type: "string" },
+      target: { type: "string" },
     });
     const store = resolveStore(values.store);
     const run = await findRun(store, values.run, values.pipeline);

@@ -6,7 +6,8 @@ import { parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../share
 import { executorKind, executorOptions, slurmExecutor } from "../slurm.js";
 
 export const command: Command = {
-  usage: "somflow plan <pipeline.yaml> [--param k=v]... [--force STEP]... [--store DIR] [--json] [--executor slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
+  usage:
+    "somflow plan <pipeline.yaml> [--param k=v]... [--force STEP]... [--store DIR] [--json] [--executor slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
   async run(args) {
     const { values, positionals } = parse(
       args,
@@ -24,10 +25,24 @@ export const command: Command = {
     const jobOf = (name: string) => {
       const r = byName.get(name)!.resources;
       const line = sbatchArgs(
-        { runId: "<run>", step: name, key: "<key>", log: `${store}/jobs/<run>/${name}.log`, cwd: process.cwd(), script: `${store}/jobs/<run>/${name}.sh`, resources: r },
+        {
+          runId: "<run>",
+          step: name,
+          key: "<key>",
+          log: `${store}/jobs/<run>/${name}.log`,
+          cwd: process.cwd(),
+          script: `${store}/jobs/<run>/${name}.sh`,
+          resources: r,
+        },
         { partition: values["slurm-partition"], account: values["slurm-account"], extra: values["slurm-arg"] ?? [] },
       );
-      return { cpus: r.cpus, mem: formatMemory(r.memMiB), time: formatTime(r.timeMinutes), gpus: r.gpus, sbatch: `sbatch ${line.join(" ")}` };
+      return {
+        cpus: r.cpus,
+        mem: formatMemory(r.memMiB),
+        time: formatTime(r.timeMinutes),
+        gpus: r.gpus,
+        sbatch: `sbatch ${line.join(" ")}`,
+      };
     };
     if (values.json) {
       console.log(JSON.stringify(slurm ? plan.map((p) => (p.status === "run" ? { ...p, job: jobOf(p.name) } : p)) : plan));
@@ -41,7 +56,9 @@ export const command: Command = {
     }
     if (slurm) {
       const n = plan.filter((p) => p.status === "run").length;
-      console.log(`\n${n} step(s) would be submitted as SLURM jobs${n ? `, e.g.\n  ${jobOf(plan.find((p) => p.status === "run")!.name).sbatch}` : ""}`);
+      console.log(
+        `\n${n} step(s) would be submitted as SLURM jobs${n ? `, e.g.\n  ${jobOf(plan.find((p) => p.status === "run")!.name).sbatch}` : ""}`,
+      );
     }
     return 0;
   },

@@ -38,7 +38,9 @@ export const command: Command = {
         if (e instanceof ReportBuildError) throw new UsageError(`report build failed: ${e.message}`);
         throw e;
       });
-      const kb = Object.entries(result.dataBytes).map(([p, b]) => `${p} ${(b / 1024).toFixed(0)} KB`).join(", ");
+      const kb = Object.entries(result.dataBytes)
+        .map(([p, b]) => `${p} ${(b / 1024).toFixed(0)} KB`)
+        .join(", ");
       console.error(`report built in ${result.seconds.toFixed(1)} s: ${result.pages.length} pages (${kb}) in ${output}`);
       console.error(`serve it (browsers refuse it from disk): ${serveCommand(output)}`);
       return 0;

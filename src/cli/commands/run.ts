@@ -31,7 +31,8 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
 }
 
 export const command: Command = {
-  usage: "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json] [--executor local|slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
+  usage:
+    "somflow run <pipeline.yaml> [--param k=v]... [--jobs N] [--threads N] [--only STEP]... [--force STEP]... [--store DIR] [--json] [--executor local|slurm [--slurm-partition P] [--slurm-account A] [--slurm-arg ARG]...]",
   async run(args) {
     const { values, positionals } = parse(
       args,

@@ -9,7 +9,9 @@ export const command: Command = {
     const { values } = parse(args, { ...storeOption, pipeline: { type: "string" }, json: { type: "boolean" } });
     const files = await listRunFiles(layout(resolveStore(values.store)));
     for (const u of files.unreadable) {
-      console.error(`warning: run record ${u.path} is ${u.error.replace(/^unreadable /, "unreadable ")}: not listed; restore it or delete it`);
+      console.error(
+        `warning: run record ${u.path} is ${u.error.replace(/^unreadable /, "unreadable ")}: not listed; restore it or delete it`,
+      );
     }
     const runs = files.runs.filter((r) => !values.pipeline || r.pipeline === values.pipeline);
     const rows = runs.map((r) => ({
@@ -29,11 +31,15 @@ export const command: Command = {
     }
     if (rows.length === 0) console.log("no runs recorded");
     for (const r of rows) {
-      console.log(`${r.run_id}  ${r.pipeline}  ${r.status}  ${r.seconds.toFixed(1)} s  ran ${r.ran}, cached ${r.cached}, failed ${r.failed}`);
+      console.log(
+        `${r.run_id}  ${r.pipeline}  ${r.status}  ${r.seconds.toFixed(1)} s  ran ${r.ran}, cached ${r.cached}, failed ${r.failed}`,
+      );
       // SLURM jobs that failed: where their logs are.
       for (const st of runs.find((x) => x.run_id === r.run_id)!.steps) {
         if (st.status === "failed" && typeof st.facts.slurm_log === "string") {
-          console.log(`    ${st.name}: SLURM job ${st.facts.slurm_job_id} ${st.facts.slurm_state ?? ""} — ${st.reason}; log ${st.facts.slurm_log}`);
+          console.log(
+            `    ${st.name}: SLURM job ${st.facts.slurm_job_id} ${st.facts.slurm_state ?? ""} — ${st.reason}; log ${st.facts.slurm_log}`,
+          );
         }
       }
     }

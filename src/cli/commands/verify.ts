@@ -16,7 +16,9 @@ export const command: Command = {
         const tag = p.fixed ? "fixed" : p.severity;
         console.error(`${tag}: ${p.message}\n  ${p.fixed ? "removed" : `what to do: ${p.action}`}`);
       }
-      const legacy = r.artifacts.legacy ? ` (${r.artifacts.legacy} with seals from before content hashes, checked through their folder hash)` : "";
+      const legacy = r.artifacts.legacy
+        ? ` (${r.artifacts.legacy} with seals from before content hashes, checked through their folder hash)`
+        : "";
       const leftovers = r.problems.length - corrupt.length;
       console.log(
         `verify ${r.store}: ${r.artifacts.ok} of ${r.artifacts.checked} artifacts intact${legacy}; ` +

@@ -20,7 +20,8 @@ export function defectScores(
   flags: { sampleId: ArrayLike<string | null>; flagged: ArrayLike<boolean | null> },
   truth: { sampleId: ArrayLike<string | null>; defect: ArrayLike<string | null> },
 ): DefectScores {
-  if (flags.sampleId.length !== flags.flagged.length) throw new RangeError("defectScores: flags.sampleId and flags.flagged differ in length");
+  if (flags.sampleId.length !== flags.flagged.length)
+    throw new RangeError("defectScores: flags.sampleId and flags.flagged differ in length");
   if (truth.sampleId.length !== truth.defect.length) throw new RangeError("defectScores: truth.sampleId and truth.defect differ in length");
   const flagged = new Set<string>();
   const known = new Set<string>();

@@ -50,7 +50,6 @@ export interface InstrumentAlignOptions {
   maxRows?: number;
 }
 
-
 export const IDENTITY: InstrumentModel = { gain: 1, shift: 0, offset: 0, slope: 0, pairs: 0, iterations: 0 };
 
 /** d y / d ν along one row; one-sided where the grid has a gap (an excluded region). */
@@ -75,7 +74,10 @@ class PairFit {
   private readonly v = new Matrix(4, 1);
   private readonly dr: Float64Array;
   n = 0;
-  constructor(private readonly w: ArrayLike<number>, private readonly gapStep: number) {
+  constructor(
+    private readonly w: ArrayLike<number>,
+    private readonly gapStep: number,
+  ) {
     this.dr = new Float64Array(w.length);
   }
   /** Adds the pair: source row x, reference row r. */
@@ -98,13 +100,19 @@ class PairFit {
     for (let c = 0; c < 4; c++) for (let d = 0; d < c; d++) this.a.set(c, d, this.a.get(d, c));
     const t = solve(this.a, this.v).to1DArray();
     const gain = t[0]!;
-    if (!(gain > 0.2 && gain < 5)) throw new RangeError(`instrumentAlign: fitted gain ${gain.toFixed(3)} is implausible (spectra not comparable to the reference?)`);
+    if (!(gain > 0.2 && gain < 5))
+      throw new RangeError(`instrumentAlign: fitted gain ${gain.toFixed(3)} is implausible (spectra not comparable to the reference?)`);
     return { gain, shift: t[1]! / gain, offset: t[2]!, slope: t[3]!, pairs: this.n, iterations: 0 };
   }
 }
 
 /** Maps source spectra onto the reference: y = (x − o − b·s)/g, then y(ν − δ) ≈ y − δ·y′. */
-export function instrumentAlignApply(values: NumArray, shape: MatrixShape, wavenumbers: ArrayLike<number>, m: InstrumentModel): Float32Array {
+export function instrumentAlignApply(
+  values: NumArray,
+  shape: MatrixShape,
+  wavenumbers: ArrayLike<number>,
+  m: InstrumentModel,
+): Float32Array {
   checkShape(values, shape, "instrumentAlignApply");
   const { rows: n, cols: p } = shape;
   if (wavenumbers.length !== p) throw new RangeError(`instrumentAlignApply: ${p} cols, ${wavenumbers.length} wavenumbers`);
@@ -136,7 +144,8 @@ export function instrumentAlignFit(
   checkShape(values, shape, "instrumentAlignFit");
   checkShape(refValues, refShape, "instrumentAlignFit (reference)");
   const { rows: n, cols: p } = shape;
-  if (refShape.cols !== p || wavenumbers.length !== p || refPca.p !== p) throw new RangeError("instrumentAlignFit: source, reference, PCA and wavenumbers differ in length");
+  if (refShape.cols !== p || wavenumbers.length !== p || refPca.p !== p)
+    throw new RangeError("instrumentAlignFit: source, reference, PCA and wavenumbers differ in length");
   if (n < 1 || refShape.rows < 1) throw new RangeError("instrumentAlignFit: no spectra");
   const gapStep = gapStepOf(wavenumbers);
   const mean = new PairFit(wavenumbers, gapStep);
@@ -158,9 +167,14 @@ export function instrumentAlignFit(
     const { index: nn, dist2: dist } = nearestRows(zs, zr, refPca.k);
     const cut = [...dist].sort((a, b) => a - b)[Math.max(0, Math.ceil(trim * m) - 1)]!;
     const fit = new PairFit(wavenumbers, gapStep);
-    for (let i = 0; i < m; i++) if (dist[i]! <= cut) fit.add(src.values.subarray(i * p, (i + 1) * p), ref.values.subarray(nn[i]! * p, (nn[i]! + 1) * p));
+    for (let i = 0; i < m; i++)
+      if (dist[i]! <= cut) fit.add(src.values.subarray(i * p, (i + 1) * p), ref.values.subarray(nn[i]! * p, (nn[i]! + 1) * p));
     const next = fit.solve();
-    const change = Math.abs(next.gain - model.gain) + Math.abs(next.offset - model.offset) + Math.abs(next.slope - model.slope) + Math.abs(next.shift - model.shift) / 100;
+    const change =
+      Math.abs(next.gain - model.gain) +
+      Math.abs(next.offset - model.offset) +
+      Math.abs(next.slope - model.slope) +
+      Math.abs(next.shift - model.shift) / 100;
     model = next;
     if (change < 1e-5) {
       it++;

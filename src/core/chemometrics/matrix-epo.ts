@@ -15,12 +15,13 @@ export function matrixEpoFit(master: NumArray, slave: NumArray, options: MatrixS
   const d = new Float64Array(t * p);
   for (let i = 0; i < t * p; i++) d[i] = slave[i]! - master[i]!;
   const g = new Matrix(t, t);
-  for (let i = 0; i < t; i++) for (let l = i; l < t; l++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += d[i * p + j]! * d[l * p + j]!;
-    g.set(i, l, s);
-    g.set(l, i, s);
-  }
+  for (let i = 0; i < t; i++)
+    for (let l = i; l < t; l++) {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += d[i * p + j]! * d[l * p + j]!;
+      g.set(i, l, s);
+      g.set(l, i, s);
+    }
   const e = new EigenvalueDecomposition(g, { assumeSymmetric: true });
   const ev = e.realEigenvalues;
   const order = ev.map((_, i) => i).sort((a, b) => ev[b]! - ev[a]!);

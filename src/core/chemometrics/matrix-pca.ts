@@ -94,10 +94,11 @@ export function residualTheta(model: PcaModel): [number, number, number] {
   const { p, k, loadings: P, covariance: C } = model;
   // M = C − P(PᵀC) − (CP)Pᵀ + P(PᵀCP)Pᵀ
   const cp = new Float64Array(p * k);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
-    const a = C[i * p + j]!;
-    for (let c = 0; c < k; c++) cp[i * k + c]! += a * P[j * k + c]!;
-  }
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      const a = C[i * p + j]!;
+      for (let c = 0; c < k; c++) cp[i * k + c]! += a * P[j * k + c]!;
+    }
   const ptcp = new Float64Array(k * k);
   for (let j = 0; j < p; j++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) ptcp[a * k + b]! += P[j * k + a]! * cp[j * k + b]!;
   const r = new Float64Array(p * p);
@@ -186,7 +187,7 @@ function multiply(c: Float64Array, q: Float64Array, p: number, m: number, out: F
 /** Leading m eigenpairs of the symmetric p x p matrix c: subspace iteration + Rayleigh–Ritz. */
 function topEigen(c: Float64Array, p: number, kConv: number, m: number): Eigen {
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296) - 0.5;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296 - 0.5;
   let q = Float64Array.from({ length: p * m }, rand);
   orthonormalize(q, p, m);
   const y = new Float64Array(p * m);

@@ -32,7 +32,8 @@ export function matrixPdsFit(master: NumArray, slave: NumArray, options: PdsOpti
   const { rows: t, cols: p } = options;
   const w = options.halfWindow ?? 5;
   const ridge = options.ridge ?? 0.01;
-  if (!Number.isInteger(w) || w < 0 || 2 * w + 1 > p) throw new RangeError(`matrixPdsFit: halfWindow must be an integer in [0, ${(p - 1) / 2}], got ${w}`);
+  if (!Number.isInteger(w) || w < 0 || 2 * w + 1 > p)
+    throw new RangeError(`matrixPdsFit: halfWindow must be an integer in [0, ${(p - 1) / 2}], got ${w}`);
   if (!(ridge >= 0)) throw new RangeError(`matrixPdsFit: ridge must be >= 0, got ${ridge}`);
   if (t < 3) throw new RangeError(`matrixPdsFit: need at least 3 transfer pairs, got ${t}`);
   const m = 2 * w + 1;

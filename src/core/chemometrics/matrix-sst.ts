@@ -32,7 +32,8 @@ export function matrixSstFit(master: NumArray, slave: NumArray, options: SstOpti
   const { rows: t, cols: p } = options;
   if (t < 3) throw new RangeError(`matrixSstFit: need at least 3 transfer pairs, got ${t}`);
   const k = options.components ?? Math.min(5, t - 1);
-  if (!Number.isInteger(k) || k < 1 || k > t - 1) throw new RangeError(`matrixSstFit: components must be an integer in [1, ${t - 1}] for ${t} pairs, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > t - 1)
+    throw new RangeError(`matrixSstFit: components must be an integer in [1, ${t - 1}] for ${t} pairs, got ${k}`);
   // Gram matrix of the combined rows (t x t): G = C Cᵀ, C = [Xm Xs]
   const row = (i: number, j: number) => (j < p ? master[i * p + j]! : slave[i * p + j - p]!);
   const g = new Matrix(t, t);

@@ -287,7 +287,10 @@ export function mblFit(x: Float32Array | Float64Array, p: number, y: ArrayLike<n
 
   const domainLimit = quantileType7(nearestNeighbours(scores, m, opcRows, m).dist, domainQuantile);
   const sTmp = new Float64Array(m);
-  const qLimit = quantileType7(Float64Array.from(opcRows, (i) => project(base, x, i * p, sTmp)), domainQuantile);
+  const qLimit = quantileType7(
+    Float64Array.from(opcRows, (i) => project(base, x, i * p, sTmp)),
+    domainQuantile,
+  );
 
   // NNv over pseudo-targets taken from the library
   const targets = evenRows(n, nnvTargets);

@@ -27,7 +27,8 @@ export function pcaAlign(values: NumArray, shape: MatrixShape, reference: PcaMod
   if (p !== reference.p) throw new RangeError(`pcaAlign: ${p} cols, reference PCA has ${reference.p}`);
   const { k, loadings: P } = reference;
   const recolor = options.recolor ?? true;
-  if (recolor && n < k + 2) throw new RangeError(`pcaAlign: ${n} spectra cannot estimate a ${k}-component covariance (need at least ${k + 2})`);
+  if (recolor && n < k + 2)
+    throw new RangeError(`pcaAlign: ${n} spectra cannot estimate a ${k}-component covariance (need at least ${k + 2})`);
   if (n < 1) throw new RangeError("pcaAlign: no spectra");
   const mu = matrixColumnMean(values, shape);
   const z = new Float64Array(n * k);
@@ -40,7 +41,8 @@ export function pcaAlign(values: NumArray, shape: MatrixShape, reference: PcaMod
   let a = Matrix.eye(k);
   if (recolor) {
     const cs = new Matrix(k, k);
-    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) for (let d = c; d < k; d++) cs.set(c, d, cs.get(c, d) + z[i * k + c]! * z[i * k + d]!);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < k; c++) for (let d = c; d < k; d++) cs.set(c, d, cs.get(c, d) + z[i * k + c]! * z[i * k + d]!);
     let tr = 0;
     for (let c = 0; c < k; c++) {
       for (let d = 0; d < c; d++) cs.set(c, d, cs.get(d, c));
@@ -111,7 +113,12 @@ export function whitenedScores(values: NumArray, shape: MatrixShape, reference: 
  * summing stops once it exceeds the best so far): its index (0 when `refScores` is empty) and
  * squared distance. `self` (scores = refScores) skips each row's own match.
  */
-export function nearestRows(scores: Float64Array, refScores: Float64Array, k: number, self = false): { index: Int32Array; dist2: Float64Array } {
+export function nearestRows(
+  scores: Float64Array,
+  refScores: Float64Array,
+  k: number,
+  self = false,
+): { index: Int32Array; dist2: Float64Array } {
   const n = scores.length / k;
   const nr = refScores.length / k;
   const index = new Int32Array(n);

@@ -75,6 +75,9 @@ export function qLimitRobustLog(q: ArrayLike<number>, z: number): number {
   for (let i = 0; i < q.length; i++) if (q[i]! > 0 && Number.isFinite(q[i]!)) l.push(Math.log(q[i]!));
   if (l.length < 3) throw new RangeError(`qLimitRobustLog: need at least 3 positive Q values, got ${l.length}`);
   const m = xQuantileType7(l, 0.5);
-  const mad = xQuantileType7(l.map((v) => Math.abs(v - m)), 0.5);
+  const mad = xQuantileType7(
+    l.map((v) => Math.abs(v - m)),
+    0.5,
+  );
   return Math.exp(m + z * 1.4826 * mad);
 }

@@ -114,7 +114,12 @@ export function matrixGroupProducts(
 export function sumGroupProducts(parts: readonly GroupProducts[], leaveOut = -1): GroupProducts {
   const p = parts[0]?.xs.length ?? 0;
   const acc: GroupProducts = {
-    n: 0, xtx: new Float64Array(p * p), xs: new Float64Array(p), xty: new Float64Array(p), ys: 0, yy: 0,
+    n: 0,
+    xtx: new Float64Array(p * p),
+    xs: new Float64Array(p),
+    xty: new Float64Array(p),
+    ys: 0,
+    yy: 0,
   };
   parts.forEach((g, idx) => {
     if (idx === leaveOut) return;

@@ -22,12 +22,7 @@ export interface PlsKernelResult {
  * Extraction stops before a component whose score variance tᵀt falls below
  * `tol`·trace(XᵀX) (default 1e-12), i.e. when X has no variance left.
  */
-export function plsKernel1(
-  xtx: Float64Array,
-  xty: Float64Array,
-  maxComponents: number,
-  tol = 1e-12,
-): PlsKernelResult {
+export function plsKernel1(xtx: Float64Array, xty: Float64Array, maxComponents: number, tol = 1e-12): PlsKernelResult {
   const p = xty.length;
   if (xtx.length !== p * p) throw new RangeError(`xtx has ${xtx.length} values, expected ${p}×${p}`);
   if (!Number.isInteger(maxComponents) || maxComponents < 1) {

@@ -37,7 +37,8 @@ export function plsPath(
   const n = idx.length;
   if (x.length % p !== 0) throw new RangeError(`x has ${x.length} values, not a multiple of p=${p}`);
   if (n < 2) throw new RangeError(`PLS needs at least 2 rows (got ${n})`);
-  if (!Number.isInteger(maxComponents) || maxComponents < 1) throw new RangeError(`maxComponents must be a positive integer (got ${maxComponents})`);
+  if (!Number.isInteger(maxComponents) || maxComponents < 1)
+    throw new RangeError(`maxComponents must be a positive integer (got ${maxComponents})`);
   const xMean = new Float64Array(p);
   let yMean = 0;
   for (let k = 0; k < n; k++) {

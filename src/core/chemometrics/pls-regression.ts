@@ -12,9 +12,7 @@
  *   within one standard error of the minimum — guards against over-fitting a flat curve.
  */
 import { kFolds } from "../stats/split.js";
-import {
-  centeredProducts, matrixGroupProducts, sumGroupProducts, type GroupProducts,
-} from "./pls-cross-products.js";
+import { centeredProducts, matrixGroupProducts, sumGroupProducts, type GroupProducts } from "./pls-cross-products.js";
 import { plsCoefficients, plsKernel1 } from "./pls-kernel.js";
 
 export type ComponentRule = "min" | "one_se";
@@ -98,12 +96,7 @@ function means(x: Float64Array | Float32Array, p: number, y: Float64Array): { sh
  * Fits PLS1 on row-major `x` (n×p) and `y` (length n, finite), choosing the number of
  * components by k-fold CV. Throws RangeError on non-finite input or too few rows.
  */
-export function plsRegressionCv(
-  x: Float64Array | Float32Array,
-  p: number,
-  y: Float64Array,
-  options: PlsCvOptions = {},
-): PlsCvResult {
+export function plsRegressionCv(x: Float64Array | Float32Array, p: number, y: Float64Array, options: PlsCvOptions = {}): PlsCvResult {
   const { maxComponents = 20, folds = 5, seed = 1, rule = "one_se" } = options;
   const n = y.length;
   if (!Number.isInteger(p) || p < 1) throw new RangeError(`p must be a positive integer (got ${p})`);
@@ -183,12 +176,7 @@ export function plsRegressionCv(
 }
 
 /** Fits PLS1 with a fixed number of components (no CV). */
-export function plsRegressionFit(
-  x: Float64Array | Float32Array,
-  p: number,
-  y: Float64Array,
-  components: number,
-): PlsModel {
+export function plsRegressionFit(x: Float64Array | Float32Array, p: number, y: Float64Array, components: number): PlsModel {
   const n = y.length;
   if (x.length !== n * p) throw new RangeError(`x has ${x.length} values, expected ${n}×${p}`);
   if (n < 2) throw new RangeError(`PLS needs at least 2 rows (n=${n})`);

@@ -60,7 +60,8 @@ export function matrixRidge(x: NumArray, y: ArrayLike<number>, options: RidgeOpt
 export function ridgePredict(x: NumArray, shape: MatrixShape, model: RidgeModel): Float64Array {
   checkShape(x, shape, "ridgePredict");
   const { rows: n, cols: p } = shape;
-  if (model.coefficients.length !== p) throw new RangeError(`ridgePredict: model has ${model.coefficients.length} coefficients for ${p} cols`);
+  if (model.coefficients.length !== p)
+    throw new RangeError(`ridgePredict: model has ${model.coefficients.length} coefficients for ${p} cols`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = model.intercept;

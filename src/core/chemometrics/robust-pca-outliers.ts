@@ -97,7 +97,10 @@ export function robustPcaOutliers(values: NumArray, options: RobustPcaOutlierOpt
     q:
       options.qLimit === "jackson-mudholkar"
         ? qLimitJacksonMudholkar(residualTheta(m), alpha)
-        : qLimitBox(Array.from(rows, (i) => q[i]!), alpha),
+        : qLimitBox(
+            Array.from(rows, (i) => q[i]!),
+            alpha,
+          ),
   });
   const robustSet = (q: Float64Array): Int32Array => {
     const v = Float64Array.from(pool, (i) => q[i]!);

@@ -17,7 +17,8 @@ export function unitSuspects(observed: ArrayLike<number>, predicted: ArrayLike<n
   const offset = options.offset ?? 1;
   if (!(ratio > 1)) throw new RangeError(`unitSuspects: ratio must be > 1, got ${ratio}`);
   if (!(offset > 0)) throw new RangeError(`unitSuspects: offset must be > 0, got ${offset}`);
-  if (observed.length !== predicted.length) throw new RangeError(`unitSuspects: ${observed.length} observed vs ${predicted.length} predicted`);
+  if (observed.length !== predicted.length)
+    throw new RangeError(`unitSuspects: ${observed.length} observed vs ${predicted.length} predicted`);
   const lim = Math.log10(ratio);
   const out = new Int8Array(observed.length);
   for (let i = 0; i < observed.length; i++) {

@@ -192,7 +192,6 @@ export function initWeights(config: CnnConfig, seed: number): { weights: Float32
   return { weights: w, state };
 }
 
-
 /**
  * Small-data net (bench/limesoda-cv.ts, LimeSoDa n = 32–138): 8k9/16k7/16k5 with pools 4/4/2,
  * flatten → dense 32 (dropout 0.2): ~10k weights, most in the dense layer.
@@ -248,8 +247,32 @@ export const LARGE_N = 2000;
 export function cnnDefaultsForN(n: number): CnnAutoSettings {
   if (!(n >= 0)) throw new RangeError(`n must be ≥ 0 (got ${n})`);
   if (n < SMALL_N) {
-    return { tier: "small", n, epochs: 60, batch: n < 64 ? 8 : 16, lr: 2e-3, patience: 0, schedule: "cosine", val: 0, uncertainty: "ensemble", members: 5, arch: "small" };
+    return {
+      tier: "small",
+      n,
+      epochs: 60,
+      batch: n < 64 ? 8 : 16,
+      lr: 2e-3,
+      patience: 0,
+      schedule: "cosine",
+      val: 0,
+      uncertainty: "ensemble",
+      members: 5,
+      arch: "small",
+    };
   }
   const batch = n < LARGE_N ? 32 : 64;
-  return { tier: n < LARGE_N ? "medium" : "large", n, epochs: 100, batch, lr: 1e-3, patience: 15, schedule: "plateau", val: 0.1, uncertainty: "nll", members: 5, arch: "default" };
+  return {
+    tier: n < LARGE_N ? "medium" : "large",
+    n,
+    epochs: 100,
+    batch,
+    lr: 1e-3,
+    patience: 15,
+    schedule: "plateau",
+    val: 0.1,
+    uncertainty: "nll",
+    members: 5,
+    arch: "default",
+  };
 }

@@ -45,8 +45,7 @@ function flippedFilter(ws: T3): tf.Tensor4D {
   const w = ws.dataSync() as Float32Array;
   const out = new Float32Array(w.length);
   for (let i = 0; i < k; i++)
-    for (let ci = 0; ci < c; ci++)
-      for (let fi = 0; fi < f; fi++) out[((k - 1 - i) * f + fi) * c + ci] = w[(i * c + ci) * f + fi]!;
+    for (let ci = 0; ci < c; ci++) for (let fi = 0; fi < f; fi++) out[((k - 1 - i) * f + fi) * c + ci] = w[(i * c + ci) * f + fi]!;
   return tf.tensor4d(out, [1, k, f, c]);
 }
 
@@ -58,7 +57,12 @@ function convGrads(xs: T3, ws: T3, dy: tf.Tensor, inputGrad: boolean): [tf.Tenso
   let dx: tf.Tensor;
   if (inputGrad) {
     // Full correlation: the conv's own zero padding of K−1 each side (no PadV2 copy of dy).
-    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [0, 0], [k - 1, k - 1], [0, 0]];
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [0, 0],
+      [k - 1, k - 1],
+      [0, 0],
+    ];
     dx = tf.conv2d(dy.reshape([n, 1, lOut, f]) as tf.Tensor4D, flippedFilter(ws), 1, pad).reshape([n, l, c]);
   } else {
     // The network input needs no gradient: skip the conv.
@@ -89,7 +93,11 @@ function biasReluOp(inputGrad: boolean) {
     // gradient is being recorded (its own gradient needs the parts); this op has its own.
     const fusedInputs = { x: x.reshape([n, 1, l, c]), filter: w.reshape([1, k, c, f]), bias: b };
     const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [1, 1], activation: "relu" };
-    const y = (tf.engine().runKernel("FusedConv2D", fusedInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D).reshape([n, l - k + 1, f]) as T3;
+    const y = (tf.engine().runKernel("FusedConv2D", fusedInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D).reshape([
+      n,
+      l - k + 1,
+      f,
+    ]) as T3;
     save([x, w, y]);
     return {
       value: y,

@@ -90,8 +90,7 @@ export function forward(
     h = maxPool1d(h, b.pool);
     h = drop(h, b.dropout);
   });
-  let z: tf.Tensor2D =
-    config.arch.headPool === "avg" ? globalAvgPool1d(h) : (h.reshape([n, h.shape[1] * h.shape[2]]) as tf.Tensor2D);
+  let z: tf.Tensor2D = config.arch.headPool === "avg" ? globalAvgPool1d(h) : (h.reshape([n, h.shape[1] * h.shape[2]]) as tf.Tensor2D);
   config.arch.dense.forEach((_, j) => {
     z = tf.relu(tf.add(tf.matMul(z, get(`dense${j}/kernel`) as tf.Tensor2D), get(`dense${j}/bias`))) as tf.Tensor2D;
     z = drop(z, config.arch.denseDropout);
@@ -135,9 +134,7 @@ export function heads(config: CnnConfig, stats: TargetStats, raw: tf.Tensor2D): 
   } else {
     t.push(bounded(col(0), tasks[0]!));
   }
-  const sigma = config.variance
-    ? tasks.map((_, k) => tf.add(tf.softplus(col(tasks.length + k)), SIGMA_FLOOR) as tf.Tensor1D)
-    : null;
+  const sigma = config.variance ? tasks.map((_, k) => tf.add(tf.softplus(col(tasks.length + k)), SIGMA_FLOOR) as tf.Tensor1D) : null;
   return { t, sigma };
 }
 

@@ -33,7 +33,10 @@ export function gridCell(lat: number, lon: number, cellDeg = 10): string {
 
 /** Breakdown keys of sample i, e.g. [["all","all"],["source","lab-a"],["depth","0-30"],["cell","-40,-120"]]. */
 function keysOf(g: SampleGroups, i: number, cellDeg: number): [string, string][] {
-  const keys: [string, string][] = [["all", "all"], ["source", g.source[i] ?? "unknown"]];
+  const keys: [string, string][] = [
+    ["all", "all"],
+    ["source", g.source[i] ?? "unknown"],
+  ];
   keys.push(["depth", depthBand(g.depthTop[i]!) ?? "other"]);
   keys.push(["cell", gridCell(g.lat[i]!, g.lon[i]!, cellDeg)]);
   return keys;
@@ -68,8 +71,16 @@ export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: Cov
   const aside = (hybrid.set_aside as (string | null)[] | undefined) ?? [];
   if (origin.length !== TARGETS.length * n) throw new RangeError(`hybrid has ${origin.length} rows, expected ${TARGETS.length}×${n}`);
   const out = {
-    target: [] as string[], breakdown: [] as string[], key: [] as string[], n: [] as number[], n_measured: [] as number[],
-    n_predicted: [] as number[], n_rejected: [] as number[], n_set_aside: [] as number[], mean_pi_width: [] as number[], share_out_of_domain: [] as number[],
+    target: [] as string[],
+    breakdown: [] as string[],
+    key: [] as string[],
+    n: [] as number[],
+    n_measured: [] as number[],
+    n_predicted: [] as number[],
+    n_rejected: [] as number[],
+    n_set_aside: [] as number[],
+    mean_pi_width: [] as number[],
+    share_out_of_domain: [] as number[],
   };
   TARGETS.forEach((t: Target, ti) => {
     type Acc = { n: number; m: number; p: number; r: number; a: number; w: number; nw: number; ood: number; nd: number };
@@ -115,9 +126,15 @@ export function hybridCoverage(hybrid: Table, groups: SampleGroups, options: Cov
     }
   });
   return {
-    target: out.target, breakdown: out.breakdown, key: out.key, n: Float64Array.from(out.n),
-    n_measured: Float64Array.from(out.n_measured), n_predicted: Float64Array.from(out.n_predicted),
-    n_rejected: Float64Array.from(out.n_rejected), n_set_aside: Float64Array.from(out.n_set_aside), mean_pi_width: Float64Array.from(out.mean_pi_width),
+    target: out.target,
+    breakdown: out.breakdown,
+    key: out.key,
+    n: Float64Array.from(out.n),
+    n_measured: Float64Array.from(out.n_measured),
+    n_predicted: Float64Array.from(out.n_predicted),
+    n_rejected: Float64Array.from(out.n_rejected),
+    n_set_aside: Float64Array.from(out.n_set_aside),
+    mean_pi_width: Float64Array.from(out.mean_pi_width),
     share_out_of_domain: Float64Array.from(out.share_out_of_domain),
   };
 }

@@ -80,7 +80,14 @@ export interface HybridOptions {
 /** Why a measured value is not the value to use (the `set_aside` column). */
 export type SetAside = `${Target}_negative` | `${Target}_above_max` | `${Target}_unit_suspect` | "om_below_c" | "duplicate_id";
 export const SET_ASIDE_CODES: readonly SetAside[] = [
-  "c_negative", "c_above_max", "c_unit_suspect", "om_negative", "om_above_max", "om_unit_suspect", "om_below_c", "duplicate_id",
+  "c_negative",
+  "c_above_max",
+  "c_unit_suspect",
+  "om_negative",
+  "om_above_max",
+  "om_unit_suspect",
+  "om_below_c",
+  "duplicate_id",
 ];
 
 export interface HybridResult {
@@ -119,8 +126,13 @@ export function alignPredictions(
   });
   const n = sampleId.length;
   const out: AlignedPredictions = {
-    model, has: new Uint8Array(n), predicted: new Float64Array(n).fill(NaN), sd: new Float64Array(n).fill(NaN),
-    piLow: new Float64Array(n).fill(NaN), piHigh: new Float64Array(n).fill(NaN), inDomain: new Array(n).fill(null),
+    model,
+    has: new Uint8Array(n),
+    predicted: new Float64Array(n).fill(NaN),
+    sd: new Float64Array(n).fill(NaN),
+    piLow: new Float64Array(n).fill(NaN),
+    piHigh: new Float64Array(n).fill(NaN),
+    inDomain: new Array(n).fill(null),
   };
   sampleId.forEach((id, i) => {
     const r = id === null ? undefined : at.get(id);
@@ -205,9 +217,18 @@ export function buildHybrid(input: HybridInput, options: HybridOptions = {}): Hy
       const has = p !== undefined && p.has[i] === 1;
       const m = input.measured[t][i]!;
       const cell: Cell = {
-        value: NaN, origin: "rejected", measured: m, setAside: aside[t], mean: has ? p.predicted[i]! : NaN, sd: has ? p.sd[i]! : NaN,
-        lo: has ? p.piLow[i]! : NaN, hi: has ? p.piHigh[i]! : NaN, inDomain: has ? p.inDomain[i]! : null,
-        model: has ? p.model : null, reason: null, flags: [],
+        value: NaN,
+        origin: "rejected",
+        measured: m,
+        setAside: aside[t],
+        mean: has ? p.predicted[i]! : NaN,
+        sd: has ? p.sd[i]! : NaN,
+        lo: has ? p.piLow[i]! : NaN,
+        hi: has ? p.piHigh[i]! : NaN,
+        inDomain: has ? p.inDomain[i]! : null,
+        model: has ? p.model : null,
+        reason: null,
+        flags: [],
       };
       if (aside[t] === "duplicate_id") {
         const vals = group.map((j) => input.measured[t][j]!).map((v) => (Number.isFinite(v) ? String(v) : "missing"));

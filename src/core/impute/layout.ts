@@ -12,9 +12,19 @@ const NUMERIC = new Set(["depth_top_cm", "depth_bottom_cm", "lat", "lon"]);
 
 /** Per-target columns of the wide layout, prefixed `c_` / `om_` (long column → wide suffix). */
 export const WIDE_PER_TARGET: readonly [string, string][] = [
-  ["value", "value"], ["origin", "origin"], ["measured", "measured"], ["measured_reported", "measured_reported"],
-  ["lab_method", "lab_method"], ["set_aside", "set_aside"], ["predicted_mean", "predicted_mean"], ["predicted_sd", "sd"],
-  ["pi_low", "pi_low"], ["pi_high", "pi_high"], ["in_domain", "in_domain"], ["model", "model"], ["reason", "reason"],
+  ["value", "value"],
+  ["origin", "origin"],
+  ["measured", "measured"],
+  ["measured_reported", "measured_reported"],
+  ["lab_method", "lab_method"],
+  ["set_aside", "set_aside"],
+  ["predicted_mean", "predicted_mean"],
+  ["predicted_sd", "sd"],
+  ["pi_low", "pi_low"],
+  ["pi_high", "pi_high"],
+  ["in_domain", "in_domain"],
+  ["model", "model"],
+  ["reason", "reason"],
   ["impute_flags", "impute_flags"],
 ];
 
@@ -38,7 +48,7 @@ export function hybridLong(hybrid: Table, samples: Table, rows: Int32Array): Tab
     const cols = TARGETS.map((t) => picked[`${t}${suffix}`] ?? emptyLike(numeric, k));
     return numeric
       ? Float64Array.from({ length: 2 * k }, (_, r) => Number((cols[Math.floor(r / k)] as Float64Array)[r % k]))
-      : Array.from({ length: 2 * k }, (_, r) => ((cols[Math.floor(r / k)] as (string | null)[])[r % k] ?? null));
+      : Array.from({ length: 2 * k }, (_, r) => (cols[Math.floor(r / k)] as (string | null)[])[r % k] ?? null);
   };
   const out: Table = { sample_id: hybrid.sample_id! };
   for (const name of SAMPLE_COLUMNS) out[name] = twice(picked[name] ?? emptyLike(NUMERIC.has(name), k));

@@ -24,24 +24,87 @@ interface ColumnDoc {
 const MODEL_DIGITS = 4;
 
 export const HYBRID_COLUMNS: readonly ColumnDoc[] = [
-  { name: "sample_id", type: "text", unit: null, description: "sample id; sample_id × target is unique (samples sharing an id are one row, see set_aside duplicate_id)" },
+  {
+    name: "sample_id",
+    type: "text",
+    unit: null,
+    description: "sample id; sample_id × target is unique (samples sharing an id are one row, see set_aside duplicate_id)",
+  },
   { name: "source", type: "text", unit: null, description: "the library / lab the sample comes from" },
   { name: "depth_top_cm", type: "number", unit: "cm", description: "top of the sampled depth interval" },
   { name: "depth_bottom_cm", type: "number", unit: "cm", description: "bottom of the sampled depth interval" },
   { name: "lat", type: "number", unit: "degrees north (WGS84)", description: "latitude" },
   { name: "lon", type: "number", unit: "degrees east (WGS84)", description: "longitude" },
   { name: "target", type: "text", unit: null, description: "c = organic carbon, om = organic matter" },
-  { name: "value", type: "number", unit: "g/kg", description: "the value to use: the measured value if origin=measured, else the (adjusted) prediction; null if rejected. Never an impossible or QC-failed measured value (see set_aside)", csv_digits: MODEL_DIGITS, exactWhenMeasured: true },
+  {
+    name: "value",
+    type: "number",
+    unit: "g/kg",
+    description:
+      "the value to use: the measured value if origin=measured, else the (adjusted) prediction; null if rejected. Never an impossible or QC-failed measured value (see set_aside)",
+    csv_digits: MODEL_DIGITS,
+    exactWhenMeasured: true,
+  },
   { name: "origin", type: "text", unit: null, description: "measured | predicted | rejected" },
-  { name: "measured", type: "number", unit: "g/kg", description: "the harmonized lab value exactly as in the samples table (also when set aside); null if not measured" },
-  { name: "measured_reported", type: "number", unit: "g/kg", description: "the lab's value as reported, before the method conversion to the dry-combustion equivalent" },
-  { name: "lab_method", type: "text", unit: null, description: "the lab method of the measured value (e.g. dry combustion, Walkley-Black, LOI)" },
-  { name: "set_aside", type: "text", unit: null, description: "why the measured value is not the value: c_negative, c_above_max, c_unit_suspect, om_negative, om_above_max, om_unit_suspect, om_below_c (both set aside), duplicate_id (samples sharing the id disagree: row rejected); null = not set aside" },
-  { name: "reason", type: "text", unit: null, description: "why a row is rejected (e.g. spectrum failed QC, no prediction, conflicting duplicate id)" },
-  { name: "predicted_mean", type: "number", unit: "g/kg", description: "the model's prediction before any adjustment (also given for measured rows)", csv_digits: MODEL_DIGITS },
-  { name: "predicted_sd", type: "number", unit: "g/kg", description: "the model's predictive SD, null if the model gives none", csv_digits: MODEL_DIGITS },
-  { name: "pi_low", type: "number", unit: "g/kg", description: "lower end of the model's prediction interval (adjusted with value)", csv_digits: MODEL_DIGITS },
-  { name: "pi_high", type: "number", unit: "g/kg", description: "upper end of the model's prediction interval (adjusted with value)", csv_digits: MODEL_DIGITS },
+  {
+    name: "measured",
+    type: "number",
+    unit: "g/kg",
+    description: "the harmonized lab value exactly as in the samples table (also when set aside); null if not measured",
+  },
+  {
+    name: "measured_reported",
+    type: "number",
+    unit: "g/kg",
+    description: "the lab's value as reported, before the method conversion to the dry-combustion equivalent",
+  },
+  {
+    name: "lab_method",
+    type: "text",
+    unit: null,
+    description: "the lab method of the measured value (e.g. dry combustion, Walkley-Black, LOI)",
+  },
+  {
+    name: "set_aside",
+    type: "text",
+    unit: null,
+    description:
+      "why the measured value is not the value: c_negative, c_above_max, c_unit_suspect, om_negative, om_above_max, om_unit_suspect, om_below_c (both set aside), duplicate_id (samples sharing the id disagree: row rejected); null = not set aside",
+  },
+  {
+    name: "reason",
+    type: "text",
+    unit: null,
+    description: "why a row is rejected (e.g. spectrum failed QC, no prediction, conflicting duplicate id)",
+  },
+  {
+    name: "predicted_mean",
+    type: "number",
+    unit: "g/kg",
+    description: "the model's prediction before any adjustment (also given for measured rows)",
+    csv_digits: MODEL_DIGITS,
+  },
+  {
+    name: "predicted_sd",
+    type: "number",
+    unit: "g/kg",
+    description: "the model's predictive SD, null if the model gives none",
+    csv_digits: MODEL_DIGITS,
+  },
+  {
+    name: "pi_low",
+    type: "number",
+    unit: "g/kg",
+    description: "lower end of the model's prediction interval (adjusted with value)",
+    csv_digits: MODEL_DIGITS,
+  },
+  {
+    name: "pi_high",
+    type: "number",
+    unit: "g/kg",
+    description: "upper end of the model's prediction interval (adjusted with value)",
+    csv_digits: MODEL_DIGITS,
+  },
   { name: "in_domain", type: "flag", unit: null, description: "spectrum inside the model's applicability domain; null if unknown" },
   { name: "qc_flags", type: "text", unit: null, description: "the sample's QC flags (;-joined), null = clean" },
   { name: "model", type: "text", unit: null, description: "pipeline step that made the prediction" },
@@ -66,7 +129,12 @@ function wideColumns(): ColumnDoc[] {
   for (const t of ["c", "om"]) {
     for (const [col, suffix] of WIDE_PER_TARGET) {
       const d = byName.get(col)!;
-      out.push({ ...d, name: `${t}_${suffix}`, ...(d.exactWhenMeasured ? { originColumn: `${t}_origin` } : {}), description: `${t === "c" ? "organic carbon" : "organic matter"}: ${d.description}` });
+      out.push({
+        ...d,
+        name: `${t}_${suffix}`,
+        ...(d.exactWhenMeasured ? { originColumn: `${t}_origin` } : {}),
+        description: `${t === "c" ? "organic carbon" : "organic matter"}: ${d.description}`,
+      });
     }
   }
   return out;
@@ -76,11 +144,17 @@ function wideColumns(): ColumnDoc[] {
 export function hybridDescription(about: HybridAbout, layout: "long" | "wide" = "long"): TableDescription {
   const docs = layout === "long" ? HYBRID_COLUMNS : wideColumns();
   return {
-    columns: Object.fromEntries(docs.map((c): [string, ColumnDescription] => [c.name, {
-      unit: c.unit, description: c.description,
-      ...(c.csv_digits ? { csv_digits: c.csv_digits } : {}),
-      ...(c.exactWhenMeasured ? { csv_exact_where: [c.originColumn ?? "origin", "measured"] } : {}),
-    }])),
+    columns: Object.fromEntries(
+      docs.map((c): [string, ColumnDescription] => [
+        c.name,
+        {
+          unit: c.unit,
+          description: c.description,
+          ...(c.csv_digits ? { csv_digits: c.csv_digits } : {}),
+          ...(c.exactWhenMeasured ? { csv_exact_where: [c.originColumn ?? "origin", "measured"] } : {}),
+        },
+      ]),
+    ),
     about: {
       format: "somflow-hybrid",
       version: 2,

@@ -32,9 +32,7 @@ import { mblFit, mblPredict, type MblModel, type MblOptions } from "../chemometr
 import { plsPath, plsPathPredict, type PlsPath } from "../chemometrics/pls-nipals.js";
 import { kFolds } from "../stats/split.js";
 
-export type ModelSpec =
-  | { family: "plsr"; maxComponents?: number }
-  | { family: "mbl"; options?: MblOptions };
+export type ModelSpec = { family: "plsr"; maxComponents?: number } | { family: "mbl"; options?: MblOptions };
 
 export interface Candidate {
   /** Label in reports, e.g. "snv · plsr · log1p". */
@@ -142,7 +140,12 @@ function fitPredict(
     );
     return { pred, model: { family: "plsr", path, components: Math.min(settings, A), target: c.target }, extracted: A };
   }
-  const model = mblFit(rowsSubset(v.x, v.p, train), v.p, Float64Array.from(train, (i) => yFit[i]!), c.model.options);
+  const model = mblFit(
+    rowsSubset(v.x, v.p, train),
+    v.p,
+    Float64Array.from(train, (i) => yFit[i]!),
+    c.model.options,
+  );
   const out = mblPredict(model, rowsSubset(v.x, v.p, rows));
   return { pred: [Float64Array.from(out.predicted, back)], model: { family: "mbl", model, target: c.target }, extracted: 1 };
 }
@@ -183,7 +186,8 @@ export function selectAndFit(
     }
     return [Math.max(0, lo), hi];
   };
-  if (!Number.isInteger(innerRepeats) || innerRepeats < 1) throw new RangeError(`innerRepeats must be a positive integer (got ${innerRepeats})`);
+  if (!Number.isInteger(innerRepeats) || innerRepeats < 1)
+    throw new RangeError(`innerRepeats must be a positive integer (got ${innerRepeats})`);
   if (candidates.length === 0) throw new RangeError("no candidates to select from");
   const n = train.length;
   if (n < innerFolds + 2) throw new RangeError(`selection needs more than ${innerFolds + 1} labelled rows (got ${n})`);
@@ -250,9 +254,7 @@ export function selectAndFit(
   for (const s of scores) if (s.rmse < best.rmse) best = s;
   if (rule === "one_se") {
     const limit = best.rmse + best.se;
-    const bestOf = candidates.map((_, ci) =>
-      scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)),
-    );
+    const bestOf = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
     best = bestOf.find((s) => s.rmse <= limit)!;
   }
   const c = candidates[best.candidate]!;
@@ -283,7 +285,15 @@ export function selectAndFit(
     low[k] = Math.max(0, fromScore(orderStat(lo, kLow)));
     high[k] = fromScore(orderStat(hi, kHigh));
   }
-  return { scores, chosen: { candidate: best.candidate, setting: best.setting, rmse: best.rmse }, predicted, low, high, model: fit.model, nTrain: n };
+  return {
+    scores,
+    chosen: { candidate: best.candidate, setting: best.setting, rmse: best.rmse },
+    predicted,
+    low,
+    high,
+    model: fit.model,
+    nTrain: n,
+  };
 }
 
 /**
@@ -300,7 +310,8 @@ export function nestedCv(
 ): NestedCvResult {
   const n = y.length;
   if (outerFold.length !== n) throw new RangeError(`outerFold has ${outerFold.length} entries, expected ${n}`);
-  for (const v of variants) if (v.x.length !== n * v.p) throw new RangeError(`variant "${v.name}" has ${v.x.length} values, expected ${n}×${v.p}`);
+  for (const v of variants)
+    if (v.x.length !== n * v.p) throw new RangeError(`variant "${v.name}" has ${v.x.length} values, expected ${n}×${v.p}`);
   const usable = (i: number) => Number.isFinite(y[i]!) && outerFold[i]! >= 0;
   const ids = [...new Set(Array.from(outerFold).filter((f, i) => f >= 0 && usable(i)))].sort((a, b) => a - b);
   if (ids.length < 2) throw new RangeError(`nested CV needs at least 2 outer folds (got ${ids.length})`);
@@ -320,7 +331,9 @@ export function nestedCv(
       res.high[i] = sel.high[k]!;
     });
     res.folds.push({ fold: f, testRows: test, selection: sel });
-    options.onProgress?.(`outer fold ${f}: ${candidates[sel.chosen.candidate]!.name}${sel.chosen.setting ? ` (${sel.chosen.setting})` : ""}, inner RMSE ${sel.chosen.rmse.toFixed(4)}`);
+    options.onProgress?.(
+      `outer fold ${f}: ${candidates[sel.chosen.candidate]!.name}${sel.chosen.setting ? ` (${sel.chosen.setting})` : ""}, inner RMSE ${sel.chosen.rmse.toFixed(4)}`,
+    );
   }
   return res;
 }
@@ -331,7 +344,9 @@ export function predictFitted(model: FittedModel, x: Float32Array): Float64Array
   if (model.family === "plsr") {
     const A = model.path.components;
     const raw = plsPathPredict(model.path, x);
-    return Float64Array.from({ length: x.length / model.path.p }, (_, k) => back(A > 0 ? raw[k * A + model.components - 1]! : model.path.yMean));
+    return Float64Array.from({ length: x.length / model.path.p }, (_, k) =>
+      back(A > 0 ? raw[k * A + model.components - 1]! : model.path.yMean),
+    );
   }
   return Float64Array.from(mblPredict(model.model, x).predicted, back);
 }

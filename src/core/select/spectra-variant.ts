@@ -56,7 +56,12 @@ export function spectraVariant(x: Float32Array | Float64Array, wavenumbers: Arra
   // mean spacing: the derivative's unit (per cm-1) on a native grid that is only nearly even
   const delta = (grid[grid.length - 1]! - grid[0]!) / (grid.length - 1);
   const sg = v.savgol
-    ? savitzkyGolayFilter(grid.length, { windowSize: v.savgol.window, polynomial: v.savgol.polyorder, derivative: v.savgol.deriv, deltaX: delta })
+    ? savitzkyGolayFilter(grid.length, {
+        windowSize: v.savgol.window,
+        polynomial: v.savgol.polyorder,
+        derivative: v.savgol.deriv,
+        deltaX: delta,
+      })
     : null;
   const p = keep.length;
   const out = new Float32Array(rows * p);

@@ -102,7 +102,12 @@ export function matrixScanDefects(values: NumArray, options: ScanDefectOptions):
   const pool: number[] = [];
   for (let i = 0; i < n && pool.length < maxPool; i += stride) pool.push(i);
   const medSd = median(Float64Array.from(pool, (i) => sd[i]!));
-  const medRough = median(Float64Array.from(pool.filter((i) => Number.isFinite(rough[i]!)), (i) => rough[i]!));
+  const medRough = median(
+    Float64Array.from(
+      pool.filter((i) => Number.isFinite(rough[i]!)),
+      (i) => rough[i]!,
+    ),
+  );
   for (let i = 0; i < n; i++) {
     if (defects[i]!.includes("flat")) continue;
     if (sd[i]! < sdRatio * medSd || rough[i]! > roughRatio * medRough) defects[i]!.push("flat");

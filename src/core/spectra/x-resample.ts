@@ -33,7 +33,9 @@ export function resamplePlan(from: ArrayLike<number>, to: ArrayLike<number>): Re
     let thi = -Infinity;
     for (let t = 0; t < to.length; t++) [tlo, thi] = [Math.min(tlo, to[t]!), Math.max(thi, to[t]!)];
     if (!(thi >= lo - tol && tlo <= hi + tol)) {
-      throw new RangeError(`resamplePlan: the source axis ${lo}–${hi} cm-1 does not overlap the target grid ${tlo}–${thi} cm-1 at all (no extrapolation)`);
+      throw new RangeError(
+        `resamplePlan: the source axis ${lo}–${hi} cm-1 does not overlap the target grid ${tlo}–${thi} cm-1 at all (no extrapolation)`,
+      );
     }
   }
   const index = new Int32Array(to.length);

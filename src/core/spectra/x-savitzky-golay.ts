@@ -47,7 +47,10 @@ function check(n: number, o: Required<SavitzkyGolayOptions>): void {
 }
 
 /** Reusable filter for many spectra of the same length. */
-export function savitzkyGolayFilter(n: number, options: SavitzkyGolayOptions = {}): (y: ArrayLike<number>, out?: Float64Array) => Float64Array {
+export function savitzkyGolayFilter(
+  n: number,
+  options: SavitzkyGolayOptions = {},
+): (y: ArrayLike<number>, out?: Float64Array) => Float64Array {
   const o = { windowSize: 11, polynomial: 2, derivative: 0, deltaX: 1, ...options };
   check(n, o);
   const m = o.windowSize;

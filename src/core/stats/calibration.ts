@@ -54,7 +54,11 @@ export function intervalCalibration(input: CalibrationInput): CalibrationRow[] {
   const levels = input.levels ?? DEFAULT_CALIBRATION_LEVELS;
   const scoreSplits = new Set(input.scoreSplits ?? ["test"]);
   const n = observed.length;
-  for (const [name, a] of [["predicted", predicted], ["low", low], ["high", high]] as const) {
+  for (const [name, a] of [
+    ["predicted", predicted],
+    ["low", low],
+    ["high", high],
+  ] as const) {
     if (a.length !== n) throw new RangeError(`${name} has ${a.length} rows, expected ${n}`);
   }
   if (split.length !== n) throw new RangeError(`split has ${split.length} rows, expected ${n}`);
@@ -78,9 +82,13 @@ export function intervalCalibration(input: CalibrationInput): CalibrationRow[] {
     width += high[i]! - low[i]!;
   }
   rows.push({
-    level, method: "reported", n: scored.length, coverage: cov / scored.length,
+    level,
+    method: "reported",
+    n: scored.length,
+    coverage: cov / scored.length,
     mean_width: Number.isFinite(width) ? width / scored.length : null,
-    coverage_p05: null, coverage_p95: null,
+    coverage_p05: null,
+    coverage_p95: null,
   });
 
   const centre = (i: number) => Math.log1p(predicted[i]!);
@@ -105,14 +113,26 @@ export function intervalCalibration(input: CalibrationInput): CalibrationRow[] {
       w += hi - lo;
     }
     rows.push({
-      level: l, method: "rescaled", n: scoredOk.length, coverage: c / scoredOk.length,
+      level: l,
+      method: "rescaled",
+      n: scoredOk.length,
+      coverage: c / scoredOk.length,
       mean_width: Number.isFinite(w) ? w / scoredOk.length : null,
-      coverage_p05: null, coverage_p95: null,
+      coverage_p05: null,
+      coverage_p95: null,
     });
   }
   const rs = resplitCoverage(scores, Float64Array.from(scoredOk, score), level, createRng(RESPLIT_SEED), RESPLIT_REPEATS);
   if (rs) {
-    rows.push({ level, method: "resplit", n: scoredOk.length, coverage: rs.mean, mean_width: null, coverage_p05: rs.p05, coverage_p95: rs.p95 });
+    rows.push({
+      level,
+      method: "resplit",
+      n: scoredOk.length,
+      coverage: rs.mean,
+      mean_width: null,
+      coverage_p05: rs.p05,
+      coverage_p95: rs.p95,
+    });
   }
   return rows;
 }

@@ -100,7 +100,12 @@ function percentile(values: Float64Array, q: number): number {
 }
 
 /** Fits the domain model on row-major x (n × p), rows `rows` (default all). */
-export function fitDomain(x: Float32Array | Float64Array, p: number, rows?: ArrayLike<number>, options: Partial<DomainOptions> = {}): DomainModel {
+export function fitDomain(
+  x: Float32Array | Float64Array,
+  p: number,
+  rows?: ArrayLike<number>,
+  options: Partial<DomainOptions> = {},
+): DomainModel {
   const o = { ...DEFAULT_DOMAIN, ...options };
   const all = rows ? Array.from(rows) : Array.from({ length: x.length / p }, (_, i) => i);
   if (all.length < 3) throw new RangeError(`applicability domain needs at least 3 training spectra (got ${all.length})`);

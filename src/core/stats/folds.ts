@@ -99,7 +99,9 @@ export function assignFolds(keys: readonly string[], options: FoldOptions): Int3
  * values sorted (numerically when all are numbers) become folds 0…k−1. Returns the index of
  * the first row without a value (for the caller's message) instead of guessing one.
  */
-export function foldsFromValues(values: readonly (string | number | null)[]): { fold: Int32Array; labels: string[] } | { missingRow: number } {
+export function foldsFromValues(
+  values: readonly (string | number | null)[],
+): { fold: Int32Array; labels: string[] } | { missingRow: number } {
   const missingRow = values.findIndex((v) => v === null || v === "" || (typeof v === "number" && !Number.isFinite(v)));
   if (missingRow >= 0) return { missingRow };
   const text = values.map((v) => String(v));

@@ -59,7 +59,8 @@ export function metricRows(input: MetricRowsInput): MetricRow[] {
       if (!list) by.set(key, (list = []));
       list.push(i);
     });
-    for (const key of [...by.keys()].sort()) groups.push({ group: groupLabel({ kind: "breakdown", key: "source", value: key }), idx: by.get(key)! });
+    for (const key of [...by.keys()].sort())
+      groups.push({ group: groupLabel({ kind: "breakdown", key: "source", value: key }), idx: by.get(key)! });
   }
   if (depthTop) {
     const by = new Map<string, number[]>();
@@ -70,7 +71,8 @@ export function metricRows(input: MetricRowsInput): MetricRow[] {
       if (!list) by.set(band, (list = []));
       list.push(i);
     });
-    for (const b of DEPTH_BANDS) if (by.has(b.label)) groups.push({ group: groupLabel({ kind: "breakdown", key: "depth", value: b.label }), idx: by.get(b.label)! });
+    for (const b of DEPTH_BANDS)
+      if (by.has(b.label)) groups.push({ group: groupLabel({ kind: "breakdown", key: "depth", value: b.label }), idx: by.get(b.label)! });
   }
 
   const rows: MetricRow[] = [];

@@ -40,11 +40,7 @@ export interface RegressionMetrics {
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export function regressionMetrics(
-  observed: Float64Array,
-  predicted: Float64Array,
-  opts: RegressionMetricsOptions = {},
-): RegressionMetrics {
+export function regressionMetrics(observed: Float64Array, predicted: Float64Array, opts: RegressionMetricsOptions = {}): RegressionMetrics {
   const { low, high, level = 0.9 } = opts;
   const len = observed.length;
   if (predicted.length !== len) {
@@ -67,8 +63,17 @@ export function regressionMetrics(
     sp += p;
   }
   const empty: RegressionMetrics = {
-    n, r2: null, rmse: null, mae: null, bias: null, rpiq: null, rpd: null, ccc: null,
-    pred_sd: null, pi_coverage: null, pi_width: null,
+    n,
+    r2: null,
+    rmse: null,
+    mae: null,
+    bias: null,
+    rpiq: null,
+    rpd: null,
+    ccc: null,
+    pred_sd: null,
+    pi_coverage: null,
+    pi_width: null,
   };
   if (n === 0) return empty;
   const mo = so / n;

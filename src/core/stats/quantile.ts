@@ -33,4 +33,3 @@ export function finiteSorted(values: ArrayLike<number>): Float64Array {
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[k++] = values[i]!;
   return out.sort();
 }
-

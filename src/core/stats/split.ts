@@ -90,7 +90,11 @@ export function assignSplits(keys: readonly string[], options: SplitOptions, kfo
     if (!(f >= 0 && f < 1)) throw new RangeError(`split fraction ${name}=${f} must be in [0,1)`);
   }
   if (Object.values(fractions).reduce((a, f) => a + f, 0) >= 1) {
-    throw new RangeError(`split fractions ${Object.entries(fractions).map(([k, f]) => `${k}=${f}`).join(" ")} must sum below 1`);
+    throw new RangeError(
+      `split fractions ${Object.entries(fractions)
+        .map(([k, f]) => `${k}=${f}`)
+        .join(" ")} must sum below 1`,
+    );
   }
   if (!kfold) return keys.map((k) => bucket(keyedUniform(k, seed), test, cal, val));
   const { folds, testFold } = kfold;

@@ -20,7 +20,7 @@ export const execCommand: Exec = (cmd, args, timeoutMs) =>
         reject(err);
         return;
       }
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolve({ stdout: String(stdout), stderr: String(stderr), code });
     });
   });
@@ -70,7 +70,16 @@ export class SlurmClient {
   /** Partition names as sinfo lists them (the default one without its `*`). */
   async partitions(): Promise<string[]> {
     const r = await this.exec("sinfo", ["-h", "-o", "%P"], 15_000);
-    return r.code === 0 ? [...new Set(r.stdout.split("\n").map((p) => p.trim().replace(/\*$/, "")).filter(Boolean))] : [];
+    return r.code === 0
+      ? [
+          ...new Set(
+            r.stdout
+              .split("\n")
+              .map((p) => p.trim().replace(/\*$/, ""))
+              .filter(Boolean),
+          ),
+        ]
+      : [];
   }
 
   /** The largest node (cpus, memory, GPUs) per partition, for refusing impossible requests before submitting. */

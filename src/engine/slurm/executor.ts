@@ -44,7 +44,16 @@ export interface RemoteOutcome {
 }
 
 const TERMINAL = new Set([
-  "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL", "PREEMPTED", "DEADLINE", "SPECIAL_EXIT",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMEOUT",
+  "OUT_OF_MEMORY",
+  "NODE_FAIL",
+  "BOOT_FAIL",
+  "PREEMPTED",
+  "DEADLINE",
+  "SPECIAL_EXIT",
 ]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -118,7 +127,11 @@ export class SlurmExecutor {
     let lastStateAt = 0;
     let goneSince: number | null = null;
     const outcome = (result: JobResultFile | null, failure: string | null): RemoteOutcome => ({
-      result, job_id: id, state: lastState, failure, log,
+      result,
+      job_id: id,
+      state: lastState,
+      failure,
+      log,
       queue_wait_s: result ? Math.max(0, (Date.parse(result.started_at) - submitted) / 1000) : null,
       node: result?.host ?? null,
     });
@@ -146,7 +159,10 @@ export class SlurmExecutor {
         if (late && late.key === req.spec.key) return outcome(late, null);
         const tail = await logTail(log);
         const f = classifyFailure(lastState, tail, req.resources);
-        return outcome(null, `${f.message} (job ${id}${lastState ? `, ${lastState}` : ""})${tail ? `\n--- last lines of ${log} ---\n${tail}` : ""}`);
+        return outcome(
+          null,
+          `${f.message} (job ${id}${lastState ? `, ${lastState}` : ""})${tail ? `\n--- last lines of ${log} ---\n${tail}` : ""}`,
+        );
       }
       await sleep(pollMs);
     }

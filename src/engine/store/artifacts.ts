@@ -101,7 +101,8 @@ export class ArtifactWriter {
       this.kinds[name] = kind;
       return join(this.folder, fileOf(name, kind));
     };
-    const guard = <T>(name: string, write: () => Promise<T>): Promise<T> => write().catch((e: unknown) => rethrowStoreFull(e, this.folder, `output "${name}"`));
+    const guard = <T>(name: string, write: () => Promise<T>): Promise<T> =>
+      write().catch((e: unknown) => rethrowStoreFull(e, this.folder, `output "${name}"`));
     this.outputs = {
       table: (name: string, table: Table) => guard(name, async () => (await duck()).writeParquet(table, claim(name, "table"))),
       spectra: (name: string, blocks: readonly SpectraBlock[]) => guard(name, () => writeSpectra(claim(name, "spectra"), blocks)),
@@ -180,9 +181,7 @@ export async function validSeal(dir: string): Promise<ArtifactSeal | null> {
   }
 }
 
-export type Verdict =
-  | { ok: true; legacy: boolean }
-  | { ok: false; problem: string; files: string[] };
+export type Verdict = { ok: true; legacy: boolean } | { ok: false; problem: string; files: string[] };
 
 /**
  * Reads every file of an artifact and checks it against the seal: each file's sha256 (when
@@ -196,7 +195,11 @@ export async function verifyArtifact(dir: string, hash: string): Promise<Verdict
     seal = JSON.parse(await readFile(join(dir, SEAL), "utf8")) as ArtifactSeal;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, problem: code === "ENOENT" ? `its seal ${SEAL} is missing` : `its seal ${SEAL} is unreadable (${code ?? (e as Error).message})`, files: [SEAL] };
+    return {
+      ok: false,
+      problem: code === "ENOENT" ? `its seal ${SEAL} is missing` : `its seal ${SEAL} is unreadable (${code ?? (e as Error).message})`,
+      files: [SEAL],
+    };
   }
   if (!seal || typeof seal.files !== "object" || typeof seal.outputs !== "object") {
     return { ok: false, problem: `its seal ${SEAL} is not a seal`, files: [SEAL] };
@@ -255,7 +258,9 @@ export class StoredArtifact implements InputArtifact {
   private path(name: string, kind: OutputKind): string {
     const actual = this.seal.outputs[name];
     if (actual !== kind) {
-      const have = Object.entries(this.seal.outputs).map(([n, k]) => `${n} (${k})`).join(", ");
+      const have = Object.entries(this.seal.outputs)
+        .map(([n, k]) => `${n} (${k})`)
+        .join(", ");
       throw new Error(`step "${this.step}" has no ${kind} output "${name}"; it has: ${have || "nothing"}`);
     }
     return join(this.folder, fileOf(name, kind));

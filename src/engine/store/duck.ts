@@ -2,12 +2,7 @@
  * The one place that talks to DuckDB: a lazily opened in-memory instance per process,
  * SQL quoting, and the Table <-> Parquet boundary. Always close what you open.
  */
-import {
-  DuckDBInstance,
-  DuckDBTypeId,
-  type DuckDBAppender,
-  type DuckDBConnection,
-} from "@duckdb/node-api";
+import { DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import type { Column, Table } from "../../core/table.js";
 import { tableRowCount } from "../../core/table.js";
 
@@ -91,9 +86,18 @@ export async function writeParquet(table: Table, path: string): Promise<void> {
 }
 
 const NUMERIC_TYPES = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL, DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.DECIMAL,
+  DuckDBTypeId.HUGEINT,
   DuckDBTypeId.UHUGEINT,
 ]);
 

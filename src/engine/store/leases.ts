@@ -10,7 +10,19 @@ import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:
 import { join } from "node:path";
 import type { StoreLayout } from "./layout.js";
 import { withStoreLock } from "./locks.js";
-import { heartbeat, judge, leaseTimeoutMs, newOwner, parseTag, processAlive, readOwner, storeNow, thisHost, type Liveness, type Owner } from "./owner.js";
+import {
+  heartbeat,
+  judge,
+  leaseTimeoutMs,
+  newOwner,
+  parseTag,
+  processAlive,
+  readOwner,
+  storeNow,
+  thisHost,
+  type Liveness,
+  type Owner,
+} from "./owner.js";
 
 export const leasesDir = (l: StoreLayout) => l.leases;
 
@@ -129,6 +141,9 @@ export function tempFolderStale(name: string, mtimeMs: number, leases: readonly 
   }
   const age = now - mtimeMs;
   return age > timeout
-    ? { stale: true, why: `${tag ? `host ${tag.host}, pid ${tag.pid}: no live lease` : "no owner in its name"}, ${Math.round(age / 1000)} s old` }
+    ? {
+        stale: true,
+        why: `${tag ? `host ${tag.host}, pid ${tag.pid}: no live lease` : "no owner in its name"}, ${Math.round(age / 1000)} s old`,
+      }
     : { stale: false, why: `${Math.round(age / 1000)} s old, younger than the timeout (${timeout / 1000} s)` };
 }

@@ -87,7 +87,13 @@ export async function acquireLockDir(dir: string, opts: LockOptions = {}): Promi
 }
 
 /** The per-cache-key lock (signature kept for the runner). */
-export function acquireLock(l: StoreLayout, key: string, onWait: () => void, pollMs = 250, run: string | null = null): Promise<() => Promise<void>> {
+export function acquireLock(
+  l: StoreLayout,
+  key: string,
+  onWait: () => void,
+  pollMs = 250,
+  run: string | null = null,
+): Promise<() => Promise<void>> {
   return acquireLockDir(join(l.locks, key), { onWait, pollMs, run });
 }
 

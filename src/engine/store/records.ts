@@ -52,10 +52,8 @@ export interface IndexEntry {
   manifest: KeyManifest;
 }
 
-export const readIndex = (l: StoreLayout, pipeline: string, step: string) =>
-  readJsonOrNull<IndexEntry>(l.index(pipeline, step));
-export const writeIndex = (l: StoreLayout, pipeline: string, step: string, e: IndexEntry) =>
-  writeJsonAtomic(l.index(pipeline, step), e);
+export const readIndex = (l: StoreLayout, pipeline: string, step: string) => readJsonOrNull<IndexEntry>(l.index(pipeline, step));
+export const writeIndex = (l: StoreLayout, pipeline: string, step: string, e: IndexEntry) => writeJsonAtomic(l.index(pipeline, step), e);
 
 export const writeRun = (l: StoreLayout, run: RunRecord) => writeJsonAtomic(l.run(run.run_id), run);
 

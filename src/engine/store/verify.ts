@@ -75,7 +75,13 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
   for (const name of (await list(l.artifacts)).sort()) {
     const dir = l.artifact(name);
     if (!HASH.test(name)) {
-      problems.push({ severity: "leftover", kind: "artifact", path: dir, message: `${rel(dir)} is not an artifact (its name is not a content hash)`, action: `remove it: rm -r ${dir}` });
+      problems.push({
+        severity: "leftover",
+        kind: "artifact",
+        path: dir,
+        message: `${rel(dir)} is not an artifact (its name is not a content hash)`,
+        action: `remove it: rm -r ${dir}`,
+      });
       continue;
     }
     counts.checked++;
@@ -105,11 +111,23 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
     const bad = await jsonProblem(path);
     let p: StoreProblem | null = null;
     if (bad) {
-      p = { severity: "corrupt", kind: "key", path, message: `${rel(path)}: cache key record ${bad}`, action: "its step reruns on the next run; `somflow verify --fix` removes it now" };
+      p = {
+        severity: "corrupt",
+        kind: "key",
+        path,
+        message: `${rel(path)}: cache key record ${bad}`,
+        action: "its step reruns on the next run; `somflow verify --fix` removes it now",
+      };
     } else {
       const entry = JSON.parse(await readFile(path, "utf8")) as { artifact?: string };
       if (!entry.artifact || !present.has(entry.artifact)) {
-        p = { severity: "leftover", kind: "key", path, message: `${rel(path)}: its artifact ${entry.artifact?.slice(0, 12) ?? "(none)"} is not in the store`, action: "harmless (the step reruns); `somflow gc` or `somflow verify --fix` removes it" };
+        p = {
+          severity: "leftover",
+          kind: "key",
+          path,
+          message: `${rel(path)}: its artifact ${entry.artifact?.slice(0, 12) ?? "(none)"} is not in the store`,
+          action: "harmless (the step reruns); `somflow gc` or `somflow verify --fix` removes it",
+        };
       }
     }
     if (p) {
@@ -127,7 +145,14 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
       const path = join(index, pipeline, f);
       const bad = await jsonProblem(path);
       if (!bad) continue;
-      const p: StoreProblem = { severity: "corrupt", kind: "index", path, message: `${rel(path)}: the manifest this step last ran with is ${bad}`, action: "`plan` cannot explain this step's changes until it runs again (the next run rewrites it); `somflow verify --fix` removes it now" };
+      const p: StoreProblem = {
+        severity: "corrupt",
+        kind: "index",
+        path,
+        message: `${rel(path)}: the manifest this step last ran with is ${bad}`,
+        action:
+          "`plan` cannot explain this step's changes until it runs again (the next run rewrites it); `somflow verify --fix` removes it now",
+      };
       if (fix) {
         await rm(path, { force: true });
         p.fixed = true;
@@ -137,12 +162,24 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
   }
 
   for (const { path, error } of (await listRunFiles(l)).unreadable) {
-    problems.push({ severity: "corrupt", kind: "run", path, message: `${rel(path)}: run record ${error}`, action: `restore it from a backup, or delete it (rm ${path}); \`somflow runs\` lists the other runs` });
+    problems.push({
+      severity: "corrupt",
+      kind: "run",
+      path,
+      message: `${rel(path)}: run record ${error}`,
+      action: `restore it from a backup, or delete it (rm ${path}); \`somflow runs\` lists the other runs`,
+    });
   }
 
   const leases = await readLeases(l);
   for (const x of leases.filter((x) => x.stale)) {
-    const p: StoreProblem = { severity: "leftover", kind: "lease", path: x.dir, message: `${rel(x.dir)}: lease of run ${x.run} is stale (${x.why})`, action: "`somflow gc` removes it" };
+    const p: StoreProblem = {
+      severity: "leftover",
+      kind: "lease",
+      path: x.dir,
+      message: `${rel(x.dir)}: lease of run ${x.run} is stale (${x.why})`,
+      action: "`somflow gc` removes it",
+    };
     if (fix) {
       await rm(x.dir, { recursive: true, force: true });
       p.fixed = true;
@@ -156,7 +193,13 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
     if (!st) continue;
     const t = tempFolderStale(name, st.mtimeMs, leases, now);
     if (!t.stale) continue;
-    const p: StoreProblem = { severity: "leftover", kind: "temp", path, message: `${rel(path)}: work in progress of a process that is gone (${t.why})`, action: "`somflow gc` removes it" };
+    const p: StoreProblem = {
+      severity: "leftover",
+      kind: "temp",
+      path,
+      message: `${rel(path)}: work in progress of a process that is gone (${t.why})`,
+      action: "`somflow gc` removes it",
+    };
     if (fix) {
       await rm(path, { recursive: true, force: true });
       p.fixed = true;
@@ -168,7 +211,13 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
     if (fix && dir === storeLockDir(l)) continue; // ours, right now
     const s = await lockState(dir);
     if (!s.stale || s.why === "gone") continue;
-    const p: StoreProblem = { severity: "leftover", kind: "lock", path: dir, message: `${rel(dir)}: stale lock (${s.why})`, action: "harmless: the next run that needs it takes it over; `somflow gc` removes it" };
+    const p: StoreProblem = {
+      severity: "leftover",
+      kind: "lock",
+      path: dir,
+      message: `${rel(dir)}: stale lock (${s.why})`,
+      action: "harmless: the next run that needs it takes it over; `somflow gc` removes it",
+    };
     if (fix) {
       await rm(dir, { recursive: true, force: true });
       p.fixed = true;

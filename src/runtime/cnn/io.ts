@@ -97,7 +97,9 @@ export async function saveCnn(dir: string, bundle: CnnBundle): Promise<void> {
 export async function loadCnn(dir: string): Promise<CnnBundle> {
   const a = await fileSystemHandler(dir).load();
   if (a.format !== MODEL_FORMAT) {
-    throw new Error(`${join(dir, "model.json")} is not a ${MODEL_FORMAT} model (format ${a.format}): point cnn.predict at a cnn.train model`);
+    throw new Error(
+      `${join(dir, "model.json")} is not a ${MODEL_FORMAT} model (format ${a.format}): point cnn.predict at a cnn.train model`,
+    );
   }
   const top = (a.modelTopology as unknown as Topology).somflow;
   const data = a.weightData as ArrayBuffer;

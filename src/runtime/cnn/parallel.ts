@@ -148,9 +148,7 @@ export async function workerReplicas(
   const x = toShared(data.x);
   const handles = Array.from({ length: count }, () => new WorkerReplica(spawnWorker()));
   try {
-    const names = await Promise.all(
-      handles.map((h) => h.call<BackendName>({ kind: "init", backend, config, stats, x, y: data.y })),
-    );
+    const names = await Promise.all(handles.map((h) => h.call<BackendName>({ kind: "init", backend, config, stats, x, y: data.y })));
     handles.forEach((h, i) => (h.backend = names[i]!));
   } catch (e) {
     await Promise.all(handles.map((h) => h.close()));

@@ -66,7 +66,12 @@ export class Adam {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private t = 0;
-  constructor(size: number, private readonly b1 = 0.9, private readonly b2 = 0.999, private readonly eps = 1e-7) {
+  constructor(
+    size: number,
+    private readonly b1 = 0.9,
+    private readonly b2 = 0.999,
+    private readonly eps = 1e-7,
+  ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
   }
@@ -239,10 +244,11 @@ async function loop(
       // is not early-stopped by a noisy task with few.
       let sum = 0;
       let cnt = 0;
-      for (const e of ev) for (let k = 0; k < tasks; k++) {
-        sum += e.sums[k]!;
-        cnt += e.counts[k]!;
-      }
+      for (const e of ev)
+        for (let k = 0; k < tasks; k++) {
+          sum += e.sums[k]!;
+          cnt += e.counts[k]!;
+        }
       valLoss = cnt > 0 ? sum / cnt : NaN;
     }
     const monitor = Number.isFinite(valLoss) ? valLoss : loss;

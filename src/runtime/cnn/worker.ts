@@ -56,6 +56,11 @@ parentPort!.on("message", async (m: Request) => {
       parentPort!.postMessage({ id: m.id, ok: true, value: replica!.evaluate(m.weights, m.state, m.rows) });
     }
   } catch (e) {
-    parentPort!.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e), errorName: e instanceof Error ? e.name : null });
+    parentPort!.postMessage({
+      id: m.id,
+      ok: false,
+      error: e instanceof Error ? e.message : String(e),
+      errorName: e instanceof Error ? e.name : null,
+    });
   }
 });

@@ -105,7 +105,7 @@ export const cnnPredictStep = defineStep({
           const id = b.ids[r]!;
           const i = rowOf.get(id);
           const obs = i !== undefined && col instanceof Float64Array ? col[i]! : NaN;
-          const src = i !== undefined && samples?.source ? (samples.source as (string | null)[])[i] ?? null : b.source;
+          const src = i !== undefined && samples?.source ? ((samples.source as (string | null)[])[i] ?? null) : b.source;
           const dcol = samples?.depth_top_cm;
           predictions.push({
             sample_id: id,

@@ -34,8 +34,19 @@ import { z } from "zod";
 // Only tf-free modules load eagerly: the tfjs-using core is imported inside run() (see loadTfCore),
 // so listing/planning pipelines (the CLI registry imports every step) never loads TensorFlow.js.
 import {
-  BACKEND_CHOICES, C_MAX_GKG, cnnDefaultsForN, DEFAULT_ARCH, OM_MAX_GKG, SMALL_ARCH, layoutOf, tasksOf,
-  type ArchitectureConfig, type CnnAutoSettings, type CnnConfig, type TargetStats, type TaskName,
+  BACKEND_CHOICES,
+  C_MAX_GKG,
+  cnnDefaultsForN,
+  DEFAULT_ARCH,
+  OM_MAX_GKG,
+  SMALL_ARCH,
+  layoutOf,
+  tasksOf,
+  type ArchitectureConfig,
+  type CnnAutoSettings,
+  type CnnConfig,
+  type TargetStats,
+  type TaskName,
 } from "../../core/cnn/config.js";
 import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { EpochProgress, TrainResult } from "../../runtime/cnn/train.js";
@@ -60,9 +71,12 @@ const convBlock = z.strictObject({
 });
 
 export const architectureOptions = z.strictObject({
-  conv: z.array(convBlock).min(1).default(
-    DEFAULT_ARCH.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batch_norm: b.batchNorm })),
-  ),
+  conv: z
+    .array(convBlock)
+    .min(1)
+    .default(
+      DEFAULT_ARCH.conv.map((b) => ({ filters: b.filters, kernel: b.kernel, pool: b.pool, dropout: b.dropout, batch_norm: b.batchNorm })),
+    ),
   /** "flatten" keeps band positions (default); "avg" = global average pooling. */
   head_pool: z.enum(["flatten", "avg"]).default(DEFAULT_ARCH.headPool),
   dense: z.array(z.number().int().min(1)).default(DEFAULT_ARCH.dense),
@@ -119,7 +133,6 @@ export const cnnTrainOptions = z.strictObject({
 
 export type CnnTrainOptions = z.output<typeof cnnTrainOptions>;
 
-
 /** Training settings after the n-dependent defaults (model_meta.resolved). */
 export interface ResolvedTraining {
   tier: CnnAutoSettings["tier"];
@@ -145,7 +158,9 @@ export function resolveTraining(o: CnnTrainOptions, nFit: number): ResolvedTrain
   const needsVal = patience > 0 || schedule === "plateau";
   const val = o.val ?? (needsVal ? Math.max(a.val, 0.1) : a.val);
   if (needsVal && val === 0) {
-    throw new StepInputError(`option val=0 leaves no validation rows for ${patience > 0 ? `patience=${patience}` : "schedule=plateau"}: set val > 0, or patience: 0 and schedule: cosine`);
+    throw new StepInputError(
+      `option val=0 leaves no validation rows for ${patience > 0 ? `patience=${patience}` : "schedule=plateau"}: set val > 0, or patience: 0 and schedule: cosine`,
+    );
   }
   return {
     tier: a.tier,
@@ -171,7 +186,9 @@ export function configFromOptions(o: CnnTrainOptions, r: ResolvedTraining, input
         dense: given.dense,
         denseDropout: given.dense_dropout,
       }
-    : r.architecture === "small" ? SMALL_ARCH : DEFAULT_ARCH;
+    : r.architecture === "small"
+      ? SMALL_ARCH
+      : DEFAULT_ARCH;
   return { inputPoints, target: o.target, variance: r.uncertainty === "nll", arch };
 }
 
@@ -209,7 +226,18 @@ export const cnnTrainStep = defineStep({
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
-    const { initBackend, saveCnn, finishTasks, fitInputScaling, predictRaw, scaleRows, trainCnn, trainConcurrently, trainInWorker, withTfLock } = await loadTfCore();
+    const {
+      initBackend,
+      saveCnn,
+      finishTasks,
+      fitInputScaling,
+      predictRaw,
+      scaleRows,
+      trainCnn,
+      trainConcurrently,
+      trainInWorker,
+      withTfLock,
+    } = await loadTfCore();
     const samples = await inputs.find("samples").table("samples");
     const blocks = await inputs.find("spectra").spectra("spectra");
     const n = tableRowCount(samples);
@@ -282,7 +310,11 @@ export const cnnTrainStep = defineStep({
     // Standardization per task from the train rows; a task without train labels borrows C's.
     const stats: TargetStats = { mean: { c: NaN, om: NaN }, sd: { c: NaN, om: NaN }, ratio0: VAN_BEMMELEN };
     tasks.forEach((t, k) => {
-      const ms = meanSd(Array.from(train).map((r) => y[k]![r]!).filter(Number.isFinite));
+      const ms = meanSd(
+        Array.from(train)
+          .map((r) => y[k]![r]!)
+          .filter(Number.isFinite),
+      );
       stats.mean[t] = ms.mean;
       stats.sd[t] = ms.sd > 1e-3 ? ms.sd : 1;
     });
@@ -363,7 +395,9 @@ export const cnnTrainStep = defineStep({
       results.forEach(finishTicks);
     } else {
       for (let k = 0; k < memberCount; k++) {
-        const res = await trainOne(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(fail);
+        const res = await trainOne(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(
+          fail,
+        );
         finishTicks(res);
         results.push(res);
       }
@@ -398,11 +432,21 @@ export const cnnTrainStep = defineStep({
       }
       const tHat = rows.map((r) => raw[t].t[r]!);
       const sig = rows.map((r) => (Number.isNaN(raw[t].sdLog[r]!) ? 1 : raw[t].sdLog[r]!));
-      const qk = conformalQuantile(normalizedScores(rows.map((r) => yCal[k]![r]!), tHat, sig), o.pi_level);
+      const qk = conformalQuantile(
+        normalizedScores(
+          rows.map((r) => yCal[k]![r]!),
+          tHat,
+          sig,
+        ),
+        o.pi_level,
+      );
       if (qk === Infinity) ctx.log(`only ${rows.length} calibration samples for ${t}: the ${o.pi_level} interval is unbounded`);
       q[t] = qk;
     });
-    const domain = o.domain_components > 0 && train.length >= 3 ? fitDomain(sm.values, p, train, { components: o.domain_components, seed: o.seed }) : null;
+    const domain =
+      o.domain_components > 0 && train.length >= 3
+        ? fitDomain(sm.values, p, train, { components: o.domain_components, seed: o.seed })
+        : null;
     const meta: UncertaintyMeta = { level: o.pi_level, q, domain };
     const outs = finishTasks(o.target, raw, meta);
     const inDom = domain ? domainScores(domain, sm.values, p).inDomain : null;
@@ -477,8 +521,14 @@ export const cnnTrainStep = defineStep({
     // Timings are facts of this run (the run record), never part of the artifact: two runs of the
     // same inputs give the same artifact hash.
     ctx.record({
-      backend, threads: usedThreads, workers, seed: o.seed, cnn_samples_per_s: Math.round(sps), cnn_n_train: train.length,
-      cnn_tier: resolved.tier, cnn_seconds: Math.round(seconds * 10) / 10,
+      backend,
+      threads: usedThreads,
+      workers,
+      seed: o.seed,
+      cnn_samples_per_s: Math.round(sps),
+      cnn_n_train: train.length,
+      cnn_tier: resolved.tier,
+      cnn_seconds: Math.round(seconds * 10) / 10,
     });
     ctx.log(
       `cnn ${o.target}: backend ${backend}, ${usedThreads} thread(s), ${Math.round(sps)} samples/s; train ${train.length}, ` +

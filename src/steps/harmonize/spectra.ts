@@ -124,7 +124,8 @@ function rowsOf(block: SpectraBlock, rows: readonly number[]): Float32Array {
 export const harmonizeSpectra = defineStep({
   type: "harmonize.spectra",
   version: 2,
-  description: "Align every source's spectra to a reference instrument (SST, PDS, EPO with transfer samples; a fitted instrument model or CORAL-in-PCA-space without).",
+  description:
+    "Align every source's spectra to a reference instrument (SST, PDS, EPO with transfer samples; a fitted instrument model or CORAL-in-PCA-space without).",
   options: harmonizeSpectraOptions,
   outputs: ["spectra", "harmonization", "pca_scores", "mean_spectra"],
   source: import.meta.url,
@@ -139,7 +140,9 @@ export const harmonizeSpectra = defineStep({
       }
       for (let i = 0; i < b.values.length; i++) {
         if (!Number.isFinite(b.values[i]!)) {
-          throw new StepInputError(`source "${b.source}": spectrum "${b.ids[Math.floor(i / p)]}" has non-finite values; repair or drop it in spectra.preprocess`);
+          throw new StepInputError(
+            `source "${b.source}": spectrum "${b.ids[Math.floor(i / p)]}" has non-finite values; repair or drop it in spectra.preprocess`,
+          );
         }
       }
     }
@@ -147,10 +150,13 @@ export const harmonizeSpectra = defineStep({
       o.reference !== undefined
         ? blocks.find((b) => b.source === o.reference)
         : [...blocks].sort((a, b) => b.ids.length - a.ids.length || a.source.localeCompare(b.source))[0];
-    if (!ref) throw new StepInputError(`option reference: source "${o.reference}" not found (sources: ${blocks.map((b) => b.source).join(", ")})`);
+    if (!ref)
+      throw new StepInputError(`option reference: source "${o.reference}" not found (sources: ${blocks.map((b) => b.source).join(", ")})`);
     const kMax = ref.ids.length - 2;
     if (o.components > kMax) {
-      throw new StepInputError(`reference source "${ref.source}" has ${ref.ids.length} spectra: too few for option components ${o.components} (at most ${Math.max(kMax, 0)}); lower components`);
+      throw new StepInputError(
+        `reference source "${ref.source}" has ${ref.ids.length} spectra: too few for option components ${o.components} (at most ${Math.max(kMax, 0)}); lower components`,
+      );
     }
     const shape = (b: SpectraBlock) => ({ rows: b.ids.length, cols: p });
     const refModel = matrixPca(ref.values, { ...shape(ref), components: o.components });
@@ -175,7 +181,11 @@ export const harmonizeSpectra = defineStep({
     const pairsFor = (b: SpectraBlock): [number[], number[]] => {
       const [m, s] = matchPairs(b);
       if (m.length < o.min_transfer) {
-        const how = o.transfer_csv ? `option transfer_csv "${o.transfer_csv}"` : o.transfer_table ? `option transfer_table "${o.transfer_table}"` : "ids shared with the reference (no transfer_csv/transfer_table given)";
+        const how = o.transfer_csv
+          ? `option transfer_csv "${o.transfer_csv}"`
+          : o.transfer_table
+            ? `option transfer_table "${o.transfer_table}"`
+            : "ids shared with the reference (no transfer_csv/transfer_table given)";
         throw new StepInputError(
           `source "${b.source}": ${m.length} transfer pair(s) match spectra of "${b.source}" and reference "${ref.source}" by ${how}; ` +
             `method ${o.method} needs at least min_transfer ${o.min_transfer} — check the ids (reference_id must be in "${ref.source}", sample_id in "${b.source}")`,
@@ -190,7 +200,8 @@ export const harmonizeSpectra = defineStep({
       const t = m.length;
       const sh = (x: Float32Array) => ({ rows: x.length / p, cols: p });
       if (o.method === "sst") {
-        if (o.sst.components > t - 1) throw new StepInputError(`source "${b.source}": ${t} transfer pairs are too few for option sst.components ${o.sst.components}`);
+        if (o.sst.components > t - 1)
+          throw new StepInputError(`source "${b.source}": ${t} transfer pairs are too few for option sst.components ${o.sst.components}`);
         const model = matrixSstFit(xm, xs, { rows: t, cols: p, components: o.sst.components });
         return (x) => matrixSstApply(x, sh(x), model);
       }
@@ -204,8 +215,18 @@ export const harmonizeSpectra = defineStep({
         if (b === ref) continue;
         const [m, s] = pairsFor(b);
         const keep = m.flatMap((_, i) => (drop(b, i) ? [] : [i]));
-        ms.push(rowsOf(ref, keep.map((i) => m[i]!)));
-        ss.push(rowsOf(b, keep.map((i) => s[i]!)));
+        ms.push(
+          rowsOf(
+            ref,
+            keep.map((i) => m[i]!),
+          ),
+        );
+        ss.push(
+          rowsOf(
+            b,
+            keep.map((i) => s[i]!),
+          ),
+        );
       }
       if (!ms.length) return null;
       const t = ms.reduce((a, x) => a + x.length / p, 0);
@@ -232,7 +253,9 @@ export const harmonizeSpectra = defineStep({
         else if (b === ref) values = b.values;
         else if (o.method === "coral") {
           if (b.ids.length < o.components + 2) {
-            throw new StepInputError(`source "${b.source}" has ${b.ids.length} spectra: too few for coral with components ${o.components} (need ≥ ${o.components + 2}); lower option components or use method none for it`);
+            throw new StepInputError(
+              `source "${b.source}" has ${b.ids.length} spectra: too few for coral with components ${o.components} (need ≥ ${o.components + 2}); lower option components or use method none for it`,
+            );
           }
           values = pcaAlign(b.values, shape(b), refModel, { meanShift: o.coral.mean_shift, shrinkage: o.coral.shrinkage });
         } else if (o.method === "instrument") {
@@ -255,7 +278,8 @@ export const harmonizeSpectra = defineStep({
       out.push({ ...b, values });
     }
     const refAfter = out.find((b) => b.source === ref.source)!;
-    const refModelAfter = refAfter.values === ref.values ? refModel : matrixPca(refAfter.values, { ...shape(refAfter), components: o.components });
+    const refModelAfter =
+      refAfter.values === ref.values ? refModel : matrixPca(refAfter.values, { ...shape(refAfter), components: o.components });
 
     /**
      * Mean Euclidean distance between a source's and the reference's spectra of the same soils,
@@ -288,13 +312,53 @@ export const harmonizeSpectra = defineStep({
           if (o.method === "epo") {
             // one global refit per fold, shared by all sources (fold f of every source held out)
             const key = `${folds}:${f}`;
-            if (!epoFolds.has(key)) epoFolds.set(key, epoFit((_, i) => i % folds === f));
+            if (!epoFolds.has(key))
+              epoFolds.set(
+                key,
+                epoFit((_, i) => i % folds === f),
+              );
             const v = epoFolds.get(key)!;
-            xs = v ? matrixEpoApply(rowsOf(b, test.map((i) => s[i]!)), { rows: test.length, cols: p }, v) : rowsOf(b, test.map((i) => s[i]!));
-            xm = v ? matrixEpoApply(rowsOf(ref, test.map((i) => m[i]!)), { rows: test.length, cols: p }, v) : rowsOf(ref, test.map((i) => m[i]!));
+            xs = v
+              ? matrixEpoApply(
+                  rowsOf(
+                    b,
+                    test.map((i) => s[i]!),
+                  ),
+                  { rows: test.length, cols: p },
+                  v,
+                )
+              : rowsOf(
+                  b,
+                  test.map((i) => s[i]!),
+                );
+            xm = v
+              ? matrixEpoApply(
+                  rowsOf(
+                    ref,
+                    test.map((i) => m[i]!),
+                  ),
+                  { rows: test.length, cols: p },
+                  v,
+                )
+              : rowsOf(
+                  ref,
+                  test.map((i) => m[i]!),
+                );
           } else {
-            xs = fitPairwise(b, train.map((i) => m[i]!), train.map((i) => s[i]!))(rowsOf(b, test.map((i) => s[i]!)));
-            xm = rowsOf(ref, test.map((i) => m[i]!));
+            xs = fitPairwise(
+              b,
+              train.map((i) => m[i]!),
+              train.map((i) => s[i]!),
+            )(
+              rowsOf(
+                b,
+                test.map((i) => s[i]!),
+              ),
+            );
+            xm = rowsOf(
+              ref,
+              test.map((i) => m[i]!),
+            );
           }
         } catch {
           return NaN; // too few pairs in a training fold
@@ -324,14 +388,24 @@ export const harmonizeSpectra = defineStep({
       hs.push(b.source);
       before.push(pcaCentroidDistance(b.values, shape(b), refModel));
       after.push(pcaCentroidDistance(out[i]!.values, shape(b), refModelAfter));
-      nnBefore.push(meanNearestDistance(b === ref ? refScoresBefore : scoresOf(b.values, refModel), refScoresBefore, refModel.k, b === ref));
-      nnAfter.push(meanNearestDistance(b === ref ? refScoresAfter : scoresOf(out[i]!.values, refModelAfter), refScoresAfter, refModelAfter.k, b === ref));
+      nnBefore.push(
+        meanNearestDistance(b === ref ? refScoresBefore : scoresOf(b.values, refModel), refScoresBefore, refModel.k, b === ref),
+      );
+      nnAfter.push(
+        meanNearestDistance(
+          b === ref ? refScoresAfter : scoresOf(out[i]!.values, refModelAfter),
+          refScoresAfter,
+          refModelAfter.k,
+          b === ref,
+        ),
+      );
       const [m, s] = b === ref ? [[], []] : matchPairs(b);
       nPairs.push(m.length);
       pairBefore.push(m.length ? pairDistance(i, m, s, "before") : NaN);
       pairAfter.push(m.length ? pairDistance(i, m, s, "after") : NaN);
     });
-    const param = (f: (m: InstrumentModel) => number) => Float64Array.from(hs, (h) => (fitted.has(h) ? f(fitted.get(h)!) : h === ref.source && o.method === "instrument" ? f(IDENTITY) : NaN));
+    const param = (f: (m: InstrumentModel) => number) =>
+      Float64Array.from(hs, (h) => (fitted.has(h) ? f(fitted.get(h)!) : h === ref.source && o.method === "instrument" ? f(IDENTITY) : NaN));
     await ctx.outputs.spectra("spectra", out);
     await ctx.outputs.table("harmonization", {
       source: hs,
@@ -382,7 +456,8 @@ export const harmonizeSpectra = defineStep({
     await ctx.outputs.table("mean_spectra", concatTables([meanSpectraTable(out, "harmonized"), meanSpectraTable(blocks, "before")]));
     ctx.record({ harmonize_method: o.method, harmonize_reference: ref.source, harmonize_components: o.components });
     ctx.log(
-      `${o.method} to "${ref.source}" (nearest-reference distance): ` + hs.map((s, i) => `${s} ${nnBefore[i]!.toFixed(2)}→${nnAfter[i]!.toFixed(2)}`).join(", "),
+      `${o.method} to "${ref.source}" (nearest-reference distance): ` +
+        hs.map((s, i) => `${s} ${nnBefore[i]!.toFixed(2)}→${nnAfter[i]!.toFixed(2)}`).join(", "),
     );
   },
 });

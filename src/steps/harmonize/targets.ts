@@ -57,7 +57,10 @@ export const harmonizeTargets = defineStep({
     const converted: Record<string, Float64Array> = {};
     const clay = s.clay_pct ? numberColumn(s, "clay_pct") : new Float64Array(n).fill(NaN);
     const clayWater = new Float64Array(n).fill(NaN);
-    for (const [t, factors] of [["c", o.c_factors], ["om", o.om_factors]] as const) {
+    for (const [t, factors] of [
+      ["c", o.c_factors],
+      ["om", o.om_factors],
+    ] as const) {
       const col = `${t}_gkg`;
       if (!s[col]) continue;
       const reported = s[`${col}_reported`] ? numberColumn(s, `${col}_reported`) : numberColumn(s, col);
@@ -73,7 +76,9 @@ export const harmonizeTargets = defineStep({
         if (m !== null) {
           if (factors[m] !== undefined) f = factors[m]!;
           else if (o.unknown_method === "error") {
-            throw new StepInputError(`row ${i} (source "${source[i]}"): ${t}_method "${m}" has no factor in option ${t}_factors (known: ${Object.keys(factors).join(", ")})`);
+            throw new StepInputError(
+              `row ${i} (source "${source[i]}"): ${t}_method "${m}" has no factor in option ${t}_factors (known: ${Object.keys(factors).join(", ")})`,
+            );
           } else unknown.add(m);
         }
         factor[i] = UNIT_FACTOR[unit] * f;
@@ -108,7 +113,12 @@ export const harmonizeTargets = defineStep({
     const viol = physicalRangeViolations(converted.c ?? new Float64Array(n).fill(NaN), converted.om, toPhysicalRange(o.range));
     const counts: Record<string, number> = {};
     for (const v of viol) for (const r of v) counts[r] = (counts[r] ?? 0) + 1;
-    if (Object.keys(counts).length) ctx.log(`physical range: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")} (flagged by qc.outliers)`);
+    if (Object.keys(counts).length)
+      ctx.log(
+        `physical range: ${Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")} (flagged by qc.outliers)`,
+      );
     ctx.record(Object.fromEntries(Object.entries(counts).map(([k, v]) => [`range_${k}`, v])));
     await ctx.outputs.table("samples", out);
     await ctx.outputs.table("target_conversion", {

@@ -77,8 +77,13 @@ export const hybridStep = defineStep({
     const outlier = flagColumn(samples, "spectral_outlier");
     const exclude = flagColumn(samples, "exclude_train");
     const qcReject = ids.map((_, i) =>
-      outlier ? (outlier[i] === true ? "spectrum failed QC (spectral_outlier)" : null)
-        : exclude?.[i] === true ? "excluded by QC (exclude_train)" : null,
+      outlier
+        ? outlier[i] === true
+          ? "spectrum failed QC (spectral_outlier)"
+          : null
+        : exclude?.[i] === true
+          ? "excluded by QC (exclude_train)"
+          : null,
     );
 
     const predictions: Partial<Record<Target, AlignedPredictions>> = {};
@@ -103,10 +108,12 @@ export const hybridStep = defineStep({
       }
     }
 
-    const { table: core, rows: sampleRows, counts, setAside } = buildHybrid(
-      { sampleId: ids, measured, qcFlags, qcReject, predictions },
-      { rejectOutOfDomain: o.reject_out_of_domain },
-    );
+    const {
+      table: core,
+      rows: sampleRows,
+      counts,
+      setAside,
+    } = buildHybrid({ sampleId: ids, measured, qcFlags, qcReject, predictions }, { rejectOutOfDomain: o.reject_out_of_domain });
     // row k of each target is sample sampleRows[k] (duplicated ids collapsed to their first sample)
     const k = sampleRows.length;
     const pickNum = (a: Float64Array) => Float64Array.from(sampleRows, (i) => a[i]!);
@@ -154,9 +161,16 @@ export const hybridStep = defineStep({
         const pick = (a: Float64Array) => Float64Array.from(idx, (j) => a[ti * k + j]!);
         rows.push(
           ...metricRows({
-            step: ctx.name, model: "impute-truth", target: t, split: "missing-truth",
-            observed: Float64Array.from(truthVal), predicted: pick(value), low: pick(lo), high: pick(hi),
-            level: levels[t] ?? o.pi_level, source: idx.map((i) => groups.source[i] ?? null),
+            step: ctx.name,
+            model: "impute-truth",
+            target: t,
+            split: "missing-truth",
+            observed: Float64Array.from(truthVal),
+            predicted: pick(value),
+            low: pick(lo),
+            high: pick(hi),
+            level: levels[t] ?? o.pi_level,
+            source: idx.map((i) => groups.source[i] ?? null),
             depthTop: Float64Array.from(idx, (i) => groups.depthTop[i]!),
           }),
         );
@@ -187,6 +201,10 @@ export const hybridStep = defineStep({
       const e = Object.entries(setAside[t]);
       return e.length ? ` (${e.reduce((a, [, v]) => a + v, 0)} measured set aside: ${e.map(([c, v]) => `${v} ${c}`).join(", ")})` : "";
     };
-    ctx.log(TARGETS.map((t) => `${t}: ${counts[t].measured} measured, ${counts[t].predicted} predicted, ${counts[t].rejected} rejected${asideText(t)}`).join("; "));
+    ctx.log(
+      TARGETS.map(
+        (t) => `${t}: ${counts[t].measured} measured, ${counts[t].predicted} predicted, ${counts[t].rejected} rejected${asideText(t)}`,
+      ).join("; "),
+    );
   },
 });

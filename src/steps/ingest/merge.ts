@@ -20,7 +20,8 @@ export const libraryMergeStep = defineStep({
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const withSamples = inputs.findAll("samples");
-    if (withSamples.length === 0) throw new StepInputError("library.merge needs at least one input step with a samples output (add ingest steps to needs)");
+    if (withSamples.length === 0)
+      throw new StepInputError("library.merge needs at least one input step with a samples output (add ingest steps to needs)");
     const parts: LibraryPart[] = [];
     for (const a of withSamples) {
       if (!a.has("spectra")) throw new StepInputError(`input "${a.step}" has samples but no spectra output`);
@@ -41,7 +42,12 @@ export const libraryMergeStep = defineStep({
     const r = merged.report;
     ctx.log(`${r.rows} samples from ${parts.length} inputs (${r.parts.map((p) => `${p.step} ${p.rows}`).join(", ")})`);
     if (r.duplicate_ids > 0) {
-      ctx.log(`warning: ${r.duplicate_ids} ids clash across sources; ${r.renamed_rows} rows renamed "<source>:<id>", e.g. ${r.duplicate_examples.slice(0, 3).map((e) => e.id).join(", ")}`);
+      ctx.log(
+        `warning: ${r.duplicate_ids} ids clash across sources; ${r.renamed_rows} rows renamed "<source>:<id>", e.g. ${r.duplicate_examples
+          .slice(0, 3)
+          .map((e) => e.id)
+          .join(", ")}`,
+      );
     }
     ctx.record({ rows: r.rows, duplicate_ids: r.duplicate_ids, renamed_rows: r.renamed_rows });
     await ctx.outputs.table("samples", merged.samples);

@@ -45,11 +45,19 @@ export const opusOptions = z.strictObject({
    * AB), "AB_no_atm_comp" (before atmospheric compensation) or a type code like "15.16.0.64";
    * `ingest_report.opus_blocks` lists the blocks each file holds.
    */
-  block: z.string().regex(/^(AB|AB_no_atm_comp|15\.16\.0\.(0|64))$/, 'block: use "AB", "AB_no_atm_comp", "15.16.0.0" or "15.16.0.64"').default("AB"),
+  block: z
+    .string()
+    .regex(/^(AB|AB_no_atm_comp|15\.16\.0\.(0|64))$/, 'block: use "AB", "AB_no_atm_comp", "15.16.0.0" or "15.16.0.64"')
+    .default("AB"),
   /** Replicate scans whose RMS difference from their mean exceeds this (absorbance) are flagged. */
   replicate_max_rmsd: z.number().positive().default(DEFAULT_REPLICATE_MAX_RMSD),
   lab_columns: z
-    .strictObject({ lat: z.string().optional(), lon: z.string().optional(), depth_top_cm: z.string().optional(), depth_bottom_cm: z.string().optional() })
+    .strictObject({
+      lat: z.string().optional(),
+      lon: z.string().optional(),
+      depth_top_cm: z.string().optional(),
+      depth_bottom_cm: z.string().optional(),
+    })
     .default({}),
 });
 
@@ -79,14 +87,20 @@ export const ingestOpusStep = defineStep({
     const lab = o.lab_table ? await requireFile(o.lab_table, "lab_table") : null;
     const result = await asStepInput(async () =>
       buildOpusLibrary(files, {
-          idPattern: new RegExp(o.id_pattern),
-          source: o.source ?? basename(dir),
-          instrument: o.instrument,
-          block: o.block,
-          replicateMaxRmsd: o.replicate_max_rmsd,
-          lab: lab
-            ? { file: lab.path, text: decodeTextFile(lab.path, await readFile(lab.path), o.lab_encoding), idColumn: o.lab_id_column, targets: o.lab_targets, columns: o.lab_columns }
-            : undefined,
+        idPattern: new RegExp(o.id_pattern),
+        source: o.source ?? basename(dir),
+        instrument: o.instrument,
+        block: o.block,
+        replicateMaxRmsd: o.replicate_max_rmsd,
+        lab: lab
+          ? {
+              file: lab.path,
+              text: decodeTextFile(lab.path, await readFile(lab.path), o.lab_encoding),
+              idColumn: o.lab_id_column,
+              targets: o.lab_targets,
+              columns: o.lab_columns,
+            }
+          : undefined,
       }),
     );
     ctx.record({ opus_files: files.length });

@@ -15,10 +15,20 @@ export const osslOptions = z.strictObject({
   path: z.string().min(1),
   /** Overrides of the default OSSL column names (see OSSL_DEFAULT_COLUMNS); "" drops one. */
   columns: z
-    .strictObject(Object.fromEntries(columnKeys.map((k) => [k, z.string().optional()])) as Record<(typeof columnKeys)[number], z.ZodOptional<z.ZodString>>)
+    .strictObject(
+      Object.fromEntries(columnKeys.map((k) => [k, z.string().optional()])) as Record<
+        (typeof columnKeys)[number],
+        z.ZodOptional<z.ZodString>
+      >,
+    )
     .superRefine((c, ctx) => {
       for (const k of ["id", "spectral_prefix"] as const) {
-        if (c[k] === "") ctx.addIssue({ code: "custom", path: [k], message: `columns.${k} cannot be empty (it cannot be dropped); name the column${k === "id" ? " holding the sample ids" : " prefix of the spectra"}` });
+        if (c[k] === "")
+          ctx.addIssue({
+            code: "custom",
+            path: [k],
+            message: `columns.${k} cannot be empty (it cannot be dropped); name the column${k === "id" ? " holding the sample ids" : " prefix of the spectra"}`,
+          });
       }
     })
     .default({}),
@@ -40,7 +50,13 @@ export const ingestOsslStep = defineStep({
   async run(ctx, _inputs, o) {
     const columns = Object.fromEntries(Object.entries(o.columns).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const result = await readStreamed(ctx, o.path, (file) =>
-      createOsslReader(file, { columns, defaultSource: o.default_source, cMethod: o.c_method, omMethod: o.om_method, encoding: o.encoding }),
+      createOsslReader(file, {
+        columns,
+        defaultSource: o.default_source,
+        cMethod: o.c_method,
+        omMethod: o.om_method,
+        encoding: o.encoding,
+      }),
     );
     await writeIngested(ctx, result);
   },

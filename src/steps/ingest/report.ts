@@ -3,7 +3,13 @@ import type { StepContext } from "../../engine/step.js";
 import { reportWarnings, type IngestReport, type IngestResult } from "../../formats/assemble.js";
 
 export function logReport(ctx: StepContext, r: IngestReport): void {
-  ctx.log(`${r.file}: ${r.rows} samples, ${r.bands} bands ${r.wavenumber_range[0]}-${r.wavenumber_range[1]} cm-1 (${r.unit}), sources ${Object.entries(r.sources).map(([s, n]) => `${s} ${n}`).join(", ")}`);
+  ctx.log(
+    `${r.file}: ${r.rows} samples, ${r.bands} bands ${r.wavenumber_range[0]}-${r.wavenumber_range[1]} cm-1 (${r.unit}), sources ${Object.entries(
+      r.sources,
+    )
+      .map(([s, n]) => `${s} ${n}`)
+      .join(", ")}`,
+  );
   for (const w of reportWarnings(r)) ctx.log(`warning: ${w}`);
   ctx.record({
     rows: r.rows,

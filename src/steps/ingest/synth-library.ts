@@ -39,7 +39,9 @@ export const synthLibraryStep = defineStep({
     });
     progress.done();
     ctx.record({ seed: o.seed, n: o.n, sources: lib.blocks.length });
-    ctx.log(`${o.n} samples from ${lib.blocks.length} sources: ${lib.blocks.map((b) => `${b.source} ${b.ids.length} (${b.unit}, ${b.wavenumbers.length} pts)`).join(", ")}`);
+    ctx.log(
+      `${o.n} samples from ${lib.blocks.length} sources: ${lib.blocks.map((b) => `${b.source} ${b.ids.length} (${b.unit}, ${b.wavenumbers.length} pts)`).join(", ")}`,
+    );
     await ctx.outputs.table("samples", lib.samples);
     await ctx.outputs.spectra("spectra", lib.blocks);
     await ctx.outputs.table("truth", lib.truth);

@@ -28,7 +28,10 @@ import { defineStep, StepInputError } from "../../engine/step.js";
 
 export const evaluateOptions = z.strictObject({
   /** Splits scored. */
-  splits: z.array(z.enum(["train", "val", "cal", "test"])).min(1).default(["test"]),
+  splits: z
+    .array(z.enum(["train", "val", "cal", "test"]))
+    .min(1)
+    .default(["test"]),
   /** Interval level assumed when an input has no model_meta.pi_level. */
   pi_level: z.number().gt(0).lt(1).default(0.9),
   /** Nominal levels of the rescaled calibration curve. */
@@ -80,11 +83,16 @@ function poolMembers(name: string, spec: string | readonly string[], known: read
     if (known.includes(s)) return [s];
     const found = selectInstances(s, known);
     if (found.length === 0) {
-      throw new StepInputError(`option pool.${name}: "${s}" is not a model step this step needs, nor a step matrix among them (${known.join(", ")}): add it to needs`);
+      throw new StepInputError(
+        `option pool.${name}: "${s}" is not a model step this step needs, nor a step matrix among them (${known.join(", ")}): add it to needs`,
+      );
     }
     return found;
   });
-  if (out.length < 2) throw new StepInputError(`option pool.${name}: names ${out.length} step (${out.join(", ")}); a pool needs the steps of at least 2 folds`);
+  if (out.length < 2)
+    throw new StepInputError(
+      `option pool.${name}: names ${out.length} step (${out.join(", ")}); a pool needs the steps of at least 2 folds`,
+    );
   return [...new Set(out)];
 }
 
@@ -108,7 +116,12 @@ function crossConformal(t: Table, fold: Int32Array, folds: number, level: number
   for (const tg of new Set(target)) {
     const rows = [...Array(n).keys()].filter((i) => target[i] === tg);
     const scores = rows.map((i) => (obs[i]! >= 0 && pred[i]! > -1 ? Math.abs(Math.log1p(obs[i]!) - Math.log1p(pred[i]!)) / w[i]! : NaN));
-    const q = crossFoldQuantiles(scores, rows.map((i) => fold[i]!), folds, level);
+    const q = crossFoldQuantiles(
+      scores,
+      rows.map((i) => fold[i]!),
+      folds,
+      level,
+    );
     for (const i of rows) {
       if (!Number.isFinite(pred[i]!)) continue;
       const c = Math.log1p(pred[i]!);
@@ -130,15 +143,24 @@ function pooledRows(
   intervals: "auto" | "cross_conformal" | "model",
 ): { rows: MetricRow[]; report: PoolReport } {
   const missing = steps.filter((s) => missingSteps.has(s));
-  const parts = steps.filter((s) => !missingSteps.has(s)).map((s) => {
-    const m = byStep.get(s);
-    if (!m) throw new StepInputError(`option pool.${name}: "${s}" is not a model step this step needs (${[...byStep.keys()].join(", ")}): add it to needs`);
-    return { step: s, ...m };
-  });
-  if (parts.length === 0) throw new StepInputError(`option pool.${name}: every step of the pool failed (${missing.join(", ")}): nothing to evaluate`);
+  const parts = steps
+    .filter((s) => !missingSteps.has(s))
+    .map((s) => {
+      const m = byStep.get(s);
+      if (!m)
+        throw new StepInputError(
+          `option pool.${name}: "${s}" is not a model step this step needs (${[...byStep.keys()].join(", ")}): add it to needs`,
+        );
+      return { step: s, ...m };
+    });
+  if (parts.length === 0)
+    throw new StepInputError(`option pool.${name}: every step of the pool failed (${missing.join(", ")}): nothing to evaluate`);
   const level = parts[0]!.level;
   const odd = parts.find((p) => p.level !== level);
-  if (odd) throw new StepInputError(`option pool.${name}: ${odd.step} has intervals at level ${odd.level}, ${parts[0]!.step} at ${level}: pool steps with the same pi_level`);
+  if (odd)
+    throw new StepInputError(
+      `option pool.${name}: ${odd.step} has intervals at level ${odd.level}, ${parts[0]!.step} at ${level}: pool steps with the same pi_level`,
+    );
   const seen = new Map<string, string>();
   const foldIds: number[] = [];
   const tables = parts.map((p, k) => {
@@ -190,9 +212,16 @@ export const evaluateStep = defineStep({
     }
     const rows: MetricRow[] = [];
     const cal = {
-      step: [] as (string | null)[], model: [] as (string | null)[], target: [] as (string | null)[],
-      level: [] as number[], method: [] as (string | null)[], n: [] as number[], coverage: [] as number[], mean_width: [] as number[],
-      coverage_p05: [] as number[], coverage_p95: [] as number[],
+      step: [] as (string | null)[],
+      model: [] as (string | null)[],
+      target: [] as (string | null)[],
+      level: [] as number[],
+      method: [] as (string | null)[],
+      n: [] as number[],
+      coverage: [] as number[],
+      mean_width: [] as number[],
+      coverage_p05: [] as number[],
+      coverage_p95: [] as number[],
     };
     const byStep = new Map<string, ModelInput>();
     for (const input of models) {
@@ -218,8 +247,14 @@ export const evaluateStep = defineStep({
         const idx = [...Array(n).keys()].filter((i) => target[i] === t);
         const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[i]!);
         const calRows = intervalCalibration({
-          observed: pick(observed), predicted: pick(predicted), low: pick(low), high: pick(high),
-          split: idx.map((i) => split[i] ?? null), level, levels: o.levels, scoreSplits: o.splits,
+          observed: pick(observed),
+          predicted: pick(predicted),
+          low: pick(low),
+          high: pick(high),
+          split: idx.map((i) => split[i] ?? null),
+          level,
+          levels: o.levels,
+          scoreSplits: o.splits,
         });
         for (const r of calRows) {
           cal.step.push(input.step);
@@ -242,15 +277,25 @@ export const evaluateStep = defineStep({
       const r = pooledRows(name, poolMembers(name, spec, known), byStep, missing, o.pool_intervals);
       rows.push(...r.rows);
       pools[name] = r.report;
-      if (!r.report.complete) ctx.log(`pool ${name} is INCOMPLETE (split cv-incomplete): ${r.report.missing.join(", ")} did not finish; pooled the other ${r.report.steps.length - r.report.missing.length}`);
+      if (!r.report.complete)
+        ctx.log(
+          `pool ${name} is INCOMPLETE (split cv-incomplete): ${r.report.missing.join(", ")} did not finish; pooled the other ${r.report.steps.length - r.report.missing.length}`,
+        );
     }
     if (missing.size > 0) ctx.log(`evaluated without ${[...missing].join(", ")} (did not finish)`);
     await ctx.metrics(rows);
     await ctx.outputs.json("pools", pools);
     await ctx.outputs.table("calibration", {
-      step: cal.step, model: cal.model, target: cal.target, level: Float64Array.from(cal.level), method: cal.method,
-      n: Float64Array.from(cal.n), coverage: Float64Array.from(cal.coverage), mean_width: Float64Array.from(cal.mean_width),
-      coverage_p05: Float64Array.from(cal.coverage_p05), coverage_p95: Float64Array.from(cal.coverage_p95),
+      step: cal.step,
+      model: cal.model,
+      target: cal.target,
+      level: Float64Array.from(cal.level),
+      method: cal.method,
+      n: Float64Array.from(cal.n),
+      coverage: Float64Array.from(cal.coverage),
+      mean_width: Float64Array.from(cal.mean_width),
+      coverage_p05: Float64Array.from(cal.coverage_p05),
+      coverage_p95: Float64Array.from(cal.coverage_p95),
     });
     ctx.record({ evaluate_models: models.length, evaluate_rows: rows.length });
   },

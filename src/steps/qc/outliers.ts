@@ -244,7 +244,11 @@ export const qcOutliers = defineStep({
     let limitsPooled = pca.qLimit;
     if (o.q_limit === "robust-log") {
       const fitPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !scan[i]!.length && Number.isFinite(pca.q[i]!));
-      const limitOf = (rows: Int32Array) => qLimitRobustLog(Array.from(rows, (i) => pca.q[i]!), o.q_z);
+      const limitOf = (rows: Int32Array) =>
+        qLimitRobustLog(
+          Array.from(rows, (i) => pca.q[i]!),
+          o.q_z,
+        );
       limitsPooled = limitOf(fitPool);
       qLim.fill(limitsPooled);
       for (const organic of [0, 1]) {
@@ -296,12 +300,18 @@ export const qcOutliers = defineStep({
       if (kReg >= 2) {
         const regModel = matrixPca(values, { rows: n, cols: p, subset: cleanSpec, components: kReg });
         const scores = pcaProject(values, { rows: n, cols: p }, regModel).scores;
-        for (const [name, y] of [["c", c], ["om", om]] as const) {
+        for (const [name, y] of [
+          ["c", c],
+          ["om", om],
+        ] as const) {
           const train = Array.from({ length: nS }, (_, i) => i).filter(
             (i) => rowOf[i]! >= 0 && reasons[i]!.length === 0 && y[i]! >= 0 && Number.isFinite(y[i]!),
           );
           if (train.length < o.unit_check.min_samples) {
-            if (train.length) ctx.log(`unit check for ${name}: ${train.length} clean labelled samples < unit_check.min_samples ${o.unit_check.min_samples}, skipped`);
+            if (train.length)
+              ctx.log(
+                `unit check for ${name}: ${train.length} clean labelled samples < unit_check.min_samples ${o.unit_check.min_samples}, skipped`,
+              );
             continue;
           }
           // log1p scale: soil C is heavy-tailed and a unit mistake is a factor, so the model's
@@ -328,7 +338,13 @@ export const qcOutliers = defineStep({
           for (let pass = 0; pass < 2; pass++) {
             const fit = matrixRidge(xs, lyFit, { rows: nS, cols: nd, subset });
             pred = ridgePredict(xs, { rows: nS, cols: nd }, fit);
-            const cut = 4 * 1.4826 * xQuantileType7(subset.map((i) => Math.abs(ly[i]! - pred[i]!)), 0.5);
+            const cut =
+              4 *
+              1.4826 *
+              xQuantileType7(
+                subset.map((i) => Math.abs(ly[i]! - pred[i]!)),
+                0.5,
+              );
             subset = train.filter((i) => Math.abs(ly[i]! - pred[i]!) <= Math.max(cut, 1e-9));
           }
           // a prediction beyond the physical range is an extrapolation (organic soils, whose
@@ -375,7 +391,9 @@ export const qcOutliers = defineStep({
       vals.sort((a, b) => a - b);
       if (vals.length >= 10 && vals[Math.floor(vals.length / 2)]! < 1.5 && vals[Math.floor(vals.length * 0.9)]! < 6) {
         summary.set(`${s}\u0000source_c_looks_percent`, vals.length);
-        ctx.log(`source "${s}": C median ${vals[Math.floor(vals.length / 2)]} g/kg — looks like % not g/kg; set harmonize.targets option units`);
+        ctx.log(
+          `source "${s}": C median ${vals[Math.floor(vals.length / 2)]} g/kg — looks like % not g/kg; set harmonize.targets option units`,
+        );
       }
     }
     const sumKeys = [...summary.keys()].sort();
@@ -433,9 +451,21 @@ export const qcOutliers = defineStep({
       );
       facts.qc_precision = s.precision;
       facts.qc_recall = s.recall;
-      ctx.log(`vs truth: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} (${Object.entries(s.byDefect).map(([d, e]) => `${d} ${e.found}/${e.total}`).join(", ")})`);
+      ctx.log(
+        `vs truth: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} (${Object.entries(s.byDefect)
+          .map(([d, e]) => `${d} ${e.found}/${e.total}`)
+          .join(", ")})`,
+      );
     }
     ctx.record(facts);
-    ctx.log(`PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${qPooled.toPrecision(4)}${Object.keys(qBySource).length ? ` (per source ${Object.values(qBySource).map((v) => v.toPrecision(3)).join("/")})` : ""}${qLimitOrganic[""] !== undefined ? `, organic soils ${qLimitOrganic[""].toPrecision(3)}` : ""}; ${facts.qc_flagged} of ${nS} flagged`);
+    ctx.log(
+      `PCA k=${k} (${(100 * pca.model.explained).toFixed(1)} %), T² limit ${pca.t2Limit.toFixed(2)}, Q limit ${qPooled.toPrecision(4)}${
+        Object.keys(qBySource).length
+          ? ` (per source ${Object.values(qBySource)
+              .map((v) => v.toPrecision(3))
+              .join("/")})`
+          : ""
+      }${qLimitOrganic[""] !== undefined ? `, organic soils ${qLimitOrganic[""].toPrecision(3)}` : ""}; ${facts.qc_flagged} of ${nS} flagged`,
+    );
   },
 });

@@ -51,9 +51,15 @@ export const selectOptions = z.strictObject({
   /** Preprocessing variants by name. */
   variants: z.record(z.string().regex(/^[A-Za-z0-9_+@.-]+$/), variant).default({ abs: {}, snv: { normalize: "snv" } } as never),
   /** Model families. */
-  models: z.array(z.enum(["plsr", "mbl"])).min(1).default(["plsr"]),
+  models: z
+    .array(z.enum(["plsr", "mbl"]))
+    .min(1)
+    .default(["plsr"]),
   /** Target scales the models are fitted on. */
-  targets: z.array(z.enum(["log1p", "gkg"])).min(1).default(["log1p"]),
+  targets: z
+    .array(z.enum(["log1p", "gkg"]))
+    .min(1)
+    .default(["log1p"]),
   /** Largest PLSR component count scored. */
   max_components: z.number().int().min(1).max(100).default(20),
   mbl: z
@@ -119,7 +125,8 @@ export const modelSelectStep = defineStep({
       nonpositive += a.nonpositive;
       abs.set(a.values, k * q);
     }
-    if (nonpositive > 0) throw new StepInputError(`${nonpositive} reflectance values ≤ 0 cannot become absorbance: repair them (spectra.preprocess) first`);
+    if (nonpositive > 0)
+      throw new StepInputError(`${nonpositive} reflectance values ≤ 0 cannot become absorbance: repair them (spectra.preprocess) first`);
 
     const names = Object.keys(o.variants);
     if (names.length === 0) throw new StepInputError("option variants: list at least one preprocessing variant");
@@ -140,9 +147,18 @@ export const modelSelectStep = defineStep({
           candidates.push({
             name: `${name} · ${family} · ${t}`,
             variant: vi,
-            model: family === "plsr"
-              ? { family, maxComponents: o.max_components }
-              : { family, options: { k: o.mbl.k, nnvTargets: o.mbl.nnv_targets, minComponents: o.mbl.min_components, maxComponents: o.mbl.max_components } },
+            model:
+              family === "plsr"
+                ? { family, maxComponents: o.max_components }
+                : {
+                    family,
+                    options: {
+                      k: o.mbl.k,
+                      nnvTargets: o.mbl.nnv_targets,
+                      minComponents: o.mbl.min_components,
+                      maxComponents: o.mbl.max_components,
+                    },
+                  },
             target: t === "gkg" ? "identity" : "log1p",
           });
         }
@@ -154,13 +170,18 @@ export const modelSelectStep = defineStep({
     const labelled = Array.from({ length: m }, (_, k) => k).filter((k) => Number.isFinite(y[k]!) && y[k]! >= 0);
     const negatives = Array.from(y).filter((v) => v < 0).length;
     if (labelled.length < 2 * (o.inner_folds + 2)) {
-      throw new StepInputError(`only ${labelled.length} labelled ${o.target} samples with a usable spectrum; nested CV needs at least ${2 * (o.inner_folds + 2)}`);
+      throw new StepInputError(
+        `only ${labelled.length} labelled ${o.target} samples with a usable spectrum; nested CV needs at least ${2 * (o.inner_folds + 2)}`,
+      );
     }
     const outer = new Int32Array(m).fill(-1);
     let foldLabels: string[];
     if (o.folds_from !== undefined) {
       const c = samples[o.folds_from];
-      if (!c) throw new StepInputError(`option folds_from: samples has no column "${o.folds_from}" (columns: ${Object.keys(samples).join(", ")}); carry it from the input file (ingest.table keep_columns)`);
+      if (!c)
+        throw new StepInputError(
+          `option folds_from: samples has no column "${o.folds_from}" (columns: ${Object.keys(samples).join(", ")}); carry it from the input file (ingest.table keep_columns)`,
+        );
       const raw = labelled.map((k) => (c as ArrayLike<string | number | null>)[sm.sampleRow[k]!] ?? null);
       const got = foldsFromValues(raw);
       if ("missingRow" in got) {
@@ -168,11 +189,17 @@ export const modelSelectStep = defineStep({
         throw new StepInputError(`option folds_from: sample "${ids[i]}" (samples row ${i + 1}) has no value in column "${o.folds_from}"`);
       }
       foldLabels = got.labels;
-      if (foldLabels.length < 2) throw new StepInputError(`option folds_from: column "${o.folds_from}" holds ${foldLabels.length} distinct value(s); nested CV needs at least 2 folds`);
+      if (foldLabels.length < 2)
+        throw new StepInputError(
+          `option folds_from: column "${o.folds_from}" holds ${foldLabels.length} distinct value(s); nested CV needs at least 2 folds`,
+        );
       labelled.forEach((k, r) => (outer[k] = got.fold[r]!));
     } else {
       // equal folds keyed by sample id (src/core/stats/folds.ts): independent of row order
-      const f = assignFolds(labelled.map((k) => ids[sm.sampleRow[k]!] ?? `row-${k}`), { folds: o.folds, seed: o.split_seed });
+      const f = assignFolds(
+        labelled.map((k) => ids[sm.sampleRow[k]!] ?? `row-${k}`),
+        { folds: o.folds, seed: o.split_seed },
+      );
       labelled.forEach((k, r) => (outer[k] = f[r]!));
       foldLabels = Array.from({ length: o.folds }, (_, i) => String(i + 1));
     }
@@ -234,7 +261,17 @@ export const modelSelectStep = defineStep({
     await ctx.outputs.table("predictions", predictions);
 
     const rows = [...res.folds.map((f) => ({ fold: foldLabels[f.fold]!, sel: f.selection })), { fold: "all", sel: final }];
-    const sel = { fold: [] as string[], candidate: [] as string[], variant: [] as string[], model: [] as string[], target_scale: [] as string[], setting: [] as number[], inner_rmse: [] as number[], inner_se: [] as number[], chosen: [] as boolean[] };
+    const sel = {
+      fold: [] as string[],
+      candidate: [] as string[],
+      variant: [] as string[],
+      model: [] as string[],
+      target_scale: [] as string[],
+      setting: [] as number[],
+      inner_rmse: [] as number[],
+      inner_se: [] as number[],
+      chosen: [] as boolean[],
+    };
     for (const { fold, sel: s } of rows) {
       for (const r of s.scores) {
         const c = candidates[r.candidate]!;
@@ -249,21 +286,31 @@ export const modelSelectStep = defineStep({
         sel.chosen.push(r.candidate === s.chosen.candidate && r.setting === s.chosen.setting);
       }
     }
-    await ctx.outputs.table("selection", { ...sel, setting: Float64Array.from(sel.setting), inner_rmse: Float64Array.from(sel.inner_rmse), inner_se: Float64Array.from(sel.inner_se) });
+    await ctx.outputs.table("selection", {
+      ...sel,
+      setting: Float64Array.from(sel.setting),
+      inner_rmse: Float64Array.from(sel.inner_rmse),
+      inner_se: Float64Array.from(sel.inner_se),
+    });
     await ctx.outputs.table("choices", {
       fold: rows.map((r) => r.fold),
       candidate: rows.map((r) => candidates[r.sel.chosen.candidate]!.name),
       setting: Float64Array.from(rows, (r) => r.sel.chosen.setting),
       inner_rmse: Float64Array.from(rows, (r) => r.sel.chosen.rmse),
       n_train: Float64Array.from(rows, (r) => r.sel.nTrain),
-      n_test: Float64Array.from(rows, (r) => (r.fold === "all" ? unlabelled.length : res.folds.find((f) => foldLabels[f.fold] === r.fold)!.testRows.length)),
+      n_test: Float64Array.from(rows, (r) =>
+        r.fold === "all" ? unlabelled.length : res.folds.find((f) => foldLabels[f.fold] === r.fold)!.testRows.length,
+      ),
     });
     const chosen = candidates[final.chosen.candidate]!;
     await ctx.outputs.json("model_meta", {
       model: "model.select",
       target: o.target,
       protocol: {
-        outer: o.folds_from !== undefined ? { folds_from: o.folds_from, folds: foldLabels.length } : { folds: o.folds, split_seed: o.split_seed },
+        outer:
+          o.folds_from !== undefined
+            ? { folds_from: o.folds_from, folds: foldLabels.length }
+            : { folds: o.folds, split_seed: o.split_seed },
         inner_folds: o.inner_folds,
         seed: o.seed,
         score: `RMSE of inner out-of-fold predictions on the ${o.score} scale, rule ${o.rule}, ${o.inner_repeats} repeat(s)`,
@@ -289,6 +336,11 @@ export const modelSelectStep = defineStep({
           : { k: final.model.model.k, pca_components: final.model.model.m, nnv: final.model.model.nnv }),
       },
     });
-    ctx.record({ select_final: chosen.name, select_candidates: candidates.length, select_n: labelled.length, select_folds: foldLabels.length });
+    ctx.record({
+      select_final: chosen.name,
+      select_candidates: candidates.length,
+      select_n: labelled.length,
+      select_folds: foldLabels.length,
+    });
   },
 });

@@ -77,19 +77,33 @@ export function stepSplit(o: SplitFields, targetColumn = "c_gkg", omSplit?: OmSp
       throw new StepInputError(`option stratify applies to scheme random (scheme is ${o.scheme}: whole groups are balanced by size)`);
     }
     if (o.test !== undefined) {
-      throw new StepInputError(`options test and folds exclude each other: with folds=${o.folds} the test set is fold test_fold (1/${o.folds} of the samples); drop test`);
+      throw new StepInputError(
+        `options test and folds exclude each other: with folds=${o.folds} the test set is fold test_fold (1/${o.folds} of the samples); drop test`,
+      );
     }
     if (omSplit) throw new StepInputError("options om_split and folds exclude each other: use one of them");
     const testFold = o.test_fold ?? 0;
-    if (testFold >= o.folds) throw new StepInputError(`option test_fold=${testFold} must be below folds=${o.folds} (folds are 0…${o.folds - 1})`);
+    if (testFold >= o.folds)
+      throw new StepInputError(`option test_fold=${testFold} must be below folds=${o.folds} (folds are 0…${o.folds - 1})`);
     return {
-      scheme: o.scheme, seed, test: 0, val: o.val, cal: o.cal, kfold: { folds: o.folds, testFold }, cellDeg: o.cell_deg,
+      scheme: o.scheme,
+      seed,
+      test: 0,
+      val: o.val,
+      cal: o.cal,
+      kfold: { folds: o.folds, testFold },
+      cellDeg: o.cell_deg,
       ...(o.stratify ? { stratify: targetColumn } : {}),
       ...(o.folds_from !== undefined ? { folds_from: o.folds_from } : {}),
     };
   }
   return {
-    scheme: o.scheme, seed, test: o.test ?? DEFAULT_SPLIT.test, val: o.val, cal: o.cal, cellDeg: o.cell_deg,
+    scheme: o.scheme,
+    seed,
+    test: o.test ?? DEFAULT_SPLIT.test,
+    val: o.val,
+    cal: o.cal,
+    cellDeg: o.cell_deg,
     ...(omSplit ? { om_split: omSplit } : {}),
   };
 }
@@ -106,7 +120,9 @@ export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
   let location: Parameters<typeof splitKeys>[3];
   if (split.scheme === "location") {
     if (!(samples.lat instanceof Float64Array) || !(samples.lon instanceof Float64Array)) {
-      throw new StepInputError("option scheme=location needs numeric lat and lon columns in samples: add them, or use scheme random or group");
+      throw new StepInputError(
+        "option scheme=location needs numeric lat and lon columns in samples: add them, or use scheme random or group",
+      );
     }
     location = { lat: samples.lat, lon: samples.lon, cellDeg: split.cellDeg };
   }
@@ -116,7 +132,9 @@ export function splitSamples(samples: Table, split: StepSplit): SplitName[] {
     try {
       return assignSplits(keys, { ...split, ...fr }, kfoldInputs);
     } catch (e) {
-      throw new StepInputError(`${fr.test === undefined ? "options test/val/cal/folds/test_fold" : "option om_split"}: ${(e as Error).message}`);
+      throw new StepInputError(
+        `${fr.test === undefined ? "options test/val/cal/folds/test_fold" : "option om_split"}: ${(e as Error).message}`,
+      );
     }
   };
   const base = opts({});
@@ -146,7 +164,9 @@ function kfoldInputsOf(samples: Table, split: StepSplit, ids: readonly (string |
   const values = col instanceof Float64Array ? Array.from(col) : (col as (string | number | null)[]).map((v) => (v === null ? null : v));
   const r = foldsFromValues(values as (string | number | null)[]);
   if ("missingRow" in r) {
-    throw new StepInputError(`option folds_from: sample "${ids[r.missingRow]}" (row ${r.missingRow + 1} of samples) has no value in column "${name}": give every sample a fold`);
+    throw new StepInputError(
+      `option folds_from: sample "${ids[r.missingRow]}" (row ${r.missingRow + 1} of samples) has no value in column "${name}": give every sample a fold`,
+    );
   }
   const folds = split.kfold!.folds;
   if (r.labels.length !== folds) {

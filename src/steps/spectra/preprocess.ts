@@ -92,16 +92,22 @@ export const spectraPreprocess = defineStep({
       }
       const disjoint = blocks.filter((_, b) => ranges[b]![1] <= grid[0]! || ranges[b]![0] >= grid[grid.length - 1]!);
       if (disjoint.length > 0) {
-        throw new StepInputError(`source(s) ${disjoint.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ")} do not overlap the grid ${grid[0]}–${grid[grid.length - 1]} cm-1 at all: remove them or set option grid to their range`);
+        throw new StepInputError(
+          `source(s) ${disjoint.map((b) => `"${b.source}" (${blockRange(b).join("–")} cm-1)`).join(", ")} do not overlap the grid ${grid[0]}–${grid[grid.length - 1]} cm-1 at all: remove them or set option grid to their range`,
+        );
       }
       const lo = Math.max(...ranges.map((r) => r[0]));
       const hi = Math.min(...ranges.map((r) => r[1]));
       const before = grid.length;
       grid = grid.filter((w) => w >= lo - 1e-6 && w <= hi + 1e-6);
       if (grid.length < 10) {
-        throw new StepInputError(`out_of_range: trim leaves ${grid.length} grid points (common range ${lo}–${hi} cm-1): check the sources' grids`);
+        throw new StepInputError(
+          `out_of_range: trim leaves ${grid.length} grid points (common range ${lo}–${hi} cm-1): check the sources' grids`,
+        );
       }
-      ctx.log(`grid trimmed to ${grid[0]}–${grid[grid.length - 1]} cm-1 (${grid.length} of ${before} points) to fit ${uncovered.map((b) => b.source).join(", ")}`);
+      ctx.log(
+        `grid trimmed to ${grid[0]}–${grid[grid.length - 1]} cm-1 (${grid.length} of ${before} points) to fit ${uncovered.map((b) => b.source).join(", ")}`,
+      );
     }
     const keep = gridKeepIndices(grid, o.exclude);
     if (keep.length < 5) throw new StepInputError(`option exclude removes all but ${keep.length} grid points`);
@@ -109,7 +115,12 @@ export const spectraPreprocess = defineStep({
     const sg = o.savgol
       ? (() => {
           try {
-            return savitzkyGolayFilter(grid.length, { windowSize: o.savgol.window, polynomial: o.savgol.polyorder, derivative: o.savgol.deriv, deltaX: o.grid === "native" ? (grid[grid.length - 1]! - grid[0]!) / (grid.length - 1) : grid[1]! - grid[0]! });
+            return savitzkyGolayFilter(grid.length, {
+              windowSize: o.savgol.window,
+              polynomial: o.savgol.polyorder,
+              derivative: o.savgol.deriv,
+              deltaX: o.grid === "native" ? (grid[grid.length - 1]! - grid[0]!) / (grid.length - 1) : grid[1]! - grid[0]!,
+            });
           } catch (e) {
             throw new StepInputError(`option savgol: ${(e as Error).message}`);
           }
@@ -149,7 +160,8 @@ export const spectraPreprocess = defineStep({
       const ignore = new Uint8Array(inRange.length);
       for (const j of ignoreList) ignore[j] = 1;
       const native = new Float64Array(rows * inRange.length);
-      for (let i = 0; i < rows; i++) for (let c = 0; c < inRange.length; c++) native[i * inRange.length + c] = b.values[i * cols + inRange[c]!]!;
+      for (let i = 0; i < rows; i++)
+        for (let c = 0; c < inRange.length; c++) native[i * inRange.length + c] = b.values[i * cols + inRange[c]!]!;
       const allNaN = new Array<boolean>(rows).fill(false);
       const row = new Float64Array(cols);
       const repairedCount = new Int32Array(rows);
@@ -167,7 +179,8 @@ export const spectraPreprocess = defineStep({
       // compressed where R is high (a ±1 absorbance spike in a reflectance_percent source scored
       // z 74 as measured, 213 in absorbance, clean scans ≤ 13 and ≤ 5).
       const nativeAbs = xAbsorbance(native, { unit: b.unit }).values;
-      if (b.unit !== "absorbance") for (let i = 0; i < rows; i++) xRepairNaN(nativeAbs.subarray(i * inRange.length, (i + 1) * inRange.length));
+      if (b.unit !== "absorbance")
+        for (let i = 0; i < rows; i++) xRepairNaN(nativeAbs.subarray(i * inRange.length, (i + 1) * inRange.length));
       const scan = inRange.length >= 5 ? matrixScanDefects(nativeAbs, { rows, cols: inRange.length, ignore }) : null;
       const ids: string[] = [];
       const vals: number[][] = [];
@@ -233,7 +246,10 @@ export const spectraPreprocess = defineStep({
       Object.keys(raw).map((k) => {
         const a = raw[k]!;
         const b = pre[k]!;
-        return [k, a instanceof Float64Array ? Float64Array.from([...a, ...(b as Float64Array)]) : [...(a as string[]), ...(b as string[])]];
+        return [
+          k,
+          a instanceof Float64Array ? Float64Array.from([...a, ...(b as Float64Array)]) : [...(a as string[]), ...(b as string[])],
+        ];
       }),
     );
     await ctx.outputs.spectra("spectra", out);
@@ -247,10 +263,20 @@ export const spectraPreprocess = defineStep({
       normalize: o.normalize,
       unit: "absorbance",
     });
-    await ctx.outputs.table("preprocess_log", { sample_id: logId, source: logSource, status: logStatus, note: logNote, defects: logDefects });
+    await ctx.outputs.table("preprocess_log", {
+      sample_id: logId,
+      source: logSource,
+      status: logStatus,
+      note: logNote,
+      defects: logDefects,
+    });
     await ctx.outputs.table("mean_spectra", mean);
     const counts = logStatus.reduce<Record<string, number>>((acc, s) => ((acc[s] = (acc[s] ?? 0) + 1), acc), {});
     ctx.record({ grid_points: q, sources: out.length, ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [`spectra_${k}`, v])) });
-    ctx.log(`${out.length} source(s) on ${q} points; ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    ctx.log(
+      `${out.length} source(s) on ${q} points; ${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
   },
 });

@@ -49,7 +49,9 @@ describe("defectScores (asymmetric counts)", () => {
       { sampleId: ["p", "q", "r", "s", "x", "y"], flagged: [true, true, true, true, false, false] },
       { sampleId: ["p", "x", "y"], defect: ["spike", "drift", "drift"] },
     );
-    const tp = 1, fp = 3, fn = 2;
+    const tp = 1,
+      fp = 3,
+      fn = 2;
     expect([s.truePositives, s.falsePositives, s.falseNegatives]).toEqual([tp, fp, fn]);
     expect(s.precision).toBeCloseTo(tp / (tp + fp), 12); // 0.25
     expect(s.recall).toBeCloseTo(tp / (tp + fn), 12); // 1/3
@@ -80,7 +82,9 @@ describe("defectScores (asymmetric counts)", () => {
   });
 
   it("refuses arrays of different lengths", () => {
-    expect(() => defectScores({ sampleId: ["a"], flagged: [] }, { sampleId: [], defect: [] })).toThrow(/flags\.sampleId and flags\.flagged/);
+    expect(() => defectScores({ sampleId: ["a"], flagged: [] }, { sampleId: [], defect: [] })).toThrow(
+      /flags\.sampleId and flags\.flagged/,
+    );
     expect(() => defectScores({ sampleId: [], flagged: [] }, { sampleId: ["a"], defect: [] })).toThrow(/truth\.sampleId and truth\.defect/);
   });
 });

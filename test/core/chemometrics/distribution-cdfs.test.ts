@@ -1,6 +1,13 @@
 /** The CDFs behind the quantiles, their edges and messages (scipy 1.17 reference values). */
 import { describe, expect, it } from "vitest";
-import { chiSquareCdf, chiSquareQuantile, fCdf, fQuantile, normalCdf, normalQuantile } from "../../../src/core/chemometrics/distribution-quantiles.js";
+import {
+  chiSquareCdf,
+  chiSquareQuantile,
+  fCdf,
+  fQuantile,
+  normalCdf,
+  normalQuantile,
+} from "../../../src/core/chemometrics/distribution-quantiles.js";
 
 describe("CDFs", () => {
   it("match scipy and are 0 at or below 0", () => {

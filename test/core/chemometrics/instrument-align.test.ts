@@ -12,7 +12,11 @@ function spectra(n: number, seed: number, w: Float64Array): Float32Array {
     const a = [rng.next(), rng.next(), rng.next()];
     for (let j = 0; j < p; j++) {
       const v = w[j]!;
-      out[i * p + j] = 0.3 + a[0]! * Math.exp(-(((v - 1100) / 80) ** 2)) + a[1]! * Math.exp(-(((v - 2900) / 60) ** 2)) + 0.5 * a[2]! * Math.exp(-(((v - 3400) / 150) ** 2));
+      out[i * p + j] =
+        0.3 +
+        a[0]! * Math.exp(-(((v - 1100) / 80) ** 2)) +
+        a[1]! * Math.exp(-(((v - 2900) / 60) ** 2)) +
+        0.5 * a[2]! * Math.exp(-(((v - 3400) / 150) ** 2));
     }
   }
   return out;

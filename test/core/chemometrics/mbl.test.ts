@@ -69,7 +69,16 @@ describe("PLS1 path (NIPALS, data space)", () => {
     const sub = new Float64Array(rows.length * p);
     rows.forEach((r, k) => sub.set(x.subarray(r * p, (r + 1) * p), k * p));
     const a = plsPathPredict(plsPath(x, p, y, 4, rows), x, [0, 39]);
-    const b = plsPathPredict(plsPath(sub, p, Float64Array.from(rows, (r) => y[r]!), 4), x, [0, 39]);
+    const b = plsPathPredict(
+      plsPath(
+        sub,
+        p,
+        Float64Array.from(rows, (r) => y[r]!),
+        4,
+      ),
+      x,
+      [0, 39],
+    );
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 10));
   });
 });
@@ -98,8 +107,14 @@ describe("memory-based learning", () => {
     const mbl = mblPredict(model, test.x);
     const global = plsPath(lib.x, lib.p, lib.y, 10);
     const gp = plsPathPredict(global, test.x);
-    const globalBest = Math.min(...Array.from({ length: global.components }, (_, a) =>
-      rmse(Array.from({ length: 100 }, (_, i) => gp[i * global.components + a]!), test.y)));
+    const globalBest = Math.min(
+      ...Array.from({ length: global.components }, (_, a) =>
+        rmse(
+          Array.from({ length: 100 }, (_, i) => gp[i * global.components + a]!),
+          test.y,
+        ),
+      ),
+    );
     const local = rmse(mbl.predicted, test.y);
     // the V has SD ≈ 0.144; the best global PLS stays near it, the local models are far below
     expect(globalBest).toBeGreaterThan(0.12);

@@ -13,7 +13,8 @@ function data(n: number, p: number, seed = 4) {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t = [rng.normal(), rng.normal(), rng.normal()];
-    for (let j = 0; j < p; j++) x[i * p + j] = t[0]! * Math.sin(j + 1) + t[1]! * Math.cos(2 * j) + 0.3 * t[2]! * (j % 3) + 0.05 * rng.normal();
+    for (let j = 0; j < p; j++)
+      x[i * p + j] = t[0]! * Math.sin(j + 1) + t[1]! * Math.cos(2 * j) + 0.3 * t[2]! * (j % 3) + 0.05 * rng.normal();
     y[i] = 2 * t[0]! - t[1]! + 0.5 * t[2]! + 0.2 * rng.normal();
   }
   return { x, y };
@@ -38,7 +39,15 @@ describe("plsRegressionCv details", () => {
       for (let f = 0; f < k; f++) {
         const tr = [...Array(n).keys()].filter((i) => folds[i] !== f);
         const te = [...Array(n).keys()].filter((i) => folds[i] === f);
-        const pred = plsPredict(plsRegressionFit(pick(tr), p, Float64Array.from(tr, (i) => y[i]!), a), pick(te));
+        const pred = plsPredict(
+          plsRegressionFit(
+            pick(tr),
+            p,
+            Float64Array.from(tr, (i) => y[i]!),
+            a,
+          ),
+          pick(te),
+        );
         rmse.push(Math.sqrt(te.reduce((s, i, m) => s + (pred[m]! - y[i]!) ** 2, 0) / te.length));
       }
       const mean = rmse.reduce((s, v) => s + v, 0) / k;
@@ -74,7 +83,11 @@ describe("plsRegressionCv details", () => {
   it("the final model is the fit on all rows with the chosen components", () => {
     const res = plsRegressionCv(x, p, y, { maxComponents: 5, folds: 4, seed: 1, rule: "min" });
     const direct = plsRegressionFit(x, p, y, res.model.components);
-    expect(Array.from(res.model.coefficients).map((v, j) => v - direct.coefficients[j]!).every((d) => Math.abs(d) < 1e-9)).toBe(true);
+    expect(
+      Array.from(res.model.coefficients)
+        .map((v, j) => v - direct.coefficients[j]!)
+        .every((d) => Math.abs(d) < 1e-9),
+    ).toBe(true);
     expect(res.model.yMean).toBeCloseTo(direct.yMean, 12);
   });
 
@@ -96,7 +109,9 @@ describe("plsRegressionCv details", () => {
     expect(() => plsRegressionCv(x, 1.5, y)).toThrow("p must be a positive integer (got 1.5)");
     expect(() => plsRegressionCv(x.subarray(1), p, y)).toThrow(`x has ${n * p - 1} values, expected ${n}×${p}`);
     expect(() => plsRegressionCv(x, p, y, { maxComponents: 1.5 })).toThrow("maxComponents must be a positive integer (got 1.5)");
-    expect(() => plsRegressionCv(x.subarray(0, 5 * p), p, y.subarray(0, 5), { folds: 5 })).toThrow("PLS CV needs more rows than folds (n=5, folds=5)");
+    expect(() => plsRegressionCv(x.subarray(0, 5 * p), p, y.subarray(0, 5), { folds: 5 })).toThrow(
+      "PLS CV needs more rows than folds (n=5, folds=5)",
+    );
     const yBad = Float64Array.from(y);
     yBad[7] = Infinity;
     expect(() => plsRegressionCv(x, p, yBad)).toThrow("y[7] is not finite");

@@ -51,7 +51,8 @@ describe("PLS1 (kernel algorithm)", () => {
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const c = [rng.next(), rng.next(), rng.next()];
-      for (let j = 0; j < p; j++) x[i * p + j] = 1 + c[0]! * bands[0]![j]! + c[1]! * bands[1]![j]! + c[2]! * bands[2]![j]! + rng.normal(0, 0.002);
+      for (let j = 0; j < p; j++)
+        x[i * p + j] = 1 + c[0]! * bands[0]![j]! + c[1]! * bands[1]![j]! + c[2]! * bands[2]![j]! + rng.normal(0, 0.002);
       y[i] = 3 * c[0]! - 2 * c[2]! + rng.normal(0, 0.01);
     }
     const min = plsRegressionCv(x, p, y, { maxComponents: 8, rule: "min" });
@@ -90,7 +91,12 @@ describe("PLS1 (kernel algorithm)", () => {
           rows.forEach((r, m) => out.set(x.subarray(r * p, (r + 1) * p), m * p));
           return out;
         };
-        const model = plsRegressionFit(pick(tr), p, Float64Array.from(tr, (i) => y[i]!), a);
+        const model = plsRegressionFit(
+          pick(tr),
+          p,
+          Float64Array.from(tr, (i) => y[i]!),
+          a,
+        );
         const pred = plsPredict(model, pick(te));
         te.forEach((i, m) => (sse += (pred[m]! - y[i]!) ** 2));
       }

@@ -19,7 +19,14 @@ describe("cnnDefaultsForN (n-dependent cnn.train defaults)", () => {
   });
 
   it("medium and large n: validation 10 %, early stopping, NLL head, batch 32 / 64", () => {
-    expect(cnnDefaultsForN(SMALL_N)).toMatchObject({ tier: "medium", val: 0.1, patience: 15, batch: 32, uncertainty: "nll", arch: "default" });
+    expect(cnnDefaultsForN(SMALL_N)).toMatchObject({
+      tier: "medium",
+      val: 0.1,
+      patience: 15,
+      batch: 32,
+      uncertainty: "nll",
+      arch: "default",
+    });
     expect(cnnDefaultsForN(LARGE_N - 1).batch).toBe(32);
     expect(cnnDefaultsForN(LARGE_N)).toMatchObject({ tier: "large", batch: 64, epochs: 100, lr: 1e-3, schedule: "plateau" });
     expect(cnnDefaultsForN(57_000).tier).toBe("large");

@@ -12,7 +12,12 @@ function randn(n: number, seed: number): Float32Array {
 }
 
 /** Gradients of Σ(f(inputs)·probe) on a backend, as plain arrays. */
-function gradsOn(backend: string, f: (...t: tf.Tensor[]) => tf.Tensor, inputs: { v: Float32Array; shape: number[] }[], probeSeed = 99): Float32Array[] {
+function gradsOn(
+  backend: string,
+  f: (...t: tf.Tensor[]) => tf.Tensor,
+  inputs: { v: Float32Array; shape: number[] }[],
+  probeSeed = 99,
+): Float32Array[] {
   tf.setBackend(backend);
   return tf.tidy(() => {
     const ts = inputs.map((i) => tf.tensor(i.v, i.shape));
@@ -42,7 +47,10 @@ describe("custom conv1d / max-pool gradients on wasm match the cpu backend's sto
     [3, 33, 5, 7, 6],
     [2, 12, 3, 1, 4],
   ])("conv1d N=%i L=%i C=%i K=%i F=%i", (n, l, c, k, f) => {
-    const inputs = [{ v: randn(n * l * c, 1), shape: [n, l, c] }, { v: randn(k * c * f, 2), shape: [k, c, f] }];
+    const inputs = [
+      { v: randn(n * l * c, 1), shape: [n, l, c] },
+      { v: randn(k * c * f, 2), shape: [k, c, f] },
+    ];
     const stock = gradsOn("cpu", (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, "valid"), inputs);
     const mine = gradsOn("wasm", (x, w) => conv1dTrainable(x as tf.Tensor3D, w as tf.Tensor3D), inputs);
     expect(stock[0]!.length).toBe(mine[0]!.length);
@@ -98,7 +106,13 @@ describe("custom conv1d / max-pool gradients on wasm match the cpu backend's sto
     const rows = 16;
     const data = { x: randn(rows * p, 21), y: [Float32Array.from(randn(rows, 22), (v) => 2 + 0.5 * v)] };
     const init = initWeights(config, 3);
-    const req = { weights: init.weights, state: init.state, rows: Int32Array.from({ length: rows }, (_, i) => i), counts: [rows], dropoutSeed: 1 };
+    const req = {
+      weights: init.weights,
+      state: init.state,
+      rows: Int32Array.from({ length: rows }, (_, i) => i),
+      counts: [rows],
+      dropoutSeed: 1,
+    };
     const onBackend = (b: string) => {
       tf.setBackend(b);
       return new Replica(config, stats, data).grad(req);
@@ -111,6 +125,8 @@ describe("custom conv1d / max-pool gradients on wasm match the cpu backend's sto
 
   it("a kernel longer than the input is a clear error", () => {
     tf.setBackend("wasm");
-    expect(() => conv1dTrainable(tf.zeros([1, 4, 1]) as tf.Tensor3D, tf.zeros([5, 1, 2]) as tf.Tensor3D)).toThrow(/kernel 5 is longer than its input/);
+    expect(() => conv1dTrainable(tf.zeros([1, 4, 1]) as tf.Tensor3D, tf.zeros([5, 1, 2]) as tf.Tensor3D)).toThrow(
+      /kernel 5 is longer than its input/,
+    );
   });
 });

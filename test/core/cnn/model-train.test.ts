@@ -14,7 +14,15 @@ const small: CnnConfig = {
   inputPoints: 64,
   target: "multi",
   variance: true,
-  arch: { conv: [{ filters: 4, kernel: 5, pool: 2, dropout: 0.1, batchNorm: true }, { filters: 6, kernel: 3, pool: 2, dropout: 0, batchNorm: false }], headPool: "flatten", dense: [8], denseDropout: 0.1 },
+  arch: {
+    conv: [
+      { filters: 4, kernel: 5, pool: 2, dropout: 0.1, batchNorm: true },
+      { filters: 6, kernel: 3, pool: 2, dropout: 0, batchNorm: false },
+    ],
+    headPool: "flatten",
+    dense: [8],
+    denseDropout: 0.1,
+  },
 };
 
 function data(n: number, p: number, seed: number) {
@@ -25,7 +33,17 @@ function data(n: number, p: number, seed: number) {
   return { x, y: [c, om] };
 }
 
-const opts: TrainOptions = { epochs: 3, batch: 16, lr: 1e-3, patience: 0, seed: 5, schedule: "cosine", clipNorm: 5, threads: 1, backend: "wasm" };
+const opts: TrainOptions = {
+  epochs: 3,
+  batch: 16,
+  lr: 1e-3,
+  patience: 0,
+  seed: 5,
+  schedule: "cosine",
+  clipNorm: 5,
+  threads: 1,
+  backend: "wasm",
+};
 
 describe("CNN model and trainer", () => {
   beforeAll(async () => {
@@ -42,7 +60,13 @@ describe("CNN model and trainer", () => {
   });
 
   it("bounded outputs: C in [0, 580] and C ≤ OM < 1000 even for extreme raw outputs", () => {
-    const raw = tf.tensor2d([[-50, -50, 0, 0], [50, 50, 0, 0], [50, -50, 0, 0], [0, 0, 0, 0], [8, 30, 0, 0]]);
+    const raw = tf.tensor2d([
+      [-50, -50, 0, 0],
+      [50, 50, 0, 0],
+      [50, -50, 0, 0],
+      [0, 0, 0, 0],
+      [8, 30, 0, 0],
+    ]);
     const h = heads(small, stats, raw);
     const c = Array.from(h.t[0]!.dataSync(), Math.expm1);
     const om = Array.from(h.t[1]!.dataSync(), Math.expm1);
@@ -100,7 +124,12 @@ describe("CNN model and trainer", () => {
 
   it("save/load round trip (model.json + weights.bin) predicts identically", async () => {
     const w = initWeights(small, 9);
-    const bundle = { config: small, stats, input: { mean: new Float32Array(64).fill(0.1), scale: 2 }, members: [w, initWeights(small, 10)] };
+    const bundle = {
+      config: small,
+      stats,
+      input: { mean: new Float32Array(64).fill(0.1), scale: 2 },
+      members: [w, initWeights(small, 10)],
+    };
     const dir = await mkdtemp(join(tmpdir(), "cnn-io-"));
     await saveCnn(dir, bundle);
     const back = await loadCnn(dir);

@@ -38,7 +38,10 @@ describe("applicability domain (PCA T² and Q)", () => {
     const basis = [0, 1, 2].map(() => Float64Array.from({ length: p }, () => r.normal()));
     const row = (shift: number) => {
       const s = [r.normal() * 3, r.normal() * 2, r.normal()];
-      return Array.from({ length: p }, (_, j) => s.reduce((a, sc, k) => a + sc * basis[k]![j]!, 0) + 0.05 * r.normal() + shift * Math.sin(j));
+      return Array.from(
+        { length: p },
+        (_, j) => s.reduce((a, sc, k) => a + sc * basis[k]![j]!, 0) + 0.05 * r.normal() + shift * Math.sin(j),
+      );
     };
     const x = Float32Array.from(Array.from({ length: n }, () => row(0)).flat());
     const model = fitDomain(x, p, undefined, { components: 3 });

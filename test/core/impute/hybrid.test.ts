@@ -21,15 +21,22 @@ const predTable = {
 };
 // the om model predicted only s0 (and s9, not a sample)
 const omTable = {
-  sample_id: ["s9", "s0"], target: ["om", "om"], predicted: Float64Array.of(1, 12),
-  sd: Float64Array.of(N, 2), pi_low: Float64Array.of(0, 10), pi_high: Float64Array.of(2, 14), in_domain: [null, true],
+  sample_id: ["s9", "s0"],
+  target: ["om", "om"],
+  predicted: Float64Array.of(1, 12),
+  sd: Float64Array.of(N, 2),
+  pi_low: Float64Array.of(0, 10),
+  pi_high: Float64Array.of(2, 14),
+  in_domain: [null, true],
 };
 
 describe("buildHybrid", () => {
   const cPred = alignPredictions(ids, predTable, "c", "m-c");
   const omPred = alignPredictions(ids, omTable, "om", "m-om");
   const res = buildHybrid({
-    sampleId: ids, measured: { c, om }, qcFlags: [null, null, "spectral_outlier", null, null, null, null],
+    sampleId: ids,
+    measured: { c, om },
+    qcFlags: [null, null, "spectral_outlier", null, null, null, null],
     qcReject: [null, null, "spectrum failed QC (spectral_outlier)", null, null, null, null],
     predictions: { c: cPred, om: omPred },
   });
@@ -90,10 +97,23 @@ describe("buildHybrid", () => {
 
   it("raises a predicted OM below C", () => {
     const r = buildHybrid({
-      sampleId: ["a"], measured: { c: Float64Array.of(N), om: Float64Array.of(N) }, qcFlags: [null], qcReject: [null],
+      sampleId: ["a"],
+      measured: { c: Float64Array.of(N), om: Float64Array.of(N) },
+      qcFlags: [null],
+      qcReject: [null],
       predictions: {
-        c: alignPredictions(["a"], { sample_id: ["a"], target: ["c"], predicted: Float64Array.of(30), pi_low: Float64Array.of(20), pi_high: Float64Array.of(40) }, "c", "m"),
-        om: alignPredictions(["a"], { sample_id: ["a"], target: ["om"], predicted: Float64Array.of(25), pi_low: Float64Array.of(15), pi_high: Float64Array.of(35) }, "om", "m"),
+        c: alignPredictions(
+          ["a"],
+          { sample_id: ["a"], target: ["c"], predicted: Float64Array.of(30), pi_low: Float64Array.of(20), pi_high: Float64Array.of(40) },
+          "c",
+          "m",
+        ),
+        om: alignPredictions(
+          ["a"],
+          { sample_id: ["a"], target: ["om"], predicted: Float64Array.of(25), pi_low: Float64Array.of(15), pi_high: Float64Array.of(35) },
+          "om",
+          "m",
+        ),
       },
     });
     expect((r.table.value as Float64Array)[1]).toBe(30);
@@ -103,7 +123,13 @@ describe("buildHybrid", () => {
   });
 
   it("rejects a target without a model", () => {
-    const r = buildHybrid({ sampleId: ["a"], measured: { c: Float64Array.of(N), om: Float64Array.of(3) }, qcFlags: [null], qcReject: [null], predictions: {} });
+    const r = buildHybrid({
+      sampleId: ["a"],
+      measured: { c: Float64Array.of(N), om: Float64Array.of(3) },
+      qcFlags: [null],
+      qcReject: [null],
+      predictions: {},
+    });
     expect((r.table.reason as string[])[0]).toBe("no model configured for target c");
     expect((r.table.origin as string[])[1]).toBe("measured");
   });
@@ -158,10 +184,33 @@ describe("buildHybrid", () => {
 
 describe("hybridDescription", () => {
   it("describes every hybrid column with its unit, and the models", () => {
-    const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null }) as { columns: Record<string, ColumnDescription>; about?: unknown };
+    const d = hybridDescription({ models: { c: "cnn-c", om: "plsr-om" }, piLevel: 0.9, counts: null }) as {
+      columns: Record<string, ColumnDescription>;
+      about?: unknown;
+    };
     expect(Object.keys(d.columns)).toEqual([
-      "sample_id", "source", "depth_top_cm", "depth_bottom_cm", "lat", "lon", "target", "value", "origin", "measured", "measured_reported",
-      "lab_method", "set_aside", "reason", "predicted_mean", "predicted_sd", "pi_low", "pi_high", "in_domain", "qc_flags", "model", "impute_flags",
+      "sample_id",
+      "source",
+      "depth_top_cm",
+      "depth_bottom_cm",
+      "lat",
+      "lon",
+      "target",
+      "value",
+      "origin",
+      "measured",
+      "measured_reported",
+      "lab_method",
+      "set_aside",
+      "reason",
+      "predicted_mean",
+      "predicted_sd",
+      "pi_low",
+      "pi_high",
+      "in_domain",
+      "qc_flags",
+      "model",
+      "impute_flags",
     ]);
     // CSV precision: model outputs at 4 significant digits, a measured value exactly
     expect(d.columns.pi_low!.csv_digits).toBe(4);

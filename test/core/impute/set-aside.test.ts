@@ -14,12 +14,23 @@ describe("measured values that must not be used", () => {
   const om = Float64Array.of(N, N, 30, N, N, 9);
   const qcFlags = ["c_negative", "c_unit_suspect", "om_below_c", "c_above_max", null, "om_negative"];
   const pred = (t: "c" | "om", v: number[]) =>
-    alignPredictions(ids, {
-      sample_id: ids, target: ids.map(() => t), predicted: Float64Array.from(v),
-      pi_low: Float64Array.from(v, (x) => x - 2), pi_high: Float64Array.from(v, (x) => x + 2),
-    }, t, `m-${t}`);
+    alignPredictions(
+      ids,
+      {
+        sample_id: ids,
+        target: ids.map(() => t),
+        predicted: Float64Array.from(v),
+        pi_low: Float64Array.from(v, (x) => x - 2),
+        pi_high: Float64Array.from(v, (x) => x + 2),
+      },
+      t,
+      `m-${t}`,
+    );
   const res = buildHybrid({
-    sampleId: ids, measured: { c, om }, qcFlags, qcReject: ids.map(() => null),
+    sampleId: ids,
+    measured: { c, om },
+    qcFlags,
+    qcReject: ids.map(() => null),
     predictions: { c: pred("c", [3, 9, 41, 700, 13, 5]), om: pred("om", [8, 20, 70, 30, 25, 10]) },
   });
   const t = res.table;
@@ -45,17 +56,28 @@ describe("measured values that must not be used", () => {
     expect([value[2], value[n + 2]]).toEqual([41, 70]);
     expect(origin[4]).toBe("measured");
     expect(Object.is(value[4], c[4])).toBe(true);
-    expect(res.setAside).toEqual({ c: { c_negative: 1, c_unit_suspect: 1, om_below_c: 1, c_above_max: 1 }, om: { om_below_c: 1, om_negative: 1 } });
+    expect(res.setAside).toEqual({
+      c: { c_negative: 1, c_unit_suspect: 1, om_below_c: 1, c_above_max: 1 },
+      om: { om_below_c: 1, om_negative: 1 },
+    });
     expect(res.counts.c).toEqual({ measured: 2, predicted: 3, rejected: 1 });
   });
 
   it("counts them by code in the coverage table", () => {
     const groups = { source: ids.map(() => "x"), depthTop: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
     const cov = hybridCoverage(t, groups);
-    const rows = (cov.breakdown as string[]).flatMap((b, k) => (b === "set_aside" ? [[(cov.target as string[])[k], (cov.key as string[])[k], (cov.n as Float64Array)[k], (cov.n_predicted as Float64Array)[k]]] : []));
+    const rows = (cov.breakdown as string[]).flatMap((b, k) =>
+      b === "set_aside"
+        ? [[(cov.target as string[])[k], (cov.key as string[])[k], (cov.n as Float64Array)[k], (cov.n_predicted as Float64Array)[k]]]
+        : [],
+    );
     expect(rows).toEqual([
-      ["c", "c_above_max", 1, 0], ["c", "c_negative", 1, 1], ["c", "c_unit_suspect", 1, 1], ["c", "om_below_c", 1, 1],
-      ["om", "om_below_c", 1, 1], ["om", "om_negative", 1, 1],
+      ["c", "c_above_max", 1, 0],
+      ["c", "c_negative", 1, 1],
+      ["c", "c_unit_suspect", 1, 1],
+      ["c", "om_below_c", 1, 1],
+      ["om", "om_below_c", 1, 1],
+      ["om", "om_negative", 1, 1],
     ]);
     const all = (cov.breakdown as string[]).findIndex((b, k) => b === "all" && (cov.target as string[])[k] === "c");
     expect((cov.n_set_aside as Float64Array)[all]).toBe(4);
@@ -68,10 +90,18 @@ describe("duplicated ids", () => {
   const c = Float64Array.of(10, 20, 10, 12, 14);
   const om = Float64Array.of(18, N, 25, N, N);
   const res = buildHybrid({
-    sampleId: ids, measured: { c, om }, qcFlags: ["duplicate_id", null, "duplicate_id", "duplicate_id", "duplicate_id"], qcReject: ids.map(() => null),
+    sampleId: ids,
+    measured: { c, om },
+    qcFlags: ["duplicate_id", null, "duplicate_id", "duplicate_id", "duplicate_id"],
+    qcReject: ids.map(() => null),
     predictions: {
       c: alignPredictions(ids, { sample_id: ["d2", "u", "d1"], target: ["c", "c", "c"], predicted: Float64Array.of(13, 19, 11) }, "c", "m"),
-      om: alignPredictions(ids, { sample_id: ["d2", "u", "d1"], target: ["om", "om", "om"], predicted: Float64Array.of(23, 33, 19) }, "om", "m"),
+      om: alignPredictions(
+        ids,
+        { sample_id: ["d2", "u", "d1"], target: ["om", "om", "om"], predicted: Float64Array.of(23, 33, 19) },
+        "om",
+        "m",
+      ),
     },
   });
   const t = res.table;
@@ -104,14 +134,28 @@ describe("duplicated ids", () => {
 describe("hybrid layouts", () => {
   const ids = ["s1", "s2"];
   const res = buildHybrid({
-    sampleId: ids, measured: { c: Float64Array.of(10, N), om: Float64Array.of(N, 30) }, qcFlags: [null, null], qcReject: [null, null],
+    sampleId: ids,
+    measured: { c: Float64Array.of(10, N), om: Float64Array.of(N, 30) },
+    qcFlags: [null, null],
+    qcReject: [null, null],
     predictions: {
-      c: alignPredictions(ids, { sample_id: ids, target: ["c", "c"], predicted: Float64Array.of(11, 14), sd: Float64Array.of(1, 2) }, "c", "m"),
+      c: alignPredictions(
+        ids,
+        { sample_id: ids, target: ["c", "c"], predicted: Float64Array.of(11, 14), sd: Float64Array.of(1, 2) },
+        "c",
+        "m",
+      ),
     },
   });
   const samples = {
-    sample_id: ids, source: ["lab-a", "lab-b"], depth_top_cm: Float64Array.of(0, 30), depth_bottom_cm: Float64Array.of(30, 100),
-    lat: Float64Array.of(1, 2), lon: Float64Array.of(3, 4), c_method: ["dry combustion", null], om_method: [null, "LOI"],
+    sample_id: ids,
+    source: ["lab-a", "lab-b"],
+    depth_top_cm: Float64Array.of(0, 30),
+    depth_bottom_cm: Float64Array.of(30, 100),
+    lat: Float64Array.of(1, 2),
+    lon: Float64Array.of(3, 4),
+    c_method: ["dry combustion", null],
+    om_method: [null, "LOI"],
     c_gkg_reported: Float64Array.of(10, N),
   };
   const long = hybridLong(res.table, samples, res.rows);

@@ -17,11 +17,21 @@ function data(n: number, seed: number) {
       noise[i * p + j] = rng.normal(0, 1);
     }
   }
-  return { y, p, variants: [{ name: "noise", x: noise, p }, { name: "signal", x: signal, p }] };
+  return {
+    y,
+    p,
+    variants: [
+      { name: "noise", x: noise, p },
+      { name: "signal", x: signal, p },
+    ],
+  };
 }
 
 const plsr = (variant: number, target: "log1p" | "identity" = "log1p"): Candidate => ({
-  name: `${variant}-${target}`, variant, model: { family: "plsr", maxComponents: 3 }, target,
+  name: `${variant}-${target}`,
+  variant,
+  model: { family: "plsr", maxComponents: 3 },
+  target,
 });
 
 describe("nested CV", () => {
@@ -62,7 +72,14 @@ describe("nested CV", () => {
     expect(inside / 200).toBeGreaterThan(0.84);
     expect(inside / 200).toBeLessThan(0.96);
     // n = 8: the ⌈0.9·9⌉ = 9th of 8 residuals does not exist
-    const small = selectAndFit(d.variants, d.y, [plsr(1)], Int32Array.from({ length: 8 }, (_, i) => i), Int32Array.of(300), { innerFolds: 2 });
+    const small = selectAndFit(
+      d.variants,
+      d.y,
+      [plsr(1)],
+      Int32Array.from({ length: 8 }, (_, i) => i),
+      Int32Array.of(300),
+      { innerFolds: 2 },
+    );
     expect(small.high[0]).toBe(Infinity);
   });
 

@@ -33,7 +33,9 @@ describe("xResample", () => {
   });
   it("refuses to extrapolate", () => {
     expect(() => resamplePlan([600, 602, 604], [598, 600])).toThrow(/outside the source range/);
-    expect(() => resamplePlan([600, 602, 604], [700, 800])).toThrow(/source axis 600–604 cm-1 does not overlap the target grid 700–800 cm-1 at all/);
+    expect(() => resamplePlan([600, 602, 604], [700, 800])).toThrow(
+      /source axis 600–604 cm-1 does not overlap the target grid 700–800 cm-1 at all/,
+    );
   });
 });
 
@@ -85,11 +87,17 @@ describe("xSavitzkyGolay", () => {
   // scipy.signal.savgol_filter(y, 5, 2, mode="interp") and (y, 7, 3, deriv=1, delta=2)
   const y = [1, 3, 2, 5, 7, 4, 6, 9, 8, 12, 10, 11, 15, 13];
   it("smoothing matches scipy (mode interp)", () => {
-    const ref = [1.3714285714, 1.9142857143, 3.0285714286, 4.9142857143, 5.8, 5.2, 6.0857142857, 7.8, 9.7142857143, 10.2857142857, 10.7714285714, 11.7714285714, 12.6857142857, 14.0285714286];
+    const ref = [
+      1.3714285714, 1.9142857143, 3.0285714286, 4.9142857143, 5.8, 5.2, 6.0857142857, 7.8, 9.7142857143, 10.2857142857, 10.7714285714,
+      11.7714285714, 12.6857142857, 14.0285714286,
+    ];
     xSavitzkyGolay(y, { windowSize: 5, polynomial: 2 }).forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 9));
   });
   it("first derivative matches scipy", () => {
-    const ref = [0.5436507937, 0.6091269841, 0.5912698413, 0.4900793651, 0.1547619048, 0.1547619048, 0.4027777778, 1.1626984127, 0.5714285714, 0.1031746032, 0.6408730159, 0.5694444444, 0.3313492063, -0.0734126984];
+    const ref = [
+      0.5436507937, 0.6091269841, 0.5912698413, 0.4900793651, 0.1547619048, 0.1547619048, 0.4027777778, 1.1626984127, 0.5714285714,
+      0.1031746032, 0.6408730159, 0.5694444444, 0.3313492063, -0.0734126984,
+    ];
     xSavitzkyGolay(y, { windowSize: 7, polynomial: 3, derivative: 1, deltaX: 2 }).forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 9));
   });
   it("rejects even windows and too-high derivatives", () => {

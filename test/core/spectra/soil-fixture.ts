@@ -63,7 +63,7 @@ export function soilSpectrum(soil: Soil, grid: ArrayLike<number>, inst: Instrume
     let a = soil.offset + 0.1 * ((4000 - w) / 3400);
     for (const b of BANDS) {
       const z = (w - b.centre - shift) / (b.width * broaden);
-      a += b.h * soil[b.k] * Math.exp(-0.5 * z * z) / (b.k === "c" ? 1 : 1);
+      a += (b.h * soil[b.k] * Math.exp(-0.5 * z * z)) / (b.k === "c" ? 1 : 1);
     }
     out[j] = gain * a + offset + tilt * ((w - 2300) / 1000) + (rng && noise ? rng.normal(0, noise) : 0);
   }

@@ -7,8 +7,12 @@ import { createRng } from "../../../src/core/random.js";
 describe("calibration boundaries", () => {
   it("an observation equal to an interval end is covered (reported)", () => {
     const rows = intervalCalibration({
-      observed: Float64Array.of(2, 6, 7), predicted: Float64Array.of(4, 4, 4),
-      low: Float64Array.of(2, 2, 2), high: Float64Array.of(6, 6, 6), split: ["test", "test", "test"], level: 0.9,
+      observed: Float64Array.of(2, 6, 7),
+      predicted: Float64Array.of(4, 4, 4),
+      low: Float64Array.of(2, 2, 2),
+      high: Float64Array.of(6, 6, 6),
+      split: ["test", "test", "test"],
+      level: 0.9,
     });
     expect(rows[0]!.coverage).toBeCloseTo(2 / 3, 12);
     expect(rows[0]!.mean_width).toBe(4);
@@ -18,9 +22,13 @@ describe("calibration boundaries", () => {
     const e1 = Math.expm1(1);
     const e2 = Math.expm1(2);
     const rows = intervalCalibration({
-      observed: Float64Array.of(e1, e1, e1, -1, e1), predicted: Float64Array.of(e1, e1, e1, e1, e1),
-      low: Float64Array.of(0, 0, 0, 0, 0), high: Float64Array.of(e2, e2, e2, e2, e2),
-      split: ["cal", "cal", "cal", "test", "test"], level: 0.5, levels: [0.5],
+      observed: Float64Array.of(e1, e1, e1, -1, e1),
+      predicted: Float64Array.of(e1, e1, e1, e1, e1),
+      low: Float64Array.of(0, 0, 0, 0, 0),
+      high: Float64Array.of(e2, e2, e2, e2, e2),
+      split: ["cal", "cal", "cal", "test", "test"],
+      level: 0.5,
+      levels: [0.5],
     });
     expect(rows[0]!.n).toBe(2); // reported: both test rows
     expect(rows[1]!.method).toBe("rescaled");

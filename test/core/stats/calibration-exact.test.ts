@@ -18,7 +18,15 @@ describe("intervalCalibration (hand-computed)", () => {
     const rows = intervalCalibration({ observed, predicted, low, high, split, level: 0.9, levels: [0.5, 0.8, 0.9] });
     expect(rows.map((r) => r.method)).toEqual(["reported", "rescaled", "rescaled", "rescaled", "resplit"]);
     // reported: the 3 test rows, all inside [0, expm1(2)]
-    expect({ ...rows[0], mean_width: 0 }).toEqual({ level: 0.9, method: "reported", n: 3, coverage: 1, mean_width: 0, coverage_p05: null, coverage_p95: null });
+    expect({ ...rows[0], mean_width: 0 }).toEqual({
+      level: 0.9,
+      method: "reported",
+      n: 3,
+      coverage: 1,
+      mean_width: 0,
+      coverage_p05: null,
+      coverage_p95: null,
+    });
     expect(rows[0]!.mean_width).toBeCloseTo(Math.expm1(2), 12);
     // 0.5: k = ⌈5·0.5⌉ = 3 → q = 0.3: test scores 0.25 and 0.2 covered, 0.35 not
     const w = (q: number) => Math.expm1(1 + q) - Math.max(0, Math.expm1(1 - q));
@@ -42,7 +50,16 @@ describe("intervalCalibration (hand-computed)", () => {
   it("scores the splits asked for; rows with a NaN anywhere are left out", () => {
     const obs = Float64Array.from(observed);
     obs[4] = NaN; // one test row
-    const rows = intervalCalibration({ observed: obs, predicted, low, high, split, level: 0.9, levels: [0.5], scoreSplits: ["test", "train"] });
+    const rows = intervalCalibration({
+      observed: obs,
+      predicted,
+      low,
+      high,
+      split,
+      level: 0.9,
+      levels: [0.5],
+      scoreSplits: ["test", "train"],
+    });
     expect(rows[0]!.n).toBe(3); // 2 test + 1 train
     const noCal = intervalCalibration({ observed, predicted, low, high, split: split.map((s) => (s === "cal" ? "val" : s)), level: 0.9 });
     expect(noCal.map((r) => r.method)).toEqual(["reported"]);
@@ -58,10 +75,20 @@ describe("intervalCalibration (hand-computed)", () => {
 
   it("names the column or level that is wrong", () => {
     const one = Float64Array.of(1);
-    expect(() => intervalCalibration({ observed: one, predicted: Float64Array.of(1, 2), low: one, high: one, split: ["test"], level: 0.9 })).toThrow("predicted has 2 rows, expected 1");
-    expect(() => intervalCalibration({ observed: one, predicted: one, low: Float64Array.of(), high: one, split: ["test"], level: 0.9 })).toThrow("low has 0 rows, expected 1");
-    expect(() => intervalCalibration({ observed: one, predicted: one, low: one, high: Float64Array.of(), split: ["test"], level: 0.9 })).toThrow("high has 0 rows, expected 1");
-    expect(() => intervalCalibration({ observed: one, predicted: one, low: one, high: one, split: [], level: 0.9 })).toThrow("split has 0 rows, expected 1");
-    expect(() => intervalCalibration({ observed: one, predicted: one, low: one, high: one, split: ["test"], level: 0.9, levels: [0.5, 1] })).toThrow("level 1 must be in (0, 1)");
+    expect(() =>
+      intervalCalibration({ observed: one, predicted: Float64Array.of(1, 2), low: one, high: one, split: ["test"], level: 0.9 }),
+    ).toThrow("predicted has 2 rows, expected 1");
+    expect(() =>
+      intervalCalibration({ observed: one, predicted: one, low: Float64Array.of(), high: one, split: ["test"], level: 0.9 }),
+    ).toThrow("low has 0 rows, expected 1");
+    expect(() =>
+      intervalCalibration({ observed: one, predicted: one, low: one, high: Float64Array.of(), split: ["test"], level: 0.9 }),
+    ).toThrow("high has 0 rows, expected 1");
+    expect(() => intervalCalibration({ observed: one, predicted: one, low: one, high: one, split: [], level: 0.9 })).toThrow(
+      "split has 0 rows, expected 1",
+    );
+    expect(() =>
+      intervalCalibration({ observed: one, predicted: one, low: one, high: one, split: ["test"], level: 0.9, levels: [0.5, 1] }),
+    ).toThrow("level 1 must be in (0, 1)");
   });
 });

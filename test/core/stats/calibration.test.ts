@@ -7,8 +7,12 @@ describe("intervalCalibration", () => {
   it("reports the given level only when there are no cal rows", () => {
     // test rows: obs 10 in [8,12] yes, obs 20 in [21,25] no → coverage 0.5, width (4+4)/2
     const rows = intervalCalibration({
-      observed: Float64Array.of(10, 20), predicted: Float64Array.of(10, 23),
-      low: Float64Array.of(8, 21), high: Float64Array.of(12, 25), split: ["test", "test"], level: 0.9,
+      observed: Float64Array.of(10, 20),
+      predicted: Float64Array.of(10, 23),
+      low: Float64Array.of(8, 21),
+      high: Float64Array.of(12, 25),
+      split: ["test", "test"],
+      level: 0.9,
     });
     expect(rows).toEqual([{ level: 0.9, method: "reported", n: 2, coverage: 0.5, mean_width: 4, coverage_p05: null, coverage_p95: null }]);
   });

@@ -39,7 +39,7 @@ describe("cvPlusIntervals (Barber et al. 2021)", () => {
     const slope = Array.from({ length: K }, (_, k) => {
       let sxy = 0;
       let sxx = 0;
-      for (let i = 0; i < n; i++) if (fold[i] !== k) (sxy += x[i]! * y[i]!), (sxx += x[i]! * x[i]!);
+      for (let i = 0; i < n; i++) if (fold[i] !== k) ((sxy += x[i]! * y[i]!), (sxx += x[i]! * x[i]!));
       return sxy / sxx;
     });
     const scores = Float64Array.from(x, (v, i) => Math.abs(y[i]! - slope[fold[i]!]! * v));

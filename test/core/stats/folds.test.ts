@@ -56,7 +56,10 @@ describe("assignFolds", () => {
     };
     expect(spread(fold)).toBeLessThan(spread(assignFolds(ids, { folds: k, seed: 1 })));
     const perm = permutation(n, createRng(8));
-    const b = assignFolds(Array.from(perm, (i) => ids[i]!), { folds: k, seed: 1, strata: Float64Array.from(perm, (i) => y[i]!) });
+    const b = assignFolds(
+      Array.from(perm, (i) => ids[i]!),
+      { folds: k, seed: 1, strata: Float64Array.from(perm, (i) => y[i]!) },
+    );
     perm.forEach((i, r) => expect(b[r]).toBe(fold[i]));
   });
 

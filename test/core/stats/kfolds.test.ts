@@ -17,7 +17,15 @@ function sizes(folds: Int32Array, k: number): number[] {
 
 describe("kFolds", () => {
   it.each([
-    [10, 2], [10, 3], [11, 5], [12, 4], [5, 5], [6, 5], [101, 10], [1000, 7], [37, 36],
+    [10, 2],
+    [10, 3],
+    [11, 5],
+    [12, 4],
+    [5, 5],
+    [6, 5],
+    [101, 10],
+    [1000, 7],
+    [37, 36],
   ])("n=%i, k=%i: every fold used, sizes differ by ≤ 1, sum to n", (n, k) => {
     for (const seed of [1, 2, 99]) {
       const folds = kFolds(n, k, seed);

@@ -11,8 +11,16 @@ describe("metricRows", () => {
   const low = predicted.map((v) => v - 4);
   const high = predicted.map((v) => v + 4);
   const rows = metricRows({
-    step: "s", model: "plsr", target: "c", split: "test", observed, predicted, low, high,
-    source: ["a", "a", "b", "b", "b", null], depthTop: f([0, 10, 30, 150, 250, NaN]),
+    step: "s",
+    model: "plsr",
+    target: "c",
+    split: "test",
+    observed,
+    predicted,
+    low,
+    high,
+    source: ["a", "a", "b", "b", "b", null],
+    depthTop: f([0, 10, 30, 150, 250, NaN]),
   });
 
   it("has overall, source and depth-band groups on both scales", () => {

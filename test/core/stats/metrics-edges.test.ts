@@ -53,6 +53,18 @@ describe("regressionMetrics edges", () => {
 
   it("no pairs: every metric null, n 0", () => {
     const m = regressionMetrics(f([]), f([]), { low: f([]), high: f([]) });
-    expect(m).toEqual({ n: 0, r2: null, rmse: null, mae: null, bias: null, rpiq: null, rpd: null, ccc: null, pred_sd: null, pi_coverage: null, pi_width: null });
+    expect(m).toEqual({
+      n: 0,
+      r2: null,
+      rmse: null,
+      mae: null,
+      bias: null,
+      rpiq: null,
+      rpd: null,
+      ccc: null,
+      pred_sd: null,
+      pi_coverage: null,
+      pi_width: null,
+    });
   });
 });

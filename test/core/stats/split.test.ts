@@ -82,13 +82,24 @@ describe("splitKeys", () => {
   it("location: lat/lon cells of cellDeg, so a profile's depths and neighbours share a split", () => {
     const lat = Float64Array.of(10.2, 10.9, 10.2, NaN, -0.5);
     const lon = Float64Array.of(20.1, 20.8, 21.3, 5, -0.5);
-    expect(splitKeys("location", sids, sources, { lat, lon, cellDeg: 1 })).toEqual(["cell:10:20", "cell:10:20", "cell:10:21", "sample:d", "cell:-1:-1"]);
+    expect(splitKeys("location", sids, sources, { lat, lon, cellDeg: 1 })).toEqual([
+      "cell:10:20",
+      "cell:10:20",
+      "cell:10:21",
+      "sample:d",
+      "cell:-1:-1",
+    ]);
     expect(splitKeys("location", sids, sources, { lat, lon, cellDeg: 2 })[2]).toBe("cell:5:10");
     // whole cells move together through assignSplits
     const many = Array.from({ length: 2000 }, (_, i) => `p${i}`);
     const la = Float64Array.from(many, (_, i) => (i % 50) * 0.3);
     const lo = Float64Array.from(many, () => 7.5);
-    const keys = splitKeys("location", many, many.map(() => null), { lat: la, lon: lo, cellDeg: 1 });
+    const keys = splitKeys(
+      "location",
+      many,
+      many.map(() => null),
+      { lat: la, lon: lo, cellDeg: 1 },
+    );
     const s = assignSplits(keys, base);
     const byKey = new Map<string, Set<string>>();
     keys.forEach((k, i) => byKey.set(k, (byKey.get(k) ?? new Set()).add(s[i]!)));

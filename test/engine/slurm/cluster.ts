@@ -21,7 +21,7 @@ export function describeWithSlurm(name: string, fn: () => void): void {
   }
   const why = process.env.SLURM_CONF
     ? `SLURM_CONF=${process.env.SLURM_CONF} is set but sinfo does not answer`
-    : "no SLURM cluster (start one: eval \"$(bash test/slurm/cluster.sh start)\", needs root)";
+    : 'no SLURM cluster (start one: eval "$(bash test/slurm/cluster.sh start)", needs root)';
   if (process.env.CI === "true") throw new Error(`CI=true but the SLURM tests cannot run: ${why}`);
   console.warn(`[skip] "${name}": ${why}`);
   describe.skip(name, () => it.skip(why, () => {}));

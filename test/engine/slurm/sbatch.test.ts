@@ -2,22 +2,41 @@ import { describe, expect, it } from "vitest";
 import { classifyFailure, parseJobId, sbatchArgs } from "../../../src/engine/slurm/sbatch.js";
 
 const job = {
-  runId: "20261202-1", step: "train-c", key: "a".repeat(64), log: "/s/jobs/r/train-c.log", cwd: "/w",
-  script: "/s/jobs/r/train-c.sh", resources: { cpus: 8, memMiB: 16384, timeMinutes: 120, gpus: 0 },
+  runId: "20261202-1",
+  step: "train-c",
+  key: "a".repeat(64),
+  log: "/s/jobs/r/train-c.log",
+  cwd: "/w",
+  script: "/s/jobs/r/train-c.sh",
+  resources: { cpus: 8, memMiB: 16384, timeMinutes: 120, gpus: 0 },
 };
 
 describe("sbatch line", () => {
   it("turns resources into sbatch options, the script last", () => {
     const args = sbatchArgs(job);
     expect(args).toEqual([
-      "--parsable", "--job-name=somflow-20261202-1", `--comment=train-c:${"a".repeat(16)}`,
-      "--output=/s/jobs/r/train-c.log", "--error=/s/jobs/r/train-c.log", "-D", "/w", "--export=ALL", "--no-requeue",
-      "--ntasks=1", "--cpus-per-task=8", "--mem=16G", "--time=02:00:00", "/s/jobs/r/train-c.sh",
+      "--parsable",
+      "--job-name=somflow-20261202-1",
+      `--comment=train-c:${"a".repeat(16)}`,
+      "--output=/s/jobs/r/train-c.log",
+      "--error=/s/jobs/r/train-c.log",
+      "-D",
+      "/w",
+      "--export=ALL",
+      "--no-requeue",
+      "--ntasks=1",
+      "--cpus-per-task=8",
+      "--mem=16G",
+      "--time=02:00:00",
+      "/s/jobs/r/train-c.sh",
     ]);
   });
 
   it("asks for GPUs with --gres and passes partition, account and extra arguments", () => {
-    const args = sbatchArgs({ ...job, resources: { ...job.resources, gpus: 2 } }, { partition: "gpu", account: "soil", extra: ["--qos=long"] });
+    const args = sbatchArgs(
+      { ...job, resources: { ...job.resources, gpus: 2 } },
+      { partition: "gpu", account: "soil", extra: ["--qos=long"] },
+    );
     expect(args).toContain("--gres=gpu:2");
     expect(args).toContain("--partition=gpu");
     expect(args).toContain("--account=soil");

@@ -71,7 +71,10 @@ steps:
 `;
     await writeFile(file("held.yaml"), held(8000));
     await writeFile(file("short.yaml"), held(3000));
-    await writeFile(file("oom.yaml"), held(4000, ", resources: { mem: 200M }").replace('sleep_ms: "${params.hold}"', 'sleep_ms: "${params.hold}", mb: 600'));
+    await writeFile(
+      file("oom.yaml"),
+      held(4000, ", resources: { mem: 200M }").replace('sleep_ms: "${params.hold}"', 'sleep_ms: "${params.hold}", mb: 600'),
+    );
     await writeFile(file("timeout.yaml"), held(150_000, ", resources: { time: 1 }"));
     await writeFile(
       file("fan.yaml"),
@@ -80,7 +83,10 @@ steps:
 ${[0, 1, 2, 3].map((i) => `  h${i}: { uses: test.hog, with: { sleep_ms: 2500, tag: "${i}" } }`).join("\n")}
 `,
     );
-    await writeFile(file("bad-resources.yaml"), `name: bad\nsteps:\n  a:\n    uses: test.source\n    with: { n: 5 }\n    resources:\n      mem: lots\n      cpus: 0\n`);
+    await writeFile(
+      file("bad-resources.yaml"),
+      `name: bad\nsteps:\n  a:\n    uses: test.source\n    with: { n: 5 }\n    resources:\n      mem: lots\n      cpus: 0\n`,
+    );
     await writeFile(file("huge.yaml"), `name: huge\nsteps:\n  a: { uses: test.source, with: { n: 5 }, resources: { cpus: 512 } }\n`);
   });
 
@@ -104,7 +110,8 @@ ${[0, 1, 2, 3].map((i) => `  h${i}: { uses: test.hog, with: { sleep_ms: 2500, ta
     expect(first.steps.every((s) => s.status === "ran")).toBe(true);
     // Every step ran as its own job, with its log kept beside the run.
     const jobs = await readdir(join(file("st-remote"), "jobs", first.run_id));
-    for (const s of first.steps) expect(jobs).toEqual(expect.arrayContaining([`${s.name}.jobid`, `${s.name}.log`, `${s.name}.result.json`]));
+    for (const s of first.steps)
+      expect(jobs).toEqual(expect.arrayContaining([`${s.name}.jobid`, `${s.name}.log`, `${s.name}.result.json`]));
     const record = JSON.parse(await readFile(join(file("st-remote"), "runs", `${first.run_id}.json`), "utf8"));
     const plsr = record.steps.find((s: { name: string }) => s.name === "plsr");
     expect(plsr.facts.slurm_job_id).toMatch(/^\d+$/);

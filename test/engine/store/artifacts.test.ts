@@ -40,7 +40,10 @@ describe("artifact seals with content hashes", () => {
     const f32 = await firstF32(artifactOf(store, first, "preprocess"));
     await flipBytes(f32);
     const verdict = await verifyArtifact(artifactOf(store, first, "preprocess"), first.steps[1]!.artifact!);
-    expect(verdict).toMatchObject({ ok: false, problem: expect.stringContaining("content differs from its seal: spectra.spectra/block-0.f32") });
+    expect(verdict).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("content differs from its seal: spectra.spectra/block-0.f32"),
+    });
 
     // A no-op rerun reads no artifact content: everything cached, the damage not even looked at.
     const noop = await runSmall(store);
@@ -52,7 +55,9 @@ describe("artifact seals with content hashes", () => {
     // (evaluate reruns too while plsr's artifact records its fit time: not asserted either way.)
     expect(statuses(forced)).toMatchObject({ library: "cached", preprocess: "ran", targets: "cached", plsr: "ran" });
     const pre = forced.steps.find((s) => s.name === "preprocess")!;
-    expect(pre.reason).toMatch(/^recomputed: cached artifact [0-9a-f]{12} is corrupt \(content differs from its seal: spectra\.spectra\/block-0\.f32\)/);
+    expect(pre.reason).toMatch(
+      /^recomputed: cached artifact [0-9a-f]{12} is corrupt \(content differs from its seal: spectra\.spectra\/block-0\.f32\)/,
+    );
     expect(pre.artifact).toBe(first.steps.find((s) => s.name === "preprocess")!.artifact); // deterministic: same hash
     expect(await metricsOf(store, forced)).toEqual(undisturbed);
     expect(await verifyArtifact(artifactOf(store, first, "preprocess"), pre.artifact!)).toEqual({ ok: true, legacy: false });

@@ -13,7 +13,6 @@ import { tempFolderStale, type LeaseInfo } from "../../../src/engine/store/lease
 import { ownerTag, parseTag, readOwner, thisHost } from "../../../src/engine/store/owner.js";
 import { deadPid } from "./fs-faults.js";
 
-
 const KEY = "a".repeat(64);
 let l: StoreLayout;
 const saved = process.env.SOMFLOW_LEASE_TIMEOUT_S;
@@ -64,7 +63,12 @@ describe("locks across hosts", () => {
 
   it("keeps waiting for a live process of this host", async () => {
     await fakeLock({ host: thisHost(), pid: process.pid, token: "someone-else" }, 0);
-    expect(await settleWithin(acquireLock(l, KEY, () => undefined, 50), 800)).toBe("waiting");
+    expect(
+      await settleWithin(
+        acquireLock(l, KEY, () => undefined, 50),
+        800,
+      ),
+    ).toBe("waiting");
   });
 });
 
@@ -77,7 +81,16 @@ describe("heartbeat", () => {
     await new Promise((r) => setTimeout(r, 400));
     expect((await readOwner(file))!.mtimeMs).toBeGreaterThan(before);
     // Another holder took the lock over (we were judged stale): our beats never touch its owner file.
-    const theirs = JSON.stringify({ host: "node-17.cluster", boot: null, pid: 1, job: null, run: null, token: "theirs", since: "", heartbeat_at: "" });
+    const theirs = JSON.stringify({
+      host: "node-17.cluster",
+      boot: null,
+      pid: 1,
+      job: null,
+      run: null,
+      token: "theirs",
+      since: "",
+      heartbeat_at: "",
+    });
     await writeFile(file, theirs);
     await new Promise((r) => setTimeout(r, 400));
     expect(await readFile(file, "utf8")).toBe(theirs);
@@ -87,8 +100,14 @@ describe("heartbeat", () => {
 });
 
 describe("temp folders named by host, pid and job", () => {
-  const lease = (host: string, pid: number, stale: boolean): LeaseInfo =>
-    ({ run: "r", dir: "", owner: { host, pid } as LeaseInfo["owner"], stale, why: "", refs: new Set() });
+  const lease = (host: string, pid: number, stale: boolean): LeaseInfo => ({
+    run: "r",
+    dir: "",
+    owner: { host, pid } as LeaseInfo["owner"],
+    stale,
+    why: "",
+    refs: new Set(),
+  });
 
   it("names temp folders <host>_<pid>[_j<job>]_… and parses them back", () => {
     expect(parseTag(`${ownerTag()}_x1Y2z3`)).toEqual({ host: thisHost(), pid: process.pid, job: process.env.SLURM_JOB_ID ?? null });

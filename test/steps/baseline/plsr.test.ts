@@ -29,7 +29,17 @@ describe("baseline.plsr", () => {
       expect(hi[k]!).toBeGreaterThanOrEqual(v);
     });
     expect(Object.keys(pred)).toEqual([
-      "sample_id", "target", "split", "source", "depth_top_cm", "observed", "predicted", "sd", "pi_low", "pi_high", "in_domain",
+      "sample_id",
+      "target",
+      "split",
+      "source",
+      "depth_top_cm",
+      "observed",
+      "predicted",
+      "sd",
+      "pi_low",
+      "pi_high",
+      "in_domain",
     ]);
     // matched by id, not position: the fixture's blocks are in reverse order
     const k = ids.indexOf("s0000");

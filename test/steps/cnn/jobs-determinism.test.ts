@@ -73,17 +73,37 @@ describe("cnn.train defaults by n", () => {
     const { makeFixture } = await import("../baseline/fixture.js");
     const fx = makeFixture(120);
     const arch = { conv: [{ filters: 4, kernel: 7, pool: 2 }], head_pool: "flatten" as const, dense: [8], dense_dropout: 0 };
-    const r = await runStepInMemory(cnnTrainStep, { target: "c", epochs: 2, members: 2, architecture: arch, backend: "wasm", domain_components: 2 }, [fx.input]);
+    const r = await runStepInMemory(
+      cnnTrainStep,
+      { target: "c", epochs: 2, members: 2, architecture: arch, backend: "wasm", domain_components: 2 },
+      [fx.input],
+    );
     const meta = r.artifact.json.get("model_meta") as Record<string, unknown>;
-    expect(meta.resolved).toMatchObject({ tier: "small", val: 0, patience: 0, schedule: "cosine", uncertainty: "ensemble", members: 2, batch: 8, epochs: 2, architecture: "given" });
+    expect(meta.resolved).toMatchObject({
+      tier: "small",
+      val: 0,
+      patience: 0,
+      schedule: "cosine",
+      uncertainty: "ensemble",
+      members: 2,
+      batch: 8,
+      epochs: 2,
+      architecture: "given",
+    });
     expect(meta).not.toHaveProperty("seconds");
     expect(meta).not.toHaveProperty("train_samples_per_s");
     expect(Object.keys(r.artifact.tables.get("history")!)).not.toContain("samples_per_s");
     expect((r.artifact.tables.get("predictions")!.split as string[]).includes("val")).toBe(false);
     expect(r.records.cnn_tier).toBe("small");
     // early stopping asked for without val: val comes back to 0.1
-    const es = await runStepInMemory(cnnTrainStep, { target: "c", epochs: 2, patience: 3, uncertainty: "none", architecture: arch, backend: "wasm", domain_components: 2 }, [fx.input]);
+    const es = await runStepInMemory(
+      cnnTrainStep,
+      { target: "c", epochs: 2, patience: 3, uncertainty: "none", architecture: arch, backend: "wasm", domain_components: 2 },
+      [fx.input],
+    );
     expect((es.artifact.json.get("model_meta") as { resolved: { val: number } }).resolved.val).toBe(0.1);
-    await expect(runStepInMemory(cnnTrainStep, { target: "c", epochs: 2, patience: 3, val: 0, architecture: arch, backend: "wasm" }, [fx.input])).rejects.toThrow(/option val=0 leaves no validation rows for patience=3/);
+    await expect(
+      runStepInMemory(cnnTrainStep, { target: "c", epochs: 2, patience: 3, val: 0, architecture: arch, backend: "wasm" }, [fx.input]),
+    ).rejects.toThrow(/option val=0 leaves no validation rows for patience=3/);
   }, 60_000);
 });

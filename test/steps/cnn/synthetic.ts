@@ -21,8 +21,11 @@ export function tinyLibrary(n = 240, p = 96, omLabelled = 0.3, seed = 3): { samp
     for (let j = 0; j < p; j++) {
       const w = grid[j]!;
       values[i * p + j] =
-        0.3 + 0.2 * clay * Math.exp(-(((w - 3620) / 60) ** 2)) + a * Math.exp(-(((w - 2920) / 80) ** 2)) +
-        0.5 * a * Math.exp(-(((w - 1640) / 120) ** 2)) + 0.01 * rng.normal();
+        0.3 +
+        0.2 * clay * Math.exp(-(((w - 3620) / 60) ** 2)) +
+        a * Math.exp(-(((w - 2920) / 80) ** 2)) +
+        0.5 * a * Math.exp(-(((w - 1640) / 120) ** 2)) +
+        0.01 * rng.normal();
     }
   }
   const half = Math.floor(n / 2);

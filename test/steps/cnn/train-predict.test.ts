@@ -64,8 +64,17 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect(split.slice(n).filter((s) => s === "unlabelled").length).toBeGreaterThan(100);
     expect(new Set(split.slice(0, n))).toEqual(new Set(["train", "val", "cal", "test"]));
     // Learned something: C on the test split.
-    const metrics = metricsTable(predictionMetricRows(res.artifact.tables.get("predictions")!, { step: "t", model: "cnn", splits: ["test"], level: 0.9 }));
-    const rowsM = (metrics.target as string[]).map((t, i) => ({ t, scale: (metrics.scale as string[])[i], group: (metrics.group as string[])[i], n: (metrics.n as Float64Array)[i]!, r2: (metrics.r2 as Float64Array)[i]!, cov: (metrics.pi_coverage as Float64Array)[i]! }));
+    const metrics = metricsTable(
+      predictionMetricRows(res.artifact.tables.get("predictions")!, { step: "t", model: "cnn", splits: ["test"], level: 0.9 }),
+    );
+    const rowsM = (metrics.target as string[]).map((t, i) => ({
+      t,
+      scale: (metrics.scale as string[])[i],
+      group: (metrics.group as string[])[i],
+      n: (metrics.n as Float64Array)[i]!,
+      r2: (metrics.r2 as Float64Array)[i]!,
+      cov: (metrics.pi_coverage as Float64Array)[i]!,
+    }));
     const cLog = rowsM.find((r) => r.t === "c" && r.scale === "log1p" && r.group === "all")!;
     expect(cLog.r2).toBeGreaterThan(0.5);
     // Split-conformal 90 % interval: the covered count is Beta-Binomial given n_cal (see
@@ -78,7 +87,11 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     expect(res.records).toMatchObject({ backend: "wasm", threads: 1, seed: 1 });
     const dir = res.artifact.dirs.get("model")!;
     expect(existsSync(join(dir, "model.json")) && existsSync(join(dir, "weights.bin"))).toBe(true);
-    const meta = res.artifact.json.get("model_meta") as { grid: number[]; conformal: { quantile: Record<string, number> }; domain: unknown };
+    const meta = res.artifact.json.get("model_meta") as {
+      grid: number[];
+      conformal: { quantile: Record<string, number> };
+      domain: unknown;
+    };
     expect(meta.grid.length).toBe(96);
     expect(meta.conformal.quantile.c).toBeGreaterThan(0);
     expect(meta.domain).not.toBeNull();
@@ -110,7 +123,11 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
   });
 
   it("single-target OM model with a 2-member ensemble: bounded, σ̂ > 0, finite intervals", async () => {
-    const res = await runStepInMemory(cnnTrainStep, { target: "om", ...SMALL, epochs: 6, uncertainty: "ensemble", members: 2 }, inputsOf(tinyLibrary(160, 96, 1)));
+    const res = await runStepInMemory(
+      cnnTrainStep,
+      { target: "om", ...SMALL, epochs: 6, uncertainty: "ensemble", members: 2 },
+      inputsOf(tinyLibrary(160, 96, 1)),
+    );
     const pred = res.artifact.tables.get("predictions")!;
     const predicted = pred.predicted as Float64Array;
     const sd = pred.sd as Float64Array;
@@ -153,20 +170,27 @@ describe("cnn.train / cnn.predict (tiny synthetic library, wasm, 1 thread)", () 
     const plain = await runStepInMemory(cnnTrainStep, { ...opts, om_split: undefined }, inputsOf(lib));
     const p2 = plain.artifact.tables.get("predictions")!;
     (p2.sample_id as string[]).forEach((id, i) => {
-      if ((p2.target as string[])[i] === "c" && !Number.isFinite(om[ids.indexOf(id)]!)) expect((p2.split as string[])[i]).toBe(split.get(id));
+      if ((p2.target as string[])[i] === "c" && !Number.isFinite(om[ids.indexOf(id)]!))
+        expect((p2.split as string[])[i]).toBe(split.get(id));
     });
-    await expect(runStepInMemory(cnnTrainStep, { ...opts, target: "c" }, inputsOf(lib))).rejects.toThrow(/om_split applies to target multi only/);
-    await expect(
-      runStepInMemory(cnnTrainStep, { ...opts, om_split: { test: 0.6, val: 0.1, cal: 0.4 } }, inputsOf(lib)),
-    ).rejects.toThrow(/option om_split: split fractions/);
+    await expect(runStepInMemory(cnnTrainStep, { ...opts, target: "c" }, inputsOf(lib))).rejects.toThrow(
+      /om_split applies to target multi only/,
+    );
+    await expect(runStepInMemory(cnnTrainStep, { ...opts, om_split: { test: 0.6, val: 0.1, cal: 0.4 } }, inputsOf(lib))).rejects.toThrow(
+      /option om_split: split fractions/,
+    );
   });
 
   it("rejects a kernel larger than the input, a missing target column and zero labelled samples", async () => {
     const bad = { ...SMALL, epochs: 1, architecture: { ...SMALL.architecture, conv: [{ filters: 4, kernel: 200, pool: 1 }] } };
-    await expect(runStepInMemory(cnnTrainStep, { target: "c", ...bad }, inputsOf(lib))).rejects.toThrow(/kernel 200 is larger than its input/);
+    await expect(runStepInMemory(cnnTrainStep, { target: "c", ...bad }, inputsOf(lib))).rejects.toThrow(
+      /kernel 200 is larger than its input/,
+    );
     const noOm = tinyLibrary(40);
     delete noOm.samples.om_gkg;
-    await expect(runStepInMemory(cnnTrainStep, { target: "om", ...SMALL, epochs: 1 }, inputsOf(noOm))).rejects.toThrow(/no numeric column "om_gkg"/);
+    await expect(runStepInMemory(cnnTrainStep, { target: "om", ...SMALL, epochs: 1 }, inputsOf(noOm))).rejects.toThrow(
+      /no numeric column "om_gkg"/,
+    );
     const unl = tinyLibrary(40);
     unl.samples.c_gkg = new Float64Array(40).fill(NaN);
     await expect(runStepInMemory(cnnTrainStep, { target: "c", ...SMALL, epochs: 1 }, inputsOf(unl))).rejects.toBeInstanceOf(StepInputError);

@@ -42,7 +42,12 @@ function perSoilDistance(bValues: Float32Array, testOnRef: Float32Array, offsetR
 }
 
 function bias(a: SpectraBlock, aSoils: Soil[], x: Float32Array, offsetRows: number, test: Soil[]): number {
-  const model = plsRegressionFit(a.values, p, Float64Array.from(aSoils, (s) => s.c), 8);
+  const model = plsRegressionFit(
+    a.values,
+    p,
+    Float64Array.from(aSoils, (s) => s.c),
+    8,
+  );
   const sub = x.subarray(offsetRows * p, (offsetRows + test.length) * p);
   const pred = plsPredict(model, sub);
   return test.reduce((s, soil, i) => s + pred[i]! - soil.c, 0) / test.length;
@@ -76,9 +81,9 @@ describe("harmonize.spectra with transfer samples", () => {
 
   it("names the source and option when transfer ids do not match", async () => {
     const { art } = setup();
-    await expect(runStepInMemory(harmonizeSpectra, { method: "sst", reference: "A" }, [{ step: "pre", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(
-      /source "B": 0 transfer pair\(s\).*min_transfer/,
-    );
+    await expect(
+      runStepInMemory(harmonizeSpectra, { method: "sst", reference: "A" }, [{ step: "pre", type: "spectra.preprocess", artifact: art }]),
+    ).rejects.toThrow(/source "B": 0 transfer pair\(s\).*min_transfer/);
   });
 });
 
@@ -87,12 +92,26 @@ describe("harmonize.spectra without transfer samples (coral in reference PCA spa
     const inst: Instrument = { gain: 0.92, offset: 0.08, tilt: 0.03, noise: 0.002 };
     const ref = soils(500, 21);
     const other = soils(500, 22);
-    const a = block("A", ref.map((_, i) => `a-${i}`), ref, REF, 30);
-    const b = block("B", other.map((_, i) => `b-${i}`), other, inst, 31);
+    const a = block(
+      "A",
+      ref.map((_, i) => `a-${i}`),
+      ref,
+      REF,
+      30,
+    );
+    const b = block(
+      "B",
+      other.map((_, i) => `b-${i}`),
+      other,
+      inst,
+      31,
+    );
     const onRef = spectraOf(other, grid, REF, 32);
     const art = emptyArtifact();
     art.spectra.set("spectra", [a, b]);
-    const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6 }, [{ step: "pre", type: "spectra.preprocess", artifact: art }]);
+    const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6 }, [
+      { step: "pre", type: "spectra.preprocess", artifact: art },
+    ]);
     const bOut = res.artifact.spectra.get("spectra")!.find((x) => x.source === "B")!;
     const before = perSoilDistance(b.values, onRef, 0, other.length);
     const after = perSoilDistance(bOut.values, onRef, 0, other.length);
@@ -112,12 +131,26 @@ describe("harmonize.spectra without transfer samples (coral in reference PCA spa
     const inst: Instrument = { gain: 0.92, offset: 0.08, tilt: 0.03, noise: 0.002 };
     const ref = soils(300, 41);
     const richer = soils(300, 42, 2.5); // the other region's soils hold 2.5x more C
-    const a = block("A", ref.map((_, i) => `a-${i}`), ref, REF, 50);
-    const b = block("B", richer.map((_, i) => `b-${i}`), richer, inst, 51);
+    const a = block(
+      "A",
+      ref.map((_, i) => `a-${i}`),
+      ref,
+      REF,
+      50,
+    );
+    const b = block(
+      "B",
+      richer.map((_, i) => `b-${i}`),
+      richer,
+      inst,
+      51,
+    );
     const art = emptyArtifact();
     art.spectra.set("spectra", [a, b]);
     const meanPred = async (meanShift: "full" | "none") => {
-      const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6, coral: { mean_shift: meanShift } }, [{ step: "p", type: "spectra.preprocess", artifact: art }]);
+      const res = await runStepInMemory(harmonizeSpectra, { method: "coral", components: 6, coral: { mean_shift: meanShift } }, [
+        { step: "p", type: "spectra.preprocess", artifact: art },
+      ]);
       const x = res.artifact.spectra.get("spectra")!.find((s) => s.source === "B")!.values;
       return bias(a, ref, x, 0, richer);
     };
@@ -134,19 +167,44 @@ describe("harmonize.spectra without transfer samples (coral in reference PCA spa
     const ref = soils(60, 1);
     const small = soils(5, 2);
     const art = emptyArtifact();
-    art.spectra.set("spectra", [block("A", ref.map((_, i) => `a${i}`), ref, REF, 1), block("tiny", small.map((_, i) => `s${i}`), small, OTHER, 2)]);
-    await expect(runStepInMemory(harmonizeSpectra, { method: "coral", components: 10 }, [{ step: "p", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(
-      /source "tiny" has 5 spectra.*components/,
-    );
+    art.spectra.set("spectra", [
+      block(
+        "A",
+        ref.map((_, i) => `a${i}`),
+        ref,
+        REF,
+        1,
+      ),
+      block(
+        "tiny",
+        small.map((_, i) => `s${i}`),
+        small,
+        OTHER,
+        2,
+      ),
+    ]);
+    await expect(
+      runStepInMemory(harmonizeSpectra, { method: "coral", components: 10 }, [{ step: "p", type: "spectra.preprocess", artifact: art }]),
+    ).rejects.toThrow(/source "tiny" has 5 spectra.*components/);
   });
 
   it("refuses an unknown reference and non-finite spectra", async () => {
     const ref = soils(30, 1);
     const art = emptyArtifact();
-    const a = block("A", ref.map((_, i) => `a${i}`), ref, REF, 1);
+    const a = block(
+      "A",
+      ref.map((_, i) => `a${i}`),
+      ref,
+      REF,
+      1,
+    );
     art.spectra.set("spectra", [a]);
-    await expect(runStepInMemory(harmonizeSpectra, { reference: "Z" }, [{ step: "p", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(/option reference: source "Z"/);
+    await expect(
+      runStepInMemory(harmonizeSpectra, { reference: "Z" }, [{ step: "p", type: "spectra.preprocess", artifact: art }]),
+    ).rejects.toThrow(/option reference: source "Z"/);
     a.values[5] = NaN;
-    await expect(runStepInMemory(harmonizeSpectra, {}, [{ step: "p", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(/source "A": spectrum "a0" has non-finite/);
+    await expect(runStepInMemory(harmonizeSpectra, {}, [{ step: "p", type: "spectra.preprocess", artifact: art }])).rejects.toThrow(
+      /source "A": spectrum "a0" has non-finite/,
+    );
   });
 });

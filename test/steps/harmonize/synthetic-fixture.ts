@@ -56,7 +56,8 @@ export async function syntheticRingTrial(o: { n: number; seed: number; shared?: 
   const dir = mkdtempSync(join(tmpdir(), "somflow-ring-"));
   const transferCsv = join(dir, "pairs.csv");
   const lines = ["reference_id,sample_id"];
-  for (const inst of lib.instruments) if (inst.source !== reference) for (const id of transferIds) lines.push(`${id}@${reference},${id}@${inst.source}`);
+  for (const inst of lib.instruments)
+    if (inst.source !== reference) for (const id of transferIds) lines.push(`${id}@${reference},${id}@${inst.source}`);
   writeFileSync(transferCsv, lines.join("\n") + "\n");
   return { reference, blocks: pre.artifact.spectra.get("spectra")!, transferIds, evalIds: soilIds.slice(nTransfer), cTrue, transferCsv };
 }
@@ -101,14 +102,22 @@ function rowsById(b: SpectraBlock): Map<string, number> {
   return new Map(b.ids.map((id, i) => [id, i]));
 }
 
-function score(blocks: SpectraBlock[], t: RingTrial): { dist: Map<string, number>; bias: Map<string, number>; instBias: Map<string, number> } {
+function score(
+  blocks: SpectraBlock[],
+  t: RingTrial,
+): { dist: Map<string, number>; bias: Map<string, number>; instBias: Map<string, number> } {
   const ref = blocks.find((b) => b.source === t.reference)!;
   const p = ref.wavenumbers.length;
   const refRows = rowsById(ref);
   const own = ref.ids.flatMap((id, i) => (id.includes("@") ? [] : [i]));
   const x = new Float32Array(own.length * p);
   own.forEach((r, i) => x.set(ref.values.subarray(r * p, (r + 1) * p), i * p));
-  const model = plsRegressionFit(x, p, Float64Array.from(own, (r) => t.cTrue.get(ref.ids[r]!)!), 10);
+  const model = plsRegressionFit(
+    x,
+    p,
+    Float64Array.from(own, (r) => t.cTrue.get(ref.ids[r]!)!),
+    10,
+  );
   const dist = new Map<string, number>();
   const bias = new Map<string, number>();
   const instBias = new Map<string, number>();

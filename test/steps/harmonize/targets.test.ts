@@ -24,7 +24,9 @@ describe("harmonize.targets", () => {
     // idempotent: re-running on its own output starts from the reported values
     const again = emptyArtifact();
     again.tables.set("samples", s);
-    const res2 = await runStepInMemory(harmonizeTargets, { units: { P: "percent" } }, [{ step: "t", type: "harmonize.targets", artifact: again }]);
+    const res2 = await runStepInMemory(harmonizeTargets, { units: { P: "percent" } }, [
+      { step: "t", type: "harmonize.targets", artifact: again },
+    ]);
     expect(Array.from(res2.artifact.tables.get("samples")!.c_gkg as Float64Array)).toEqual([13, 20, 15, NaN]);
   });
 
@@ -49,8 +51,12 @@ describe("harmonize.targets", () => {
   it("names unknown sources and methods when asked to be strict", async () => {
     const art = emptyArtifact();
     art.tables.set("samples", { sample_id: ["1"], source: ["A"], c_gkg: Float64Array.from([1]), c_method: ["odd"] });
-    await expect(runStepInMemory(harmonizeTargets, { units: { Z: "percent" } }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/option units: source "Z"/);
-    await expect(runStepInMemory(harmonizeTargets, { unknown_method: "error" }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/c_method "odd".*c_factors/);
+    await expect(
+      runStepInMemory(harmonizeTargets, { units: { Z: "percent" } }, [{ step: "i", type: "ingest.x", artifact: art }]),
+    ).rejects.toThrow(/option units: source "Z"/);
+    await expect(
+      runStepInMemory(harmonizeTargets, { unknown_method: "error" }, [{ step: "i", type: "ingest.x", artifact: art }]),
+    ).rejects.toThrow(/c_method "odd".*c_factors/);
   });
 });
 

@@ -68,8 +68,12 @@ describe("impute.hybrid", async () => {
   });
 
   it("names the option when a model step is unknown or did not predict the target", async () => {
-    await expect(runStepInMemory(hybridStep, { models: { c: "cnn-c" } }, [fx.input, ...models])).rejects.toThrow(/models\.c: step "cnn-c" is not among needs/);
-    await expect(runStepInMemory(hybridStep, { models: { om: "plsr-c" } }, [fx.input, ...models])).rejects.toThrow(/models\.om: step "plsr-c" did not predict target om/);
+    await expect(runStepInMemory(hybridStep, { models: { c: "cnn-c" } }, [fx.input, ...models])).rejects.toThrow(
+      /models\.c: step "cnn-c" is not among needs/,
+    );
+    await expect(runStepInMemory(hybridStep, { models: { om: "plsr-c" } }, [fx.input, ...models])).rejects.toThrow(
+      /models\.om: step "plsr-c" did not predict target om/,
+    );
     await expect(runStepInMemory(hybridStep, { models: {} }, [fx.input])).rejects.toThrow();
   });
 
@@ -105,9 +109,12 @@ describe("impute.hybrid", async () => {
     samples.sample_id = ids;
     const art = emptyArtifact();
     art.tables.set("samples", samples);
-    const res = await runStepInMemory(hybridStep, { models: { c: "plsr-c", om: "plsr-om" } }, [
-      { step: "qc", type: "qc.outliers", artifact: art }, ...models,
-    ], "hybrid");
+    const res = await runStepInMemory(
+      hybridStep,
+      { models: { c: "plsr-c", om: "plsr-om" } },
+      [{ step: "qc", type: "qc.outliers", artifact: art }, ...models],
+      "hybrid",
+    );
     const h = res.artifact.tables.get("hybrid")!;
     const hid = h.sample_id as string[];
     const tgt = h.target as string[];

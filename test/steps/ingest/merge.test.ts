@@ -16,7 +16,14 @@ describe("library.merge step", () => {
     const b = emptyArtifact();
     b.tables.set("samples", { sample_id: ["kssl-000001", "own-1"], source: ["mylab", "mylab"], c_gkg: Float64Array.from([5, 6]) });
     b.spectra.set("spectra", [
-      { source: "mylab", instrument: "alpha", unit: "absorbance", wavenumbers: Float64Array.from([600, 602]), ids: ["kssl-000001", "own-1"], values: new Float32Array(4) },
+      {
+        source: "mylab",
+        instrument: "alpha",
+        unit: "absorbance",
+        wavenumbers: Float64Array.from([600, 602]),
+        ids: ["kssl-000001", "own-1"],
+        values: new Float32Array(4),
+      },
     ]);
     const r = await runStepInMemory(libraryMergeStep, {}, [a, { step: "b", type: "ingest.table", artifact: b }]);
     const ids = textColumn(r.artifact.tables.get("samples")!, "sample_id");

@@ -30,7 +30,13 @@ describeWithSharedData("ingest.opus on OSSL fixtures (../shared/data/ossl-sample
     // KSSL's axis (7498-600, the most common) cut to what ICRAF's (3996-500) covers
     expect(b!.wavenumbers.length).toBe(1762);
     expect(b!.unit).toBe("absorbance");
-    expect(r.artifact.json.get("ingest_report")).toMatchObject({ files: 3, replicate_scans_averaged: 2, spectra_regridded: 1, axis_trimmed_by_files: ["icr056141.0"], replicates: [{ sample_id: "235157XS01", scans: 2, max_rmsd: 0 }] });
+    expect(r.artifact.json.get("ingest_report")).toMatchObject({
+      files: 3,
+      replicate_scans_averaged: 2,
+      spectra_regridded: 1,
+      axis_trimmed_by_files: ["icr056141.0"],
+      replicates: [{ sample_id: "235157XS01", scans: 2, max_rmsd: 0 }],
+    });
   });
 
   it("a non-OPUS or truncated file among them fails naming that file", async () => {
@@ -49,6 +55,8 @@ describeWithSharedData("ingest.opus on OSSL fixtures (../shared/data/ossl-sample
   it("an empty folder match and a bad regex are clear errors", async () => {
     const err = await runStepInMemory(ingestOpusStep, { dir, file_pattern: "\\.opus$" }).catch((e) => e);
     expect(err.message).toMatch(/no file in .* matches file_pattern/);
-    await expect(runStepInMemory(ingestOpusStep, { dir, id_pattern: "([" })).rejects.toThrow(/id_pattern is not a valid regular expression/);
+    await expect(runStepInMemory(ingestOpusStep, { dir, id_pattern: "([" })).rejects.toThrow(
+      /id_pattern is not a valid regular expression/,
+    );
   });
 });

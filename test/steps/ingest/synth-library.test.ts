@@ -8,7 +8,20 @@ describe("synth.library step", () => {
     const { artifact, records, logs } = await runStepInMemory(synthLibraryStep, { n: 300, seed: 3 });
     const samples = artifact.tables.get("samples")!;
     expect(tableRowCount(samples)).toBe(300);
-    expect(Object.keys(samples)).toEqual(["sample_id", "source", "instrument", "lat", "lon", "depth_top_cm", "depth_bottom_cm", "c_gkg", "om_gkg", "c_method", "om_method", "clay_pct"]);
+    expect(Object.keys(samples)).toEqual([
+      "sample_id",
+      "source",
+      "instrument",
+      "lat",
+      "lon",
+      "depth_top_cm",
+      "depth_bottom_cm",
+      "c_gkg",
+      "om_gkg",
+      "c_method",
+      "om_method",
+      "clay_pct",
+    ]);
     expect(tableRowCount(artifact.tables.get("truth")!)).toBe(300);
     expect(artifact.spectra.get("spectra")!.length).toBe(7);
     const inst = artifact.json.get("instruments") as { source: string; shift: number }[];

@@ -45,7 +45,11 @@ describe("ingest.table step", () => {
 
 describeWithSharedData("ingest.table on LimeSoDa (../shared/data/limesoda-mir)", () => {
   it("H_138: keeps reflectance above 100 % and says so", async () => {
-    const r = await runStepInMemory(ingestTableStep, { ...LIMESODA, path: sharedPath("limesoda-mir", "H_138.csv"), instrument: "vertex70v" });
+    const r = await runStepInMemory(ingestTableStep, {
+      ...LIMESODA,
+      path: sharedPath("limesoda-mir", "H_138.csv"),
+      instrument: "vertex70v",
+    });
     const [block] = r.artifact.spectra.get("spectra")!;
     expect(block!.source).toBe("H_138");
     expect(block!.instrument).toBe("vertex70v");

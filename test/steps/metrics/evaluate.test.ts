@@ -13,7 +13,11 @@ describe("metrics.evaluate", () => {
     // a model without intervals and without model_meta
     const bare = emptyArtifact();
     const pc = c.artifact.tables.get("predictions")!;
-    bare.tables.set("predictions", { ...pc, pi_low: new Float64Array(pc.sample_id!.length).fill(NaN), pi_high: new Float64Array(pc.sample_id!.length).fill(NaN) });
+    bare.tables.set("predictions", {
+      ...pc,
+      pi_low: new Float64Array(pc.sample_id!.length).fill(NaN),
+      pi_high: new Float64Array(pc.sample_id!.length).fill(NaN),
+    });
     const res = await runStepInMemory(evaluateStep, {}, [
       fx.input,
       { step: "plsr-c", type: "baseline.plsr", artifact: c.artifact },
@@ -40,7 +44,11 @@ describe("metrics.evaluate", () => {
     expect(level[plsrC[0]!]).toBe(0.9);
     const rs = plsrC[7]!;
     expect(level[rs]).toBe(0.9);
-    const [p05, mean, p95] = [(cal.coverage_p05 as Float64Array)[rs]!, (cal.coverage as Float64Array)[rs]!, (cal.coverage_p95 as Float64Array)[rs]!];
+    const [p05, mean, p95] = [
+      (cal.coverage_p05 as Float64Array)[rs]!,
+      (cal.coverage as Float64Array)[rs]!,
+      (cal.coverage_p95 as Float64Array)[rs]!,
+    ];
     expect(p05).toBeLessThanOrEqual(mean);
     expect(mean).toBeLessThanOrEqual(p95);
     expect(Number.isNaN((cal.coverage_p05 as Float64Array)[plsrC[0]!]!)).toBe(true);
@@ -55,7 +63,9 @@ describe("metrics.evaluate", () => {
     const inputs = runs.map((r, i) => ({ step: `f${i}`, type: "baseline.plsr", artifact: r.artifact }));
     const res = await runStepInMemory(evaluateStep, { pool: { "plsr-cv": ["f0", "f1", "f2"] } }, [fx.input, ...inputs]);
     const m = res.artifact.tables.get("metrics")!;
-    const at = (m.step as string[]).findIndex((s, i) => s === "plsr-cv" && (m.group as string[])[i] === "all" && (m.scale as string[])[i] === "gkg");
+    const at = (m.step as string[]).findIndex(
+      (s, i) => s === "plsr-cv" && (m.group as string[])[i] === "all" && (m.scale as string[])[i] === "gkg",
+    );
     expect((m.split as string[])[at]).toBe("cv");
     const tested = runs.map((r) => (r.artifact.tables.get("predictions")!.split as string[]).filter((s) => s === "test").length);
     const labelled = (runs[0]!.artifact.tables.get("predictions")!.split as string[]).filter((s) => s !== "unlabelled").length;
@@ -64,8 +74,12 @@ describe("metrics.evaluate", () => {
     expect((m.pi_coverage as Float64Array)[at]).toBeGreaterThan(0.7);
     // the same fold twice under two names: its samples would be scored twice
     const again = { step: "g0", type: "baseline.plsr", artifact: runs[0]!.artifact };
-    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "g0"] } }, [fx.input, ...inputs, again])).rejects.toThrow(/in the test split of both f0 and g0/);
-    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "nope"] } }, [fx.input, ...inputs])).rejects.toThrow(/pool.cv: "nope" is not a model step this step needs/);
+    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "g0"] } }, [fx.input, ...inputs, again])).rejects.toThrow(
+      /in the test split of both f0 and g0/,
+    );
+    await expect(runStepInMemory(evaluateStep, { pool: { cv: ["f0", "nope"] } }, [fx.input, ...inputs])).rejects.toThrow(
+      /pool.cv: "nope" is not a model step this step needs/,
+    );
   });
 
   it("fails clearly without model inputs", async () => {

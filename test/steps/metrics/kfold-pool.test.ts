@@ -62,12 +62,15 @@ describe("k-fold as a step matrix, pooled by metrics.evaluate", () => {
     expect(cv.split).toBe("cv");
     // cal: 0 → each fold model alone has no interval; cross-conformal pooling uses every sample
     const perFold = rows.find((r) => r.step === "plsr.fold-0" && r.group === "all" && r.scale === "gkg")!;
-    expect(perFold.pi_coverage === null || Number.isNaN(perFold.pi_coverage) || perFold.pi_width === Infinity || perFold.pi_coverage === 1).toBe(true);
+    expect(
+      perFold.pi_coverage === null || Number.isNaN(perFold.pi_coverage) || perFold.pi_width === Infinity || perFold.pi_coverage === 1,
+    ).toBe(true);
     expect(cv.pi_coverage).toBeGreaterThan(0.82);
     expect(cv.pi_coverage).toBeLessThan(0.97);
     expect(Number.isFinite(cv.pi_width!)).toBe(true);
     const arts = Object.fromEntries((await runArtifacts(store, await findRun(store))).map((a) => [a.step, a]));
-    const pools = await arts.evaluate!.json<Record<string, { complete: boolean; intervals: string; missing: string[]; rows: number }>>("pools");
+    const pools =
+      await arts.evaluate!.json<Record<string, { complete: boolean; intervals: string; missing: string[]; rows: number }>>("pools");
     expect(pools["plsr-cv"]).toMatchObject({ complete: true, intervals: "cross_conformal", missing: [] });
     expect(pools["plsr-cv"]!.rows).toBe(cv.n);
 

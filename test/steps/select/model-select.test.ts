@@ -7,7 +7,7 @@ import { makeFixture } from "../baseline/fixture.js";
 
 const OPTIONS = {
   target: "c",
-  variants: { abs: {}, snv: { normalize: "snv" }, "sg1": { savgol: { window: 7, polyorder: 2, deriv: 1 } } },
+  variants: { abs: {}, snv: { normalize: "snv" }, sg1: { savgol: { window: 7, polyorder: 2, deriv: 1 } } },
   models: ["plsr", "mbl"],
   targets: ["log1p", "gkg"],
   max_components: 6,
@@ -23,7 +23,17 @@ describe("model.select (nested CV)", () => {
     const res = await runStepInMemory(modelSelectStep, OPTIONS, [fx.input], "select");
     const pred = res.artifact.tables.get("predictions")! as Table;
     expect(Object.keys(pred)).toEqual([
-      "sample_id", "target", "split", "source", "depth_top_cm", "observed", "predicted", "sd", "pi_low", "pi_high", "in_domain",
+      "sample_id",
+      "target",
+      "split",
+      "source",
+      "depth_top_cm",
+      "observed",
+      "predicted",
+      "sd",
+      "pi_low",
+      "pi_high",
+      "in_domain",
     ]);
     const split = pred.split as string[];
     const observed = pred.observed as Float64Array;
@@ -73,7 +83,9 @@ describe("model.select (nested CV)", () => {
     const samples = { ...fx.samples, site: (fx.samples.sample_id as string[]).map((_, i) => `site-${i % 3}`) };
     art.tables.set("samples", samples);
     art.spectra.set("spectra", fx.blocks);
-    const res = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], folds_from: "site" }, [{ step: "prep", type: "x", artifact: art }]);
+    const res = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], folds_from: "site" }, [
+      { step: "prep", type: "x", artifact: art },
+    ]);
     expect(res.artifact.tables.get("choices")!.fold).toEqual(["site-0", "site-1", "site-2", "all"]);
     const meta = res.artifact.json.get("model_meta") as { protocol: { outer: unknown } };
     expect(meta.protocol.outer).toEqual({ folds_from: "site", folds: 3 });

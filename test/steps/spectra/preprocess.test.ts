@@ -12,11 +12,28 @@ function fixture() {
   const list = soils(30, 7);
   const gA = uniformGrid(550, 4100, 2, true); // descending, % reflectance
   const gB = uniformGrid(590, 4010, 3.7);
-  const a: SpectraBlock = { source: "labA", instrument: "x", unit: "reflectance_percent", wavenumbers: gA, ids: list.map((_, i) => `a${i}`), values: toPercentReflectance(spectraOf(list, gA, { noise: 0 }, 1)) };
-  const b: SpectraBlock = { source: "labB", instrument: "y", unit: "absorbance", wavenumbers: gB, ids: list.map((_, i) => `b${i}`), values: spectraOf(list, gB, { noise: 0 }, 2) };
+  const a: SpectraBlock = {
+    source: "labA",
+    instrument: "x",
+    unit: "reflectance_percent",
+    wavenumbers: gA,
+    ids: list.map((_, i) => `a${i}`),
+    values: toPercentReflectance(spectraOf(list, gA, { noise: 0 }, 1)),
+  };
+  const b: SpectraBlock = {
+    source: "labB",
+    instrument: "y",
+    unit: "absorbance",
+    wavenumbers: gB,
+    ids: list.map((_, i) => `b${i}`),
+    values: spectraOf(list, gB, { noise: 0 }, 2),
+  };
   const art = emptyArtifact();
   art.spectra.set("spectra", [a, b]);
-  art.tables.set("samples", { sample_id: [...a.ids, ...b.ids, "lonely"], source: [...a.ids.map(() => "labA"), ...b.ids.map(() => "labB"), "labB"] });
+  art.tables.set("samples", {
+    sample_id: [...a.ids, ...b.ids, "lonely"],
+    source: [...a.ids.map(() => "labA"), ...b.ids.map(() => "labB"), "labB"],
+  });
   return { art, a, b, list };
 }
 
@@ -33,7 +50,8 @@ describe("spectra.preprocess", () => {
     const p = grid.wavenumbers.length;
     // both sources hold the same soils without instrument effect: equal after linear interpolation (fine grids)
     let maxDiff = 0;
-    for (let i = 0; i < 30; i++) for (let j = 0; j < p; j++) maxDiff = Math.max(maxDiff, Math.abs(pa!.values[i * p + j]! - pb!.values[i * p + j]!));
+    for (let i = 0; i < 30; i++)
+      for (let j = 0; j < p; j++) maxDiff = Math.max(maxDiff, Math.abs(pa!.values[i * p + j]! - pb!.values[i * p + j]!));
     expect(maxDiff).toBeLessThan(0.02);
     const log = res.artifact.tables.get("preprocess_log")!;
     const note = (id: string) => (log.note as (string | null)[])[(log.sample_id as string[]).indexOf(id)];
@@ -47,7 +65,9 @@ describe("spectra.preprocess", () => {
   it("grid native keeps the first source's measured grid and range (CO2 band too with exclude: [])", async () => {
     const { art, a } = fixture();
     art.spectra.set("spectra", [a]);
-    const res = await runStepInMemory(spectraPreprocess, { grid: "native", exclude: [] }, [{ step: "ingest", type: "ingest.x", artifact: art }]);
+    const res = await runStepInMemory(spectraPreprocess, { grid: "native", exclude: [] }, [
+      { step: "ingest", type: "ingest.x", artifact: art },
+    ]);
     const [pa] = res.artifact.spectra.get("spectra")!;
     const grid = res.artifact.json.get("grid") as { wavenumbers: number[]; step: unknown };
     expect(grid.wavenumbers).toEqual(Array.from(a.wavenumbers).sort((x, y) => x - y));
@@ -68,7 +88,9 @@ describe("spectra.preprocess", () => {
     abs[7 * p + Math.floor(p / 3)]! += 1;
     const art = emptyArtifact();
     const ids = list.map((_, i) => `r${i}`);
-    art.spectra.set("spectra", [{ source: "labR", instrument: "x", unit: "reflectance_percent", wavenumbers: g, ids, values: toPercentReflectance(abs) }]);
+    art.spectra.set("spectra", [
+      { source: "labR", instrument: "x", unit: "reflectance_percent", wavenumbers: g, ids, values: toPercentReflectance(abs) },
+    ]);
     art.tables.set("samples", { sample_id: ids, source: ids.map(() => "labR") });
     const res = await runStepInMemory(spectraPreprocess, { exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
     const log = res.artifact.tables.get("preprocess_log")!;
@@ -79,7 +101,11 @@ describe("spectra.preprocess", () => {
 
   it("applies SG derivative and SNV", async () => {
     const { art } = fixture();
-    const res = await runStepInMemory(spectraPreprocess, { savgol: { window: 11, polyorder: 2, deriv: 1 }, normalize: "snv", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
+    const res = await runStepInMemory(
+      spectraPreprocess,
+      { savgol: { window: 11, polyorder: 2, deriv: 1 }, normalize: "snv", exclude: [] },
+      [{ step: "i", type: "ingest.x", artifact: art }],
+    );
     const b = res.artifact.spectra.get("spectra")![1]!;
     const row = Array.from(b.values.subarray(0, 851));
     const m = row.reduce((s, v) => s + v, 0) / 851;
@@ -88,10 +114,12 @@ describe("spectra.preprocess", () => {
 
   it("refuses a grid a source does not cover, naming it; trims when asked", async () => {
     const { art } = fixture();
-    await expect(runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 } }, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(
-      /source\(s\) "labA" \(550–4100 cm-1\), "labB".*out_of_range: trim/,
-    );
-    const res = await runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]);
+    await expect(
+      runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 } }, [{ step: "i", type: "ingest.x", artifact: art }]),
+    ).rejects.toThrow(/source\(s\) "labA" \(550–4100 cm-1\), "labB".*out_of_range: trim/);
+    const res = await runStepInMemory(spectraPreprocess, { grid: { from: 500, to: 4000, step: 4 }, out_of_range: "trim", exclude: [] }, [
+      { step: "i", type: "ingest.x", artifact: art },
+    ]);
     const g = (res.artifact.json.get("grid") as { wavenumbers: number[] }).wavenumbers;
     expect(g[0]).toBe(592);
   });
@@ -99,7 +127,9 @@ describe("spectra.preprocess", () => {
   it("out_of_range: trim refuses (naming it) a source whose axis does not overlap the grid at all", async () => {
     const { art } = fixture();
     await expect(
-      runStepInMemory(spectraPreprocess, { grid: { from: 4200, to: 6000, step: 4 }, out_of_range: "trim", exclude: [] }, [{ step: "i", type: "ingest.x", artifact: art }]),
+      runStepInMemory(spectraPreprocess, { grid: { from: 4200, to: 6000, step: 4 }, out_of_range: "trim", exclude: [] }, [
+        { step: "i", type: "ingest.x", artifact: art },
+      ]),
     ).rejects.toThrow(/source\(s\) "labA" \(550–4100 cm-1\).* do not overlap the grid 4200–6000 cm-1 at all/);
   });
 
@@ -110,6 +140,8 @@ describe("spectra.preprocess", () => {
     const res = await runStepInMemory(spectraPreprocess, {}, [{ step: "i", type: "ingest.x", artifact: art }]);
     expect(res.artifact.spectra.get("spectra")![1]!.ids.length).toBe(29);
     b.values.fill(NaN);
-    await expect(runStepInMemory(spectraPreprocess, {}, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(/source "labB": every spectrum is entirely NaN/);
+    await expect(runStepInMemory(spectraPreprocess, {}, [{ step: "i", type: "ingest.x", artifact: art }])).rejects.toThrow(
+      /source "labB": every spectrum is entirely NaN/,
+    );
   });
 });
