@@ -90,15 +90,13 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
     const isGrid = (r: Row) => GRID_BREAKDOWNS.has(String(r["breakdown"]).toLowerCase());
     const isAside = (r: Row) => String(r["breakdown"]) === "set_aside";
     setAside = covCols.has("n_set_aside")
-      ? rows
-          .filter(isAside)
-          .map((r) => ({
-            target: r["target"] ?? null,
-            code: r["key"] ?? null,
-            n: Number(r["n_predicted"]) + Number(r["n_rejected"]) + Number(r["n_measured"]),
-            n_predicted: r["n_predicted"] ?? null,
-            n_rejected: r["n_rejected"] ?? null,
-          }))
+      ? rows.filter(isAside).map((r) => ({
+          target: r["target"] ?? null,
+          code: r["key"] ?? null,
+          n: Number(r["n_predicted"]) + Number(r["n_rejected"]) + Number(r["n_measured"]),
+          n_predicted: r["n_predicted"] ?? null,
+          n_rejected: r["n_rejected"] ?? null,
+        }))
       : { absent: "This run's coverage table predates the set-aside rule (no n_set_aside column): rerun impute.hybrid." };
     coverage = rows
       .filter((r) => !isGrid(r) && !isAside(r))
