@@ -4,7 +4,7 @@
  * precision), optionally kept exact on rows where another column holds a value (a measured
  * value in a mixed column). Parquet exports never go through this: full precision there.
  */
-import type { ColumnDescription } from "../core/column-description.js";
+import type { ColumnDescription } from "../contracts/column-description.js";
 
 /** The part of a step's `<table>_columns` description CSV formatting reads. */
 type Described = { columns: Record<string, ColumnDescription> };

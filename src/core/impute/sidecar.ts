@@ -4,7 +4,7 @@
  * merges it into the sidecar JSON written beside the CSV/Parquet file. Pure.
  */
 import type { TableDescription } from "../table.js";
-import type { ColumnDescription } from "../column-description.js";
+import type { ColumnDescription } from "../../contracts/column-description.js";
 import { WIDE_PER_TARGET } from "./layout.js";
 
 interface ColumnDoc {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hybridCoverage, hybridPairs, gridCell } from "../../../src/core/impute/coverage.js";
 import { alignPredictions, buildHybrid } from "../../../src/core/impute/hybrid.js";
 import { hybridDescription } from "../../../src/core/impute/sidecar.js";
-import type { ColumnDescription } from "../../../src/core/column-description.js";
+import type { ColumnDescription } from "../../../src/contracts/column-description.js";
 
 const N = NaN;
 // sample:            s0     s1     s2      s3     s4     s5      s6
