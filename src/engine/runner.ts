@@ -437,6 +437,11 @@ async function runRemote(
     resources: step.resources,
     signal: x.signal,
     onSubmitted: (id) => reporter.log(step.name, `submitted as SLURM job ${id}`),
+    onHeld: (id, why) =>
+      reporter.log(
+        step.name,
+        `SLURM job ${id} is held (${why}): it waits until released (scontrol release ${id}) or cancelled (scancel ${id})`,
+      ),
     spec: {
       store: l.root,
       pipeline_file: resolve(pipeline.file),

@@ -39,6 +39,12 @@ export function slurmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   return out;
 }
 
+export interface JobState {
+  state: string;
+  /** squeue's %r: why a job pends or is held ("None" when nothing is wrong). */
+  reason: string;
+}
+
 export interface NodeCapacity {
   cpus: number;
   memMiB: number;
@@ -109,16 +115,19 @@ export class SlurmClient {
     return id;
   }
 
-  /** States of the given jobs still known to the controller (finished jobs stay for MinJobAge). */
-  async states(ids: readonly string[]): Promise<Map<string, string> | null> {
-    const out = new Map<string, string>();
+  /**
+   * States (and SLURM's reason, e.g. "launch failed requeued held") of the given jobs still
+   * known to the controller; finished jobs stay for MinJobAge.
+   */
+  async states(ids: readonly string[]): Promise<Map<string, JobState> | null> {
+    const out = new Map<string, JobState>();
     if (ids.length === 0) return out;
-    const r = await this.exec("squeue", ["-h", "--states=all", "-j", ids.join(","), "-o", "%i|%T|%N"], 30_000);
+    const r = await this.exec("squeue", ["-h", "--states=all", "-j", ids.join(","), "-o", "%i|%T|%r"], 30_000);
     // squeue exits 1 when none of the ids is known any more: that is an answer, not an error.
     if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) return null;
     for (const line of r.stdout.trim().split("\n")) {
-      const [id, state] = line.split("|");
-      if (id && state) out.set(id, state);
+      const [id, state, reason] = line.split("|");
+      if (id && state) out.set(id, { state, reason: reason?.trim() || "" });
     }
     return out;
   }

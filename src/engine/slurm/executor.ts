@@ -9,7 +9,7 @@ import { UsageError } from "../errors.js";
 import { formatMemory, type Resources } from "../resources.js";
 import { SlurmClient, type NodeCapacity } from "./client.js";
 import { jobPaths, readResult, type JobResultFile, type JobSpecFile } from "./job-files.js";
-import { classifyFailure, sbatchArgs, type SubmitOptions } from "./sbatch.js";
+import { classifyFailure, pendingVerdict, sbatchArgs, type SubmitOptions } from "./sbatch.js";
 
 export interface SlurmExecutorOptions extends SubmitOptions {
   storeRoot: string;
@@ -30,6 +30,8 @@ export interface RemoteRequest {
   resources: Resources;
   signal?: AbortSignal;
   onSubmitted?(jobId: string): void;
+  /** Told once when someone holds the job (it waits until released). */
+  onHeld?(jobId: string, reason: string): void;
 }
 
 export interface RemoteOutcome {
@@ -126,6 +128,7 @@ export class SlurmExecutor {
     let lastState: string | null = null;
     let lastStateAt = 0;
     let goneSince: number | null = null;
+    let heldTold = false;
     const outcome = (result: JobResultFile | null, failure: string | null): RemoteOutcome => ({
       result,
       job_id: id,
@@ -146,9 +149,23 @@ export class SlurmExecutor {
         lastStateAt = Date.now();
         const states = await this.client.states([id]);
         if (states) {
-          const s = states.get(id) ?? null;
-          if (s) lastState = s;
-          const ended = s === null || TERMINAL.has(s);
+          const j = states.get(id) ?? null;
+          if (j) lastState = j.state;
+          const verdict = j ? pendingVerdict(j.state, j.reason) : null;
+          if (verdict === "launch-failed") {
+            // Left alone it would pend forever and so would this run.
+            await this.client.cancel([id]);
+            return outcome(
+              null,
+              `SLURM could not start the job on its node (${j!.reason || j!.state}): the node failed as the job launched; ` +
+                `the job was cancelled; check the node (sinfo -R) and run again to resume (job ${id})`,
+            );
+          }
+          if (verdict === "held" && !heldTold) {
+            heldTold = true;
+            req.onHeld?.(id, j!.reason);
+          }
+          const ended = j === null || TERMINAL.has(j.state);
           if (ended && goneSince === null) goneSince = Date.now();
           if (!ended) goneSince = null;
         }

@@ -99,3 +99,14 @@ export function classifyFailure(state: string | null, logTail: string, res: Reso
     message: `the job ended${state ? ` in state ${state}` : ""} without a result; see its log`,
   };
 }
+
+/**
+ * What a job that has not ended is waiting for, when that is not the queue: a launch failure
+ * (SLURM requeued and held it because its node failed as the job started: it will never run
+ * without an administrator) or a hold someone placed (it runs once released).
+ */
+export function pendingVerdict(state: string | null, reason: string): "launch-failed" | "held" | null {
+  if (state === "REQUEUE_HOLD" || (state === "PENDING" && /launch failed/i.test(reason))) return "launch-failed";
+  if (state === "PENDING" && /^JobHeld(User|Admin)$/.test(reason)) return "held";
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyFailure, parseJobId, sbatchArgs } from "../../../src/engine/slurm/sbatch.js";
+import { classifyFailure, parseJobId, pendingVerdict, sbatchArgs } from "../../../src/engine/slurm/sbatch.js";
 
 const job = {
   runId: "20261202-1",
@@ -64,5 +64,17 @@ describe("failure reasons", () => {
     expect(classifyFailure(null, "*** JOB 4 ON vm CANCELLED AT 2026-12-02T10:00:00 ***", res).kind).toBe("cancelled");
     expect(classifyFailure("NODE_FAIL", "", res).kind).toBe("node");
     expect(classifyFailure("FAILED", "segfault", res).kind).toBe("failed");
+  });
+});
+
+describe("pending jobs that will not start by themselves", () => {
+  it("a launch failure (requeued and held) is told apart from a hold someone placed and from the queue", () => {
+    expect(pendingVerdict("PENDING", "launch failed requeued held")).toBe("launch-failed");
+    expect(pendingVerdict("REQUEUE_HOLD", "None")).toBe("launch-failed");
+    expect(pendingVerdict("PENDING", "JobHeldUser")).toBe("held");
+    expect(pendingVerdict("PENDING", "JobHeldAdmin")).toBe("held");
+    expect(pendingVerdict("PENDING", "Resources")).toBeNull();
+    expect(pendingVerdict("PENDING", "Priority")).toBeNull();
+    expect(pendingVerdict("RUNNING", "None")).toBeNull();
   });
 });

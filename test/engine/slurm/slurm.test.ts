@@ -240,7 +240,18 @@ ${[0, 1, 2, 3].map((i) => `  h${i}: { uses: test.hog, with: { sleep_ms: 2500, ta
     const child = startCli(["run", file("held.yaml"), "--steps", FIXTURE_STEPS, "--store", store, "--executor", "slurm", "--json"], FAST);
     const done = finish(child);
     await waitFor("h's job", () => jobIdOf(store, "h"));
-    await sleep(1500);
+    // Kill once the step runs on the node: killing slurmd while it launches the job is a
+    // launch failure (SLURM requeues and holds the job), a different path, handled the same.
+    const running = () => {
+      try {
+        execFileSync("pgrep", ["-f", "run-step .*/h.json"]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor("h's step process", async () => (running() ? true : null));
+    await sleep(1000);
     const conf = process.env.SLURM_CONF!;
     const pidFile = (await readFile(conf, "utf8")).match(/^SlurmdPidFile=(.*)$/m)![1]!;
     const kill = (args: string[]) => {
