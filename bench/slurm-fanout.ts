@@ -5,7 +5,7 @@
  * 2. a fan-out: pipelines/examples/cv-slurm.yaml (10-fold CNN + PLSR = 20 model steps) with
  *    `--executor slurm --jobs 2` vs local `--jobs 2` on the same cores, the shared prefix
  *    (library … harmonize) cached in both stores first.
- *   node --import tsx bench/slurm-fanout.ts [--chain 10] [--n 1000] [--epochs 15]
+ *   node --import tsx bench/slurm-fanout.ts [--chain 10] [--n 1000] [--epochs 15] [--cnn-cpus 1]
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -13,10 +13,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { chain: { type: "string" }, n: { type: "string" }, epochs: { type: "string" } } });
+const { values } = parseArgs({
+  options: { chain: { type: "string" }, n: { type: "string" }, epochs: { type: "string" }, "cnn-cpus": { type: "string" } },
+});
 const K = Number(values.chain ?? 10);
 const N = Number(values.n ?? 1000);
 const EPOCHS = Number(values.epochs ?? 15);
+// Cores per CNN job, the same in both arms: 2 on a 2-CPU node makes SLURM run one CNN at a
+// time, while the local executor runs --jobs 2 steps side by side whatever their cpus.
+const CNN_CPUS = Number(values["cnn-cpus"] ?? 1);
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/somflow.mjs");
 const STEPS = join(ROOT, "test/engine/fixtures/steps.ts");
@@ -61,7 +66,7 @@ console.log(
 );
 
 const cv = join(ROOT, "pipelines/examples/cv-slurm.yaml");
-const params = ["-p", `n=${N}`, "-p", `epochs=${EPOCHS}`];
+const params = ["-p", `n=${N}`, "-p", `epochs=${EPOCHS}`, "-p", `cnn_cpus=${CNN_CPUS}`];
 const times: Record<string, number> = {};
 for (const [label, extra] of [
   ["local", []],
@@ -78,5 +83,5 @@ const same = execFileSync("bash", [
   .toString()
   .trim();
 console.log(
-  `cv-slurm fan-out (n ${N}, ${EPOCHS} epochs, 20 model steps + evaluate, --jobs 2): local ${times.local!.toFixed(1)} s, slurm ${times.slurm!.toFixed(1)} s (${((times.slurm! / times.local! - 1) * 100).toFixed(1)} %); artifacts ${same}`,
+  `cv-slurm fan-out (n ${N}, ${EPOCHS} epochs, cnn cpus ${CNN_CPUS}, 20 model steps + evaluate, --jobs 2): local ${times.local!.toFixed(1)} s, slurm ${times.slurm!.toFixed(1)} s (${((times.slurm! / times.local! - 1) * 100).toFixed(1)} %); artifacts ${same}`,
 );

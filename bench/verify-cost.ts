@@ -30,13 +30,25 @@ const { values } = parseArgs({
     reps: { type: "string", default: "3" },
     "noop-reps": { type: "string", default: "7" },
     store: { type: "string" },
+    // At scale (e.g. --pipeline pipelines/study-scale.yaml --set n=57000 --only plsr-c,plsr-om
+    // --force plsr-c,plsr-om --full-run-s 1995): the model steps that run cheaply, and the full
+    // run's time from the study-scale bench, since a full 57k run does not fit a session.
+    pipeline: { type: "string", default: "pipelines/demo.yaml" },
+    set: { type: "string", multiple: true, default: [] },
+    only: { type: "string" },
+    force: { type: "string", default: "plsr-c,plsr-om,impute" },
+    "full-run-s": { type: "string" },
   },
 });
 const reps = Number(values.reps);
 const noopReps = Number(values["noop-reps"]);
 const ROOT = resolve(import.meta.dirname, "..");
 const registry: Registry = new Map(builtinSteps().map((d) => [d.type, d]));
-const pipeline = await loadPipeline(join(ROOT, "pipelines/demo.yaml"), registry, { overrides: [`epochs=${values.epochs}`] });
+const PIPELINE = resolve(ROOT, values.pipeline!);
+const pipeline = await loadPipeline(PIPELINE, registry, { overrides: [`epochs=${values.epochs}`, ...values.set!] });
+const ONLY = values.only?.split(",").filter(Boolean);
+const FORCE = values.force!.split(",").filter(Boolean);
+const LABEL = `${pipeline.name}${values.set!.length ? ` ${values.set!.join(" ")}` : ""}, epochs ${values.epochs}${ONLY ? `, only ${ONLY.join("+")} and what they need` : ""}`;
 const store = values.store ? resolve(values.store) : join(await mkdtemp(join(tmpdir(), "somflow-verify-cost-")), "store");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -52,7 +64,7 @@ async function timed(
 ): Promise<number> {
   const r0 = await rchar();
   const t0 = performance.now();
-  const r = await runPipeline(pipeline, { store, ...opts });
+  const r = await runPipeline(pipeline, { store, only: ONLY, ...opts });
   const s = (performance.now() - t0) / 1000;
   if (label) (readMB[label] ??= []).push(((await rchar()) - r0) / 1e6);
   if (r.status !== "ok" || !expect(r.steps.map((x) => x.status)))
@@ -68,17 +80,27 @@ async function storeBytes(dir: string): Promise<number> {
 }
 
 let full: number;
+let fullLabel = `full run (${LABEL})`;
 const firstRun = values.store ? (await listRuns(layout(store)))[0] : undefined;
 if (firstRun) {
-  if (firstRun.pipeline !== "demo" || firstRun.steps.some((s) => s.status !== "ran") || firstRun.params.epochs !== Number(values.epochs)) {
-    throw new Error(`${store}: its first run is not a full demo run with epochs ${values.epochs}`);
+  if (
+    firstRun.pipeline !== pipeline.name ||
+    firstRun.steps.some((s) => s.status !== "ran") ||
+    firstRun.params.epochs !== Number(values.epochs)
+  ) {
+    throw new Error(`${store}: its first run is not a full ${pipeline.name} run with epochs ${values.epochs}`);
   }
   full = firstRun.seconds;
   log(`full run taken from ${store}'s first run record: ${full.toFixed(1)} s`);
 } else {
-  log(`full run (demo n 3000, epochs ${values.epochs}) into ${store} ...`);
+  log(`${fullLabel} into ${store} ...`);
   full = await timed({ verifyInputs: true }, (s) => s.every((x) => x === "ran"));
   log(`  ${full.toFixed(1)} s`);
+}
+if (values["full-run-s"]) {
+  log(`first run (${full.toFixed(1)} s) is partial; percentages below are of the given full run, ${values["full-run-s"]} s`);
+  fullLabel = `full run as given with --full-run-s (the first run here, ${LABEL}, took ${full.toFixed(1)} s)`;
+  full = Number(values["full-run-s"]);
 }
 
 // Each measurement alternates the arm that goes first, and no-op reruns are measured in a loop
@@ -92,7 +114,6 @@ for (let i = 0; i < noopReps; i++) {
     noop[arm].push(await timed({ verifyInputs: arm === "on" }, (s) => s.every((x) => x === "cached"), `noop-${arm}`));
   log(`  no-op rep ${i + 1}: on ${noop.on.at(-1)!.toFixed(2)} s, off ${noop.off.at(-1)!.toFixed(2)} s`);
 }
-const FORCE = ["plsr-c", "plsr-om", "impute"];
 for (let i = 0; i < reps; i++) {
   for (const arm of order(i))
     down[arm].push(await timed({ verifyInputs: arm === "on", force: FORCE }, (s) => s.includes("ran"), `down-${arm}`));
@@ -109,7 +130,7 @@ const pct = (x: number) => `${((100 * x) / full).toFixed(1)} %`;
 console.log(
   `verify-cost: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, reps ${reps} (no-op ${noopReps})`,
 );
-console.log(`full run (demo n 3000, epochs ${values.epochs}): ${full.toFixed(1)} s`);
+console.log(`${fullLabel}: ${full.toFixed(1)} s`);
 const mb = (k: string) => `${median(readMB[k]!).toFixed(2)} MB`;
 console.log(
   `no-op rerun, median: verification on ${m.noopOn.toFixed(2)} s, off ${m.noopOff.toFixed(2)} s; bytes read by the process: on ${mb("noop-on")}, off ${mb("noop-off")}`,

@@ -1,9 +1,8 @@
 /** Argument handling shared by the commands: store, pipeline loading with --param, step plugins. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { pathToFileURL } from "node:url";
+import { importStepModule } from "./step-modules.js";
 import { UsageError } from "../engine/errors.js";
 import { loadPipeline, type Pipeline, type Registry } from "../engine/pipeline.js";
 import type { StepDefinition } from "../engine/step.js";
@@ -30,17 +29,6 @@ export function resolveStore(explicit: string | undefined): string {
   return storeRoot(explicit);
 }
 
-const TYPESCRIPT = /\.[cm]?tsx?$/;
-let tsxRegistered = false;
-
-/** A user's step module in TypeScript loads through tsx — the only thing that does; the CLI itself runs compiled. */
-async function registerTsx(): Promise<void> {
-  if (tsxRegistered) return;
-  const { register } = await import("tsx/esm/api");
-  register();
-  tsxRegistered = true;
-}
-
 /**
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
@@ -51,8 +39,7 @@ export async function loadRegistry(extra: readonly string[] = [], uses: readonly
   for (const m of modules) {
     let mod: { steps?: StepDefinition[] };
     try {
-      if (TYPESCRIPT.test(m)) await registerTsx();
-      mod = await import(pathToFileURL(resolve(m)).href);
+      mod = (await importStepModule(m)) as typeof mod;
     } catch (e) {
       throw new UsageError(`--steps ${m}: cannot load step module: ${(e as Error).message}`);
     }

@@ -57,7 +57,8 @@ export function sourceFingerprint(moduleUrl: string): Record<string, string> {
     out[rel] = sha256(text);
     for (const m of text.matchAll(IMPORT)) {
       const target = resolveModule(file, (m[1] ?? m[2])!);
-      if (target && !relative(PROJECT_ROOT, target).startsWith("..")) visit(target);
+      // Wherever it lies: a user's step module outside this package keys on its own helpers too.
+      if (target) visit(target);
     }
   };
   visit(entry);
