@@ -1,31 +1,19 @@
 /**
- * DuckDB helpers for the report's aggregation functions: one in-memory instance per loader,
- * SQL quoting in one place, rows converted to plain JSON-able values.
+ * DuckDB helpers for the report's aggregation functions, over the engine's one DuckDB module
+ * (its process-wide instance and its SQL quoting): Parquet sources, rows converted to plain
+ * JSON-able values.
  */
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { quoteIdent, quoteString, withConnection } from "../engine/store/duck.js";
 
 export type { DuckDBConnection };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 export type Row = Record<string, JsonValue>;
 
-/** Opens an in-memory DuckDB, runs `fn`, always closes. */
-export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(":memory:");
-  try {
-    const conn = await instance.connect();
-    try {
-      return await fn(conn);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
-}
+/** Runs `fn` on a connection to the engine's in-memory DuckDB; always closes the connection. */
+export const withDuck: <T>(fn: (conn: DuckDBConnection) => Promise<T>) => Promise<T> = withConnection;
 
-// SQL quoting lives in one place, the engine's DuckDB module.
-import { quoteIdent, quoteString } from "../engine/store/duck.js";
 export const sqlString = quoteString;
 export const sqlIdent = quoteIdent;
 

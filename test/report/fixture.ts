@@ -85,7 +85,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
   await withDuck(async (conn) => {
     await conn.run("SELECT setseed(0.42)");
     // the latent library: one row per sample
-    await conn.run(`CREATE TABLE s AS
+    await conn.run(`CREATE OR REPLACE TEMP TABLE s AS
       SELECT printf('S%06d', i) AS sample_id, ${sources}[1 + (i % ${SOURCES.length})] AS source,
              'inst-' || (i % ${SOURCES.length}) AS instrument,
              -40 + (hash(i) % 100) AS lat, -120 + (hash(i * 7) % 240) AS lon,
@@ -167,7 +167,7 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
       ["cnn-om", "om", 1.724, "cnn"],
       ["plsr", "c", 1, "plsr"],
     ] as const) {
-      await conn.run(`CREATE OR REPLACE TABLE pr AS SELECT sample_id, '${target}' AS target, ${split} AS split, source,
+      await conn.run(`CREATE OR REPLACE TEMP TABLE pr AS SELECT sample_id, '${target}' AS target, ${split} AS split, source,
         depth_top_cm::DOUBLE AS depth_top_cm, CASE WHEN u < 0.3 THEN 'nan'::DOUBLE ELSE ${factor} * c_true END AS observed,
         ${factor} * c_true * exp(0.2 * (random() - 0.5)) AS predicted, ${factor} * c_true * 0.1 AS sd,
         ${factor} * c_true * 0.8 AS pi_low, ${factor} * c_true * 1.25 AS pi_high, random() > 0.05 AS in_domain FROM s`);
