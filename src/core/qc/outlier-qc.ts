@@ -206,7 +206,7 @@ function qLimits(
 }
 
 /** Per stacked row: this block's scan defects, then any known ones it lacks. */
-export function blockScanDefects(spectra: OutlierQcInput["spectra"], options: OutlierQcOptions["scan"]): string[][] {
+function blockScanDefects(spectra: OutlierQcInput["spectra"], options: OutlierQcOptions["scan"]): string[][] {
   const { values, cols, ids } = spectra;
   const scan: string[][] = Array.from({ length: ids.length }, () => []);
   let off = 0;
