@@ -13,7 +13,10 @@ export const MODULES = {
     mutate: ["src/core/stats/**/*.ts"],
     tests: ["test/core/stats/**/*.test.ts", "test/core/cnn/uncertainty.test.ts", "test/core/chemometrics/pls.test.ts"],
   },
-  chemometrics: { mutate: ["src/core/chemometrics/**/*.ts"], tests: ["test/core/chemometrics/**/*.test.ts"] },
+  chemometrics: {
+    mutate: ["src/core/chemometrics/**/*.ts", "src/core/qc/**/*.ts", "src/core/harmonize/**/*.ts"],
+    tests: ["test/core/chemometrics/**/*.test.ts", "test/core/qc/**/*.test.ts", "test/core/harmonize/**/*.test.ts"],
+  },
   impute: { mutate: ["src/core/impute/**/*.ts"], tests: ["test/core/impute/**/*.test.ts"] },
   formats: {
     mutate: ["src/formats/**/*.ts"],

@@ -6,11 +6,12 @@
  * so a run is deterministic given (seed, threads, backend).
  */
 import { createRng, permutation } from "../../core/random.js";
-import { initBackend, type BackendChoice, type BackendName } from "./backend.js";
+import { initBackend, withTfLock, type BackendChoice, type BackendName } from "./backend.js";
 import { initWeights, layoutOf, tasksOf, type CnnConfig, type TargetStats } from "../../core/cnn/model.js";
 import { localReplica, trainInWorker, workerReplicas, type ReplicaHandle } from "./parallel.js";
 import type { GradResult, ReplicaData } from "../../core/cnn/replica.js";
 import { CnnOptionError } from "../../core/cnn/errors.js";
+import type { ThreadPolicy } from "../../core/cnn/thread-policy.js";
 
 export type Schedule = "plateau" | "cosine" | "constant";
 
@@ -153,6 +154,48 @@ export async function trainConcurrently(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, seeds.length) }, lane));
   return results;
+}
+
+/**
+ * Trains one model per seed as `policy` (threadPolicy) says: an ensemble side by side
+ * (trainConcurrently), else in turn, each in a worker of its own (policy.inWorker) or
+ * in-process. In-process training shares the process's one tfjs engine with any other CNN
+ * step running beside it (`run --jobs 2`): on one thread it takes turns (withTfLock); workers
+ * have engines of their own. `onDone` sees each member's result. samplesPerS side by side:
+ * samples of all members over the wall time (worker start and val passes included).
+ */
+export async function trainMembers(
+  config: CnnConfig,
+  stats: TargetStats,
+  data: TrainData,
+  opts: Omit<TrainOptions, "seed" | "threads" | "onEpoch">,
+  seeds: readonly number[],
+  policy: ThreadPolicy,
+  hooks: { onEpoch: (member: number, p: EpochProgress) => void; onDone: (r: TrainResult) => void },
+): Promise<{ results: TrainResult[]; samplesPerS: number }> {
+  const t0 = performance.now();
+  if (policy.concurrent) {
+    const results = await trainConcurrently(config, stats, data, opts, seeds, policy.workers, hooks.onEpoch);
+    results.forEach(hooks.onDone);
+    return { results, samplesPerS: results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - t0) / 1000) };
+  }
+  const trainOne: typeof trainCnn = policy.inWorker
+    ? trainInWorker
+    : policy.threads === 1
+      ? (...args) => withTfLock(() => trainCnn(...args))
+      : trainCnn;
+  const results: TrainResult[] = [];
+  for (let k = 0; k < seeds.length; k++) {
+    const res = await trainOne(config, stats, data, {
+      ...opts,
+      seed: seeds[k]!,
+      threads: policy.threads,
+      onEpoch: (e) => hooks.onEpoch(k, e),
+    });
+    hooks.onDone(res);
+    results.push(res);
+  }
+  return { results, samplesPerS: results[results.length - 1]!.samplesPerS };
 }
 
 async function loop(

@@ -1,33 +1,24 @@
 /**
  * `cnn.train`: a 1-D CNN (TensorFlow.js) for organic C, OM, or both (multi-task, masked loss),
- * on spectra matched to `samples` by sample_id. Thin adapter over src/core/cnn.
+ * on spectra matched to `samples` by sample_id. An adapter: the model is src/core/cnn (bounded
+ * outputs: model.ts; n-dependent defaults: cnnDefaultsForN in config.ts), its training data,
+ * standardization and conformal calibration src/core/cnn/training-data.ts, the thread policy
+ * thread-policy.ts, the training loop and workers src/runtime/cnn.
  *
- * - Split: the same options and assignment as baseline.plsr (src/steps/split-options.ts:
- *   random, by source, by lat/lon cell, or fold `test_fold` of a k-fold), so all models are
- *   scored on the same held-out samples.
- *   train fits, val drives early stopping and the LR schedule, cal calibrates the conformal
- *   interval, test is scored. Samples with `exclude_train` or a negative label are predicted
- *   but not fitted on; excluded cal rows with a usable label do calibrate (`cal_excluded`),
- *   since test is scored on every labelled row, flagged ones included.
- * - Targets log1p(g/kg), standardized and bounded by construction (src/core/cnn/model.ts):
- *   0 ≤ C ≤ 580, and in the multi-task model C ≤ OM < 1000 via a sigmoid OM/C ratio in [1, 2.5].
- * - Uncertainty: "nll" (default) = mean–variance head trained with Gaussian NLL, σ̂ per sample
- *   at ~no extra cost; "ensemble" = `members` independently seeded nets, σ̂ from their spread
- *   (and heads), costing `members`× the training work (on ≥ 2 threads the members train side
- *   by side, one worker each); "none" = plain MSE, intervals from
+ * - Split: the same options and assignment as baseline.plsr (src/steps/shared/split-options.ts),
+ *   so all models are scored on the same held-out samples. train fits, val drives early
+ *   stopping and the LR schedule, cal calibrates the conformal interval, test is scored.
+ * - Uncertainty: "nll" = mean–variance head trained with Gaussian NLL; "ensemble" = `members`
+ *   independently seeded nets, σ̂ from their spread; "none" = plain MSE, intervals from
  *   absolute log residuals. σ̂ is calibrated by split-conformal normalized scores on cal.
+ * - Targets log1p(g/kg), standardized and bounded by construction (src/core/cnn/model.ts):
+ *   0 ≤ C ≤ 580, and in the multi-task model C ≤ OM < 1000. Multi-task loss = mean over all
+ *   labels in the batch (each C or OM label weighs the same; a per-task mean over-weighted the
+ *   ~10 % OM labels and early-stopped C).
  * - Applicability domain: PCA (T² and Q, training 99th percentiles) of the training spectra.
- * - Defaults depend on n, the labelled rows the model can fit on (cnnDefaultsForN,
- *   src/core/cnn/config.ts; resolved values in model_meta.resolved): below 300 no validation
- *   split, 60 fixed epochs (cosine LR 2e-3), batch 16, the small net, MSE and a 5-member
- *   ensemble; from 300 the settings chosen on the demo library (n = 3000, 774 points at 4 cm-1):
- *   the lean 4-block net of DEFAULT_ARCH (8k9/16k7/32k5/32k3, max-pool 2 each, flatten → dense
- *   64, dropout 0.2), Adam lr 1e-3 halved on val plateaus, batch 32 (64 from 2,000), early
- *   stopping (patience 15) restoring the best-val weights. Inputs centred per point and divided
- *   by one global SD (keeps relative band intensities). Multi-task loss = mean over all labels in the batch (each C or OM label
- *   weighs the same; a per-task mean over-weighted the ~10 % OM labels and early-stopped C).
+ * - Inputs centred per point and divided by one global SD (keeps relative band intensities).
  *   Demo results (CNN vs PLSR RMSE, coverage) are in bench/RESULTS.md; pipelines/demo.yaml gates them.
- * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`,
+ * Outputs: `model` (dir: model.json + weights.bin), `model_meta`, `predictions`, `history`
  * (metrics come from metrics.evaluate, the one writer of the metrics table).
  */
 import { z } from "zod";
@@ -48,15 +39,16 @@ import {
   type TargetStats,
   type TaskName,
 } from "../../core/cnn/config.js";
-import type { CnnBundle, UncertaintyMeta } from "../../core/cnn/predict.js";
+import type { CnnBundle, InputScaling, TaskOutput, UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { EpochProgress, TrainResult } from "../../runtime/cnn/train.js";
-import { VAN_BEMMELEN } from "../../core/chemometrics/physical-range.js";
-import { conformalQuantile, normalizedScores } from "../../core/stats/conformal.js";
-import { domainScores, fitDomain } from "../../core/stats/domain.js";
+import { calibrationRows, cnnTargets, conformalByTask, splitRows, targetStandardization } from "../../core/cnn/training-data.js";
+import { threadPolicy, type ThreadPolicy } from "../../core/cnn/thread-policy.js";
+import { domainScores, fitDomain, type DomainModel } from "../../core/stats/domain.js";
 import type { SplitName } from "../../core/stats/split.js";
 import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
-import { defineStep, StepInputError } from "../../engine/step.js";
-import { spectraMatrix } from "../shared/spectra-matrix.js";
+import { defineStep, StepInputError, type StepContext } from "../../engine/step.js";
+import type { SpectraBlock } from "../../core/spectra/block.js";
+import { spectraMatrix, type SpectraMatrix } from "../shared/spectra-matrix.js";
 import { omSplitOption, splitOptionFields, splitSamples, stepSplit } from "../shared/split-options.js";
 import { CnnOptionError } from "../../core/cnn/errors.js";
 import { PredictionsBuilder } from "../../contracts/predictions.js";
@@ -194,13 +186,6 @@ export function configFromOptions(o: CnnTrainOptions, r: ResolvedTraining, input
 
 const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
 
-function meanSd(values: number[]): { mean: number; sd: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  const v = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1);
-  return { mean, sd: Math.sqrt(v) };
-}
-
 /** The tfjs-using core, loaded on first use (dynamic import: ~1 s of tfjs start-up only when training). */
 export async function loadTfCore() {
   const [backend, io, parallel, predict, train] = await Promise.all([
@@ -211,6 +196,134 @@ export async function loadTfCore() {
     import("../../runtime/cnn/train.js"),
   ]);
   return { ...backend, ...io, ...parallel, ...predict, ...train };
+}
+
+type TfCore = Awaited<ReturnType<typeof loadTfCore>>;
+
+/** A run's data: spectra matched to samples, log1p targets, the split and the resolved settings. */
+interface Prepared {
+  tasks: TaskName[];
+  samples: { ids: readonly (string | null)[]; sources: readonly (string | null)[]; depth: Float64Array; values: Float64Array[] };
+  sm: SpectraMatrix;
+  yCal: Float32Array[];
+  data: { y: Float32Array[]; train: Int32Array; val: Int32Array };
+  calRows: number[][];
+  cal: Int32Array;
+  split: ReturnType<typeof stepSplit>;
+  splitOf: SplitName[];
+  resolved: ResolvedTraining;
+  config: CnnConfig;
+  stats: TargetStats;
+}
+
+function prepare(samples: Table, blocks: SpectraBlock[], o: CnnTrainOptions): Prepared {
+  const n = tableRowCount(samples);
+  const tasks = tasksOf(o.target);
+  for (const t of tasks) {
+    if (!(samples[COLUMN[t]] instanceof Float64Array)) {
+      throw new StepInputError(`samples has no numeric column "${COLUMN[t]}" needed by option target=${o.target}`);
+    }
+  }
+  const ids = textColumn(samples, "sample_id");
+  const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
+  const depth = samples.depth_top_cm instanceof Float64Array ? samples.depth_top_cm : new Float64Array(n).fill(NaN);
+  const exclude = Array.isArray(samples.exclude_train) ? (samples.exclude_train as (boolean | null)[]) : null;
+  const values = tasks.map((t) => numberColumn(samples, COLUMN[t]));
+  const sm = spectraMatrix(blocks, ids);
+  const p = sm.wavenumbers.length;
+  if (o.om_split && o.target !== "multi") {
+    throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
+  }
+  const { y, yCal } = cnnTargets({ values, exclude, sampleRow: sm.sampleRow }, { calExcluded: o.cal_excluded });
+  // n for the defaults: labelled rows outside test and cal (val draws from them; test and cal
+  // do not depend on val, so the split without val tells n).
+  const splitFor = (val: number) => {
+    const sp = stepSplit({ ...o, val }, COLUMN[tasks[0]!], o.om_split);
+    return { split: sp, splitOf: splitSamples(samples, sp) };
+  };
+  const noVal = splitFor(0);
+  const resolved = resolveTraining(o, splitRows(noVal.splitOf, sm.sampleRow, y, "train").length);
+  const { split, splitOf } = resolved.val === 0 ? noVal : splitFor(resolved.val);
+  const config = configFromOptions(o, resolved, p);
+  try {
+    layoutOf(config);
+  } catch (e) {
+    throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
+  }
+  const train = splitRows(splitOf, sm.sampleRow, y, "train");
+  const val = splitRows(splitOf, sm.sampleRow, y, "val");
+  const calRows = calibrationRows(splitOf, sm.sampleRow, yCal);
+  if (train.length === 0 || y.every((yk) => !train.some((r) => Number.isFinite(yk[r]!)))) {
+    throw new StepInputError(
+      `zero labelled ${tasks.map((t) => COLUMN[t]).join("/")} samples with a spectrum in the train split ` +
+        `(${sm.sampleRow.length} samples have spectra): check the samples/spectra inputs, exclude_train and the split fractions`,
+    );
+  }
+  return {
+    tasks,
+    samples: { ids, sources, depth, values },
+    sm,
+    yCal,
+    data: { y, train, val },
+    calRows,
+    cal: Int32Array.from(new Set(calRows.flat())),
+    split,
+    splitOf,
+    resolved,
+    config,
+    stats: targetStandardization(o.target, y, train),
+  };
+}
+
+interface Trained {
+  results: TrainResult[];
+  /** Per epoch of each member, in (member, epoch) order. */
+  history: (EpochProgress & { member: number })[];
+  policy: ThreadPolicy;
+  samplesPerS: number;
+}
+
+/** Trains the member(s) with progress and per-epoch history (trainMembers, threadPolicy). */
+async function trainWithProgress(ctx: StepContext, tf: TfCore, d: Prepared, x: Float32Array, o: CnnTrainOptions): Promise<Trained> {
+  const { resolved } = d;
+  const memberCount = resolved.members;
+  const policy = threadPolicy({ requested: o.threads, trainRows: d.data.train.length, members: memberCount, available: ctx.threads });
+  const progress = ctx.progress("cnn", resolved.epochs * memberCount, "epochs");
+  const history: Trained["history"] = [];
+  const trainOpts = {
+    epochs: resolved.epochs,
+    batch: resolved.batch,
+    lr: resolved.lr,
+    patience: resolved.patience,
+    schedule: resolved.schedule,
+    clipNorm: 5,
+    backend: o.backend,
+    signal: ctx.signal,
+  };
+  const hooks = {
+    onEpoch: (k: number, e: EpochProgress) => {
+      history.push({ ...e, member: k });
+      // short enough for an 80-column line; NLL = Gaussian negative log-likelihood per label
+      // (log1p scale, lower is better), negative once the predicted SD is small
+      progress.tick(1, `${memberCount > 1 ? `m${k + 1}/${memberCount} ` : ""}val NLL ${e.valLoss.toFixed(2)}`);
+    },
+    // Members that stopped early leave ticks unused; keep the bar honest.
+    onDone: (res: TrainResult) => {
+      if (res.history.length < resolved.epochs) progress.tick(resolved.epochs - res.history.length);
+    },
+  };
+  const seeds = Array.from({ length: memberCount }, (_, k) => o.seed + 7919 * k);
+  const { results, samplesPerS } = await tf
+    .trainMembers(d.config, d.stats, { x, ...d.data }, trainOpts, seeds, policy, hooks)
+    .catch((e: Error): never => {
+      if (e instanceof CnnOptionError) throw new StepInputError(`option backend/threads: ${e.message}`);
+      throw e;
+    });
+  // Concurrent members report epochs interleaved: store the history in (member, epoch) order.
+  history.sort((a, b) => a.member - b.member || a.epoch - b.epoch);
+  const last = results[results.length - 1]!;
+  progress.done(`${last.backend}, ${policy.concurrent ? `${policy.workers} members side by side` : `${last.threads} thread(s)`}`);
+  return { results, history, policy, samplesPerS };
 }
 
 export const cnnTrainStep = defineStep({
@@ -226,313 +339,145 @@ export const cnnTrainStep = defineStep({
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const t0 = performance.now();
-    const {
-      initBackend,
-      saveCnn,
-      finishTasks,
-      fitInputScaling,
-      predictRaw,
-      scaleRows,
-      trainCnn,
-      trainConcurrently,
-      trainInWorker,
-      withTfLock,
-    } = await loadTfCore();
-    const samples = await inputs.find("samples").table("samples");
-    const blocks = await inputs.find("spectra").spectra("spectra");
-    const n = tableRowCount(samples);
-    const tasks = tasksOf(o.target);
-    for (const t of tasks) {
-      if (!(samples[COLUMN[t]] instanceof Float64Array)) {
-        throw new StepInputError(`samples has no numeric column "${COLUMN[t]}" needed by option target=${o.target}`);
-      }
-    }
-    const ids = textColumn(samples, "sample_id");
-    const sources = samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null);
-    const depth = samples.depth_top_cm instanceof Float64Array ? samples.depth_top_cm : new Float64Array(n).fill(NaN);
-    const exclude = Array.isArray(samples.exclude_train) ? (samples.exclude_train as (boolean | null)[]) : null;
-    const values = tasks.map((t) => numberColumn(samples, COLUMN[t]));
-
-    const sm = spectraMatrix(blocks, ids);
+    const tf = await loadTfCore();
+    const d = prepare(await inputs.find("samples").table("samples"), await inputs.find("spectra").spectra("spectra"), o);
+    const { sm, tasks } = d;
     const p = sm.wavenumbers.length;
-    const m = sm.sampleRow.length;
-    if (o.om_split && o.target !== "multi") {
-      throw new StepInputError(`option om_split applies to target multi only (target is ${o.target}): use test/val/cal`);
-    }
-    // Targets on the log1p scale per matrix row; NaN = missing or not usable for fitting.
-    const y = tasks.map((_, k) =>
-      Float32Array.from(sm.sampleRow, (i) => {
-        const v = values[k]![i]!;
-        return Number.isFinite(v) && v >= 0 && exclude?.[i] !== true ? Math.log1p(v) : NaN;
-      }),
-    );
-    const rowsIn = (splitOf: readonly SplitName[], s: SplitName) => {
-      const out: number[] = [];
-      for (let r = 0; r < m; r++) if (splitOf[sm.sampleRow[r]!] === s && y.some((yt) => Number.isFinite(yt[r]!))) out.push(r);
-      return Int32Array.from(out);
+    const input = tf.fitInputScaling(sm.values, p, d.data.train);
+    const trained = await trainWithProgress(ctx, tf, d, tf.scaleRows(sm.values, p, input), o);
+    const bundle: CnnBundle = {
+      config: d.config,
+      stats: d.stats,
+      input,
+      members: trained.results.map((r) => ({ weights: r.weights, state: r.state })),
     };
-    // n for the defaults: labelled rows outside test and cal (val draws from them; test and cal
-    // do not depend on val, so the split without val tells n).
-    const splitFor = (val: number) => {
-      const sp = stepSplit({ ...o, val }, COLUMN[tasks[0]!], o.om_split);
-      return { split: sp, splitOf: splitSamples(samples, sp) };
-    };
-    const noVal = splitFor(0);
-    const resolved = resolveTraining(o, rowsIn(noVal.splitOf, "train").length);
-    const { split, splitOf } = resolved.val === 0 ? noVal : splitFor(resolved.val);
-    const rowsOf = (s: SplitName) => rowsIn(splitOf, s);
-    const config = configFromOptions(o, resolved, p);
-    try {
-      layoutOf(config);
-    } catch (e) {
-      throw new StepInputError(`option ${(e as Error).message} (spectra have ${p} points)`);
-    }
-    const train = rowsOf("train");
-    const val = rowsOf("val");
-    // Calibration labels: like y, but QC-excluded rows count when cal_excluded (see the header).
-    const yCal = tasks.map((_, k) =>
-      Float32Array.from(sm.sampleRow, (i) => {
-        const v = values[k]![i]!;
-        return Number.isFinite(v) && v >= 0 && (o.cal_excluded || exclude?.[i] !== true) ? Math.log1p(v) : NaN;
-      }),
-    );
-    const calRows = tasks.map((_, k) =>
-      Array.from({ length: m }, (_, r) => r).filter((r) => splitOf[sm.sampleRow[r]!] === "cal" && Number.isFinite(yCal[k]![r]!)),
-    );
-    const cal = Int32Array.from(new Set(calRows.flat()));
-    const labelledTrain = tasks.map((_, k) => Array.from(train).filter((r) => Number.isFinite(y[k]![r]!)).length);
-    if (train.length === 0 || labelledTrain.every((c) => c === 0)) {
-      throw new StepInputError(
-        `zero labelled ${tasks.map((t) => COLUMN[t]).join("/")} samples with a spectrum in the train split ` +
-          `(${m} samples have spectra): check the samples/spectra inputs, exclude_train and the split fractions`,
-      );
-    }
-    // Standardization per task from the train rows; a task without train labels borrows C's.
-    const stats: TargetStats = { mean: { c: NaN, om: NaN }, sd: { c: NaN, om: NaN }, ratio0: VAN_BEMMELEN };
-    tasks.forEach((t, k) => {
-      const ms = meanSd(
-        Array.from(train)
-          .map((r) => y[k]![r]!)
-          .filter(Number.isFinite),
-      );
-      stats.mean[t] = ms.mean;
-      stats.sd[t] = ms.sd > 1e-3 ? ms.sd : 1;
-    });
-    if (o.target === "multi") {
-      const ratios: number[] = [];
-      for (const r of train) {
-        const c = Math.expm1(y[0]![r]!);
-        const om = Math.expm1(y[1]![r]!);
-        if (c > 0 && om > 0) ratios.push(om / c);
-      }
-      if (ratios.length) stats.ratio0 = ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
-      if (!Number.isFinite(stats.mean.om)) {
-        stats.mean.om = stats.mean.c + Math.log(stats.ratio0);
-        stats.sd.om = stats.sd.c;
-      }
-    }
-    for (const t of tasks) {
-      if (!Number.isFinite(stats.mean[t])) {
-        stats.mean[t] = Math.log1p(20);
-        stats.sd[t] = 1;
-      }
-    }
-
-    const input = fitInputScaling(sm.values, p, train);
-    const xScaled = scaleRows(sm.values, p, input);
-    const threads = o.threads > 0 ? o.threads : train.length < 512 ? 1 : 2;
-    const memberCount = resolved.members;
-    const progress = ctx.progress("cnn", resolved.epochs * memberCount, "epochs");
-    const history: (EpochProgress & { member: number })[] = [];
-    const trainOpts = {
-      epochs: resolved.epochs,
-      batch: resolved.batch,
-      lr: resolved.lr,
-      patience: resolved.patience,
-      schedule: resolved.schedule,
-      clipNorm: 5,
-      backend: o.backend,
-      signal: ctx.signal,
-    };
-    const onEpoch = (k: number, e: EpochProgress) => {
-      history.push({ ...e, member: k });
-      // short enough for an 80-column line; NLL = Gaussian negative log-likelihood per label
-      // (log1p scale, lower is better), negative once the predicted SD is small
-      progress.tick(1, `${memberCount > 1 ? `m${k + 1}/${memberCount} ` : ""}val NLL ${e.valLoss.toFixed(2)}`);
-    };
-    // Members that stopped early leave ticks unused; keep the bar honest.
-    const finishTicks = (res: TrainResult) => {
-      if (res.history.length < resolved.epochs) progress.tick(resolved.epochs - res.history.length);
-    };
-    const seeds = Array.from({ length: memberCount }, (_, k) => o.seed + 7919 * k);
-    const data = { x: xScaled, y, train, val };
-    // An ensemble on ≥ 2 threads trains its members side by side, one core each (trainConcurrently:
-    // no per-batch barrier; median +23 % samples/s over data-parallel on the reference net,
-    // bench/RESULTS.md); a single model goes data-parallel.
-    // Members train single-threaded either way (bit-identical side by side or in turn), so how
-    // many run at once may follow the cores this step was given without changing a number.
-    const workers = memberCount > 1 ? Math.min(memberCount, threads > 1 ? threads : Math.max(1, ctx.threads)) : 1;
-    const concurrent = workers > 1;
-    // One thread (e.g. `run --jobs 2` gives each step one): a large model still trains in a worker
-    // of its own, so it does not hold this process's event loop and another step's CNN can run
-    // beside it (same numbers as in-process; a worker costs ~1 s to start, so not for small data).
-    const inWorker = !concurrent && threads === 1 && train.length >= 512;
-    // In-process training shares this process's one tfjs engine with any other CNN step running
-    // beside it (`run --jobs 2`): take turns (withTfLock); workers have engines of their own.
-    const trainOne: typeof trainCnn = inWorker
-      ? trainInWorker
-      : threads === 1
-        ? (...args) => withTfLock(() => trainCnn(...args))
-        : trainCnn;
-    const fail = (e: Error): never => {
-      if (e instanceof CnnOptionError) throw new StepInputError(`option backend/threads: ${e.message}`);
-      throw e;
-    };
-    const tc = performance.now();
-    let results: TrainResult[] = [];
-    if (concurrent) {
-      results = await trainConcurrently(config, stats, data, trainOpts, seeds, workers, onEpoch).catch(fail);
-      results.forEach(finishTicks);
-    } else {
-      for (let k = 0; k < memberCount; k++) {
-        const res = await trainOne(config, stats, data, { ...trainOpts, seed: seeds[k]!, threads, onEpoch: (e) => onEpoch(k, e) }).catch(
-          fail,
-        );
-        finishTicks(res);
-        results.push(res);
-      }
-    }
-    const last = results[results.length - 1]!;
-    const members: CnnBundle["members"] = results.map((r) => ({ weights: r.weights, state: r.state }));
-    const bestEpochs = results.map((r) => r.bestEpoch);
-    const backend = last.backend;
-    // Threads per model (what the numbers depend on); how many workers ran is a run fact.
-    const usedThreads = concurrent ? 1 : last.threads;
-    // Side by side: samples of all members over the wall time (worker start and val passes included).
-    const sps = concurrent ? results.reduce((a, r) => a + r.samples, 0) / ((performance.now() - tc) / 1000) : last.samplesPerS;
-    // Concurrent members report epochs interleaved: store the history in (member, epoch) order.
-    history.sort((a, b) => a.member - b.member || a.epoch - b.epoch);
-    progress.done(`${backend}, ${concurrent ? `${workers} members side by side` : `${usedThreads} thread(s)`}`);
-    const bundle: CnnBundle = { config, stats, input, members };
-
     // Conformal calibration on cal (log1p scale) and the domain model from train spectra.
     // Inference runs in this thread, on the engine other steps share: under the lock.
-    const raw = await withTfLock(async () => {
-      await initBackend(o.backend);
-      return predictRaw(bundle, sm.values);
+    const raw = await tf.withTfLock(async () => {
+      await tf.initBackend(o.backend);
+      return tf.predictRaw(bundle, sm.values);
     });
-    const q: UncertaintyMeta["q"] = {};
-    const nCal: Partial<Record<TaskName, number>> = {};
-    tasks.forEach((t, k) => {
-      const rows = calRows[k]!;
-      nCal[t] = rows.length;
-      if (rows.length === 0) {
-        ctx.log(`no calibration samples for ${t}: prediction intervals are NaN`);
-        return;
-      }
-      const tHat = rows.map((r) => raw[t].t[r]!);
-      const sig = rows.map((r) => (Number.isNaN(raw[t].sdLog[r]!) ? 1 : raw[t].sdLog[r]!));
-      const qk = conformalQuantile(
-        normalizedScores(
-          rows.map((r) => yCal[k]![r]!),
-          tHat,
-          sig,
-        ),
-        o.pi_level,
-      );
-      if (qk === Infinity) ctx.log(`only ${rows.length} calibration samples for ${t}: the ${o.pi_level} interval is unbounded`);
-      q[t] = qk;
-    });
+    const { q, nCal } = conformalByTask({ tasks, predicted: raw, yCal: d.yCal, calRows: d.calRows }, o.pi_level);
+    for (const t of tasks) {
+      if (nCal[t] === 0) ctx.log(`no calibration samples for ${t}: prediction intervals are NaN`);
+      else if (q[t] === Infinity) ctx.log(`only ${nCal[t]} calibration samples for ${t}: the ${o.pi_level} interval is unbounded`);
+    }
     const domain =
-      o.domain_components > 0 && train.length >= 3
-        ? fitDomain(sm.values, p, train, { components: o.domain_components, seed: o.seed })
+      o.domain_components > 0 && d.data.train.length >= 3
+        ? fitDomain(sm.values, p, d.data.train, { components: o.domain_components, seed: o.seed })
         : null;
     const meta: UncertaintyMeta = { level: o.pi_level, q, domain };
-    const outs = finishTasks(o.target, raw, meta);
-    const inDom = domain ? domainScores(domain, sm.values, p).inDomain : null;
-
-    const predictions = new PredictionsBuilder(); // task by task, each in sample order
-    tasks.forEach((t, k) => {
-      const out = outs[k]!;
-      for (let r = 0; r < m; r++) {
-        const i = sm.sampleRow[r]!;
-        const obs = values[k]![i]!;
-        predictions.push({
-          sample_id: ids[i] ?? null,
-          target: t,
-          split: Number.isFinite(obs) ? splitOf[i]! : "unlabelled",
-          source: sources[i] ?? null,
-          depth_top_cm: depth[i]!,
-          observed: obs,
-          predicted: out.predicted[r]!,
-          sd: out.sd[r]!,
-          pi_low: out.piLow[r]!,
-          pi_high: out.piHigh[r]!,
-          in_domain: inDom ? inDom[r]! : null,
-        });
-      }
-    });
-    await ctx.outputs.table("predictions", predictions.build());
-    const modelName = o.target === "multi" ? "cnn-multitask" : "cnn";
+    const outs = tf.finishTasks(o.target, raw, meta);
+    await ctx.outputs.table("predictions", predictionsTable(d, outs, domain ? domainScores(domain, sm.values, p).inDomain : null));
+    const h = trained.history;
     await ctx.outputs.table("history", {
-      member: Float64Array.from(history, (h) => h.member),
-      epoch: Float64Array.from(history, (h) => h.epoch),
-      loss: Float64Array.from(history, (h) => h.loss),
-      val_loss: Float64Array.from(history, (h) => h.valLoss),
-      lr: Float64Array.from(history, (h) => h.lr),
+      member: Float64Array.from(h, (e) => e.member),
+      epoch: Float64Array.from(h, (e) => e.epoch),
+      loss: Float64Array.from(h, (e) => e.loss),
+      val_loss: Float64Array.from(h, (e) => e.valLoss),
+      lr: Float64Array.from(h, (e) => e.lr),
     });
-    await saveCnn(await ctx.outputs.dir("model"), bundle);
+    await tf.saveCnn(await ctx.outputs.dir("model"), bundle);
     const seconds = (performance.now() - t0) / 1000;
-    await ctx.outputs.json("model_meta", {
-      model: modelName,
-      format: "somflow-cnn/1",
-      targets: tasks,
-      target_columns: tasks.map((t) => COLUMN[t]),
-      transform: "log1p",
-      output_bounds: {
-        c_gkg: [0, C_MAX_GKG],
-        om_gkg: o.target === "multi" ? `C·r, r = OM/C ∈ [1, min(2.5, ${OM_MAX_GKG}/(C+1))]` : [0, OM_MAX_GKG],
-      },
-      standardization: stats,
-      input_scaling: { centering: "per-point training mean (weights: input/mean)", scale: input.scale },
-      grid: Array.from(sm.wavenumbers),
-      architecture: config.arch,
-      uncertainty: resolved.uncertainty,
-      members: memberCount,
-      pi_level: o.pi_level,
-      conformal: {
-        kind: config.variance || memberCount > 1 ? "split, normalized |log1p y − ŷ|/σ̂" : "split, absolute log1p residual",
-        quantile: q,
-        n_cal: nCal,
-      },
-      domain,
-      split,
-      // The training settings after the n-dependent defaults (cnnDefaultsForN): what ran.
-      resolved,
-      n_train: train.length,
-      n_val: val.length,
-      n_cal: cal.length,
-      n_predicted: m,
-      best_epoch: bestEpochs,
-      backend,
-      threads: usedThreads,
-      seed: o.seed,
-    });
-    // Timings are facts of this run (the run record), never part of the artifact: two runs of the
-    // same inputs give the same artifact hash.
-    ctx.record({
-      backend,
-      threads: usedThreads,
-      workers,
-      seed: o.seed,
-      cnn_samples_per_s: Math.round(sps),
-      cnn_n_train: train.length,
-      cnn_tier: resolved.tier,
-      cnn_seconds: Math.round(seconds * 10) / 10,
-    });
-    ctx.log(
-      `cnn ${o.target}: backend ${backend}, ${usedThreads} thread(s), ${Math.round(sps)} samples/s; train ${train.length}, ` +
-        `val ${val.length}, cal ${cal.length}, predicted ${m}; best epoch ${bestEpochs.join(",")}`,
-    );
+    await ctx.outputs.json("model_meta", modelMeta(d, trained, { input, q, nCal, domain }, o));
+    logRun(ctx, d, trained, seconds, o);
   },
 });
+
+/** Run facts and the log line. Timings are facts of this run (the run record), never part of the artifact. */
+function logRun(ctx: StepContext, d: Prepared, trained: Trained, seconds: number, o: CnnTrainOptions): void {
+  const { backend } = trained.results[trained.results.length - 1]!;
+  const usedThreads = threadsPerModel(trained);
+  const sps = trained.samplesPerS;
+  ctx.record({
+    backend,
+    threads: usedThreads,
+    workers: trained.policy.workers,
+    seed: o.seed,
+    cnn_samples_per_s: Math.round(sps),
+    cnn_n_train: d.data.train.length,
+    cnn_tier: d.resolved.tier,
+    cnn_seconds: Math.round(seconds * 10) / 10,
+  });
+  ctx.log(
+    `cnn ${o.target}: backend ${backend}, ${usedThreads} thread(s), ${Math.round(sps)} samples/s; train ${d.data.train.length}, ` +
+      `val ${d.data.val.length}, cal ${d.cal.length}, predicted ${d.sm.sampleRow.length}; best epoch ${trained.results.map((r) => r.bestEpoch).join(",")}`,
+  );
+}
+
+/** Threads per model (what the numbers depend on); how many workers ran is a run fact. */
+const threadsPerModel = (t: Trained) => (t.policy.concurrent ? 1 : t.results[t.results.length - 1]!.threads);
+
+/** One row per task and spectrum, task by task, each in sample order. */
+function predictionsTable(d: Prepared, outs: TaskOutput[], inDom: ArrayLike<boolean> | null): Table {
+  const { ids, sources, depth, values } = d.samples;
+  const predictions = new PredictionsBuilder();
+  d.tasks.forEach((t, k) => {
+    const out = outs[k]!;
+    for (let r = 0; r < d.sm.sampleRow.length; r++) {
+      const i = d.sm.sampleRow[r]!;
+      const obs = values[k]![i]!;
+      predictions.push({
+        sample_id: ids[i] ?? null,
+        target: t,
+        split: Number.isFinite(obs) ? d.splitOf[i]! : "unlabelled",
+        source: sources[i] ?? null,
+        depth_top_cm: depth[i]!,
+        observed: obs,
+        predicted: out.predicted[r]!,
+        sd: out.sd[r]!,
+        pi_low: out.piLow[r]!,
+        pi_high: out.piHigh[r]!,
+        in_domain: inDom ? inDom[r]! : null,
+      });
+    }
+  });
+  return predictions.build();
+}
+
+interface Calibration {
+  input: InputScaling;
+  q: UncertaintyMeta["q"];
+  nCal: Partial<Record<TaskName, number>>;
+  domain: DomainModel | null;
+}
+
+function modelMeta(d: Prepared, trained: Trained, c: Calibration, o: CnnTrainOptions) {
+  const { config, resolved, tasks } = d;
+  const memberCount = resolved.members;
+  return {
+    model: o.target === "multi" ? "cnn-multitask" : "cnn",
+    format: "somflow-cnn/1",
+    targets: tasks,
+    target_columns: tasks.map((t) => COLUMN[t]),
+    transform: "log1p",
+    output_bounds: {
+      c_gkg: [0, C_MAX_GKG],
+      om_gkg: o.target === "multi" ? `C·r, r = OM/C ∈ [1, min(2.5, ${OM_MAX_GKG}/(C+1))]` : [0, OM_MAX_GKG],
+    },
+    standardization: d.stats,
+    input_scaling: { centering: "per-point training mean (weights: input/mean)", scale: c.input.scale },
+    grid: Array.from(d.sm.wavenumbers),
+    architecture: config.arch,
+    uncertainty: resolved.uncertainty,
+    members: memberCount,
+    pi_level: o.pi_level,
+    conformal: {
+      kind: config.variance || memberCount > 1 ? "split, normalized |log1p y − ŷ|/σ̂" : "split, absolute log1p residual",
+      quantile: c.q,
+      n_cal: c.nCal,
+    },
+    domain: c.domain,
+    split: d.split,
+    // The training settings after the n-dependent defaults (cnnDefaultsForN): what ran.
+    resolved,
+    n_train: d.data.train.length,
+    n_val: d.data.val.length,
+    n_cal: d.cal.length,
+    n_predicted: d.sm.sampleRow.length,
+    best_epoch: trained.results.map((r) => r.bestEpoch),
+    backend: trained.results[trained.results.length - 1]!.backend,
+    threads: threadsPerModel(trained),
+    seed: o.seed,
+  };
+}

@@ -1,43 +1,18 @@
 /**
  * harmonize.spectra — removes instrument differences between sources, towards a reference
- * source. Methods: `none`; with transfer samples (pairs of the same soil measured by the
- * reference and another source): `sst` (Du et al. 2011), `pds` (banded ridge windows + offset),
- * `epo` (projects every source off the transfer-difference directions); without them:
- * `instrument` (a 4-parameter physical instrument model — gain, wavenumber shift, baseline
- * offset and slope — fitted by nearest-neighbour matching to the reference, instrumentAlign;
- * leaves soil differences alone) and `coral` (mean + covariance alignment within the
- * reference's k PCs, pcaAlign; its mean shift also erases real soil differences between sources).
- * Evidence on the synthetic ring trial (test/steps/harmonize/synthetic.test.ts, bench/harmonize-synth.ts):
- * instrument, sst, pds, epo cut the same-soil distance ≥ 85 % and the PLSR bias ≥ 80 %; coral
- * cuts the distance ~70 % and can make the bias worse (organic boreal soils).
- *
- * Outputs `spectra`, tables `pca_scores` (before/after, subsampled), `mean_spectra` (stage harmonized, then the input's as before) and
- * `harmonization`, one row per source:
- * - distance_before/after: Mahalanobis distance of the source's centroid from the reference's
- *   in the reference's PCA space. Includes real soil differences; coral with mean_shift full
- *   sets it to 0 by construction, so "after" says what the method removed, not that it is right.
- * - nn_distance_before/after: mean Mahalanobis distance (same space) from each source spectrum to
- *   its nearest reference spectrum — do the spectra look like some reference soil? The reference
- *   row (nearest other reference spectrum) is the floor. No method fits it directly. On at most
- *   max_scores evenly spaced spectra of each source.
- * - pairs, pair_distance_before/after: same-soil pairs with the reference (transfer_csv /
- *   transfer_table if given — for any method, so a reference-free run can be scored on them —
- *   else ids shared with the reference): mean Euclidean distance between the two spectra of a
- *   soil. For sst/pds/epo "after" is out of fold (5 folds), never zero by construction. NaN
- *   without pairs.
- * - gain, shift_cm1, offset, slope: the fitted instrument model (method instrument; NaN else).
+ * source; the science (methods, evidence, the diagnostics' meaning) is harmonizeSources in
+ * src/core/harmonize/harmonize-sources.ts. Outputs `spectra`, tables `harmonization` (one row
+ * per source: harmonizationDiagnostics), `pca_scores` (before/after, subsampled) and
+ * `mean_spectra` (stage harmonized, then the input's as before).
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { defineStep, StepInputError } from "../../engine/step.js";
-import type { SpectraBlock } from "../../core/spectra/block.js";
-import { matrixPca, pcaProject, type PcaModel } from "../../core/chemometrics/matrix-pca.js";
-import { meanNearestDistance, pcaAlign, pcaCentroidDistance, whitenedScores } from "../../core/chemometrics/pca-align.js";
-import { matrixSstApply, matrixSstFit } from "../../core/chemometrics/matrix-sst.js";
-import { matrixPdsApply, matrixPdsFit } from "../../core/chemometrics/matrix-pds.js";
-import { matrixEpoApply, matrixEpoFit } from "../../core/chemometrics/matrix-epo.js";
-import { evenRows } from "../../core/chemometrics/even-rows.js";
-import { IDENTITY, instrumentAlignApply, instrumentAlignFit, type InstrumentModel } from "../../core/chemometrics/instrument-align.js";
+import { defineStep, StepInputError, type StepInputs } from "../../engine/step.js";
+import { offGridBlock, type SpectraBlock } from "../../core/spectra/block.js";
+import { pcaProject, type PcaModel } from "../../core/chemometrics/matrix-pca.js";
+import { harmonizeSources, type Harmonized, type HarmonizeOptions } from "../../core/harmonize/harmonize-sources.js";
+import { HarmonizeError, type HarmonizeProblem } from "../../core/harmonize/harmonize-error.js";
+import { blockRows, type TransferPairs } from "../../core/harmonize/transfer-fit.js";
 import { concatTables, textColumn, type Table } from "../../core/table.js";
 import { meanSpectraTable, pickInput, subsampleIndices } from "../shared/spectra-io.js";
 
@@ -89,7 +64,7 @@ function parseCsv(text: string): Table {
   return cols;
 }
 
-async function transferPairs(inputs: Parameters<(typeof harmonizeSpectra)["run"]>[1], o: Opts): Promise<[string, string][] | null> {
+async function transferPairs(inputs: StepInputs, o: Opts): Promise<TransferPairs | null> {
   let table: Table | null = null;
   let where = "";
   if (o.transfer_csv) {
@@ -114,11 +89,71 @@ async function transferPairs(inputs: Parameters<(typeof harmonizeSpectra)["run"]
   return r.flatMap((id, i) => (id && s[i] ? [[id, s[i]!] as [string, string]] : []));
 }
 
-function rowsOf(block: SpectraBlock, rows: readonly number[]): Float32Array {
-  const p = block.wavenumbers.length;
-  const out = new Float32Array(rows.length * p);
-  rows.forEach((r, i) => out.set(block.values.subarray(r * p, (r + 1) * p), i * p));
-  return out;
+function coreOptions(o: Opts): HarmonizeOptions {
+  return {
+    method: o.method,
+    components: o.components,
+    transfer: {
+      sstComponents: o.sst.components,
+      pdsHalfWindow: o.pds.half_window,
+      pdsRidge: o.pds.ridge,
+      epoComponents: o.epo.components,
+      minTransfer: o.min_transfer,
+    },
+    coral: { meanShift: o.coral.mean_shift, shrinkage: o.coral.shrinkage },
+    instrument: { match: o.instrument.match, trim: o.instrument.trim, iterations: o.instrument.iterations, maxRows: o.instrument.max_rows },
+    maxScores: o.max_scores,
+  };
+}
+
+/** A core refusal in the words of this step's options. */
+function problemText(p: HarmonizeProblem, o: Opts): string {
+  switch (p.kind) {
+    case "pairs": {
+      const how = o.transfer_csv
+        ? `option transfer_csv "${o.transfer_csv}"`
+        : o.transfer_table
+          ? `option transfer_table "${o.transfer_table}"`
+          : "ids shared with the reference (no transfer_csv/transfer_table given)";
+      return (
+        `source "${p.source}": ${p.found} transfer pair(s) match spectra of "${p.source}" and reference "${p.reference}" by ${how}; ` +
+        `method ${o.method} needs at least min_transfer ${p.needed} — check the ids (reference_id must be in "${p.reference}", sample_id in "${p.source}")`
+      );
+    }
+    case "sst-components":
+      return `source "${p.source}": ${p.pairs} transfer pairs are too few for option sst.components ${p.components}`;
+    case "coral-rows":
+      return `source "${p.source}" has ${p.rows} spectra: too few for coral with components ${p.components} (need ≥ ${p.components + 2}); lower option components or use method none for it`;
+    case "fit":
+      return `source "${p.source}", method ${o.method}: ${p.message}`;
+  }
+}
+
+/** The input's blocks, refused unless on one grid and finite, and the reference among them. */
+function checkedBlocks(blocks: SpectraBlock[], o: Opts): { blocks: SpectraBlock[]; ref: SpectraBlock } {
+  for (const b of blocks) {
+    if (offGridBlock([blocks[0]!, b]))
+      throw new StepInputError(`source "${b.source}" is not on the common grid: run spectra.preprocess before harmonize.spectra`);
+    const i = b.values.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new StepInputError(
+        `source "${b.source}": spectrum "${b.ids[Math.floor(i / b.wavenumbers.length)]}" has non-finite values; repair or drop it in spectra.preprocess`,
+      );
+    }
+  }
+  const ref =
+    o.reference !== undefined
+      ? blocks.find((b) => b.source === o.reference)
+      : [...blocks].sort((a, b) => b.ids.length - a.ids.length || a.source.localeCompare(b.source))[0];
+  if (!ref)
+    throw new StepInputError(`option reference: source "${o.reference}" not found (sources: ${blocks.map((b) => b.source).join(", ")})`);
+  const kMax = ref.ids.length - 2;
+  if (o.components > kMax) {
+    throw new StepInputError(
+      `reference source "${ref.source}" has ${ref.ids.length} spectra: too few for option components ${o.components} (at most ${Math.max(kMax, 0)}); lower components`,
+    );
+  }
+  return { blocks, ref };
 }
 
 export const harmonizeSpectra = defineStep({
@@ -131,333 +166,65 @@ export const harmonizeSpectra = defineStep({
   source: import.meta.url,
   async run(ctx, inputs, o) {
     const src = pickInput(inputs, "spectra", ["spectra.preprocess"], o.spectra_from, "spectra_from");
-    const blocks = (await src.spectra("spectra")).filter((b) => b.ids.length > 0);
-    if (!blocks.length) throw new StepInputError(`input "${src.step}" has no spectra`);
-    const p = blocks[0]!.wavenumbers.length;
-    for (const b of blocks) {
-      if (b.wavenumbers.length !== p || b.wavenumbers.some((w, j) => Math.abs(w - blocks[0]!.wavenumbers[j]!) > 1e-6)) {
-        throw new StepInputError(`source "${b.source}" is not on the common grid: run spectra.preprocess before harmonize.spectra`);
-      }
-      for (let i = 0; i < b.values.length; i++) {
-        if (!Number.isFinite(b.values[i]!)) {
-          throw new StepInputError(
-            `source "${b.source}": spectrum "${b.ids[Math.floor(i / p)]}" has non-finite values; repair or drop it in spectra.preprocess`,
-          );
-        }
-      }
-    }
-    const ref =
-      o.reference !== undefined
-        ? blocks.find((b) => b.source === o.reference)
-        : [...blocks].sort((a, b) => b.ids.length - a.ids.length || a.source.localeCompare(b.source))[0];
-    if (!ref)
-      throw new StepInputError(`option reference: source "${o.reference}" not found (sources: ${blocks.map((b) => b.source).join(", ")})`);
-    const kMax = ref.ids.length - 2;
-    if (o.components > kMax) {
-      throw new StepInputError(
-        `reference source "${ref.source}" has ${ref.ids.length} spectra: too few for option components ${o.components} (at most ${Math.max(kMax, 0)}); lower components`,
-      );
-    }
-    const shape = (b: SpectraBlock) => ({ rows: b.ids.length, cols: p });
-    const refModel = matrixPca(ref.values, { ...shape(ref), components: o.components });
-
-    const transfer = o.method === "sst" || o.method === "pds" || o.method === "epo";
+    const read = (await src.spectra("spectra")).filter((b) => b.ids.length > 0);
+    if (!read.length) throw new StepInputError(`input "${src.step}" has no spectra`);
+    const { blocks, ref } = checkedBlocks(read, o);
     const pairs = await transferPairs(inputs, o);
-    const refRow = new Map(ref.ids.map((id, i) => [id, i]));
-    /** Rows of the same soils in the reference (m) and in b (s): transfer pairs, else shared ids. */
-    const matchPairs = (b: SpectraBlock): [number[], number[]] => {
-      const row = new Map(b.ids.map((id, i) => [id, i]));
-      const list = pairs ?? ref.ids.filter((id) => row.has(id)).map((id) => [id, id] as [string, string]);
-      const m: number[] = [];
-      const s: number[] = [];
-      for (const [r, x] of list) {
-        if (refRow.has(r) && row.has(x)) {
-          m.push(refRow.get(r)!);
-          s.push(row.get(x)!);
-        }
-      }
-      return [m, s];
-    };
-    const pairsFor = (b: SpectraBlock): [number[], number[]] => {
-      const [m, s] = matchPairs(b);
-      if (m.length < o.min_transfer) {
-        const how = o.transfer_csv
-          ? `option transfer_csv "${o.transfer_csv}"`
-          : o.transfer_table
-            ? `option transfer_table "${o.transfer_table}"`
-            : "ids shared with the reference (no transfer_csv/transfer_table given)";
-        throw new StepInputError(
-          `source "${b.source}": ${m.length} transfer pair(s) match spectra of "${b.source}" and reference "${ref.source}" by ${how}; ` +
-            `method ${o.method} needs at least min_transfer ${o.min_transfer} — check the ids (reference_id must be in "${ref.source}", sample_id in "${b.source}")`,
-        );
-      }
-      return [m, s];
-    };
-    /** A source's correction fitted on the transfer pairs with the given indices (sst/pds). */
-    const fitPairwise = (b: SpectraBlock, m: number[], s: number[]): ((x: Float32Array) => Float32Array) => {
-      const xm = rowsOf(ref, m);
-      const xs = rowsOf(b, s);
-      const t = m.length;
-      const sh = (x: Float32Array) => ({ rows: x.length / p, cols: p });
-      if (o.method === "sst") {
-        if (o.sst.components > t - 1)
-          throw new StepInputError(`source "${b.source}": ${t} transfer pairs are too few for option sst.components ${o.sst.components}`);
-        const model = matrixSstFit(xm, xs, { rows: t, cols: p, components: o.sst.components });
-        return (x) => matrixSstApply(x, sh(x), model);
-      }
-      const model = matrixPdsFit(xm, xs, { rows: t, cols: p, halfWindow: o.pds.half_window, ridge: o.pds.ridge });
-      return (x) => matrixPdsApply(x, sh(x), model);
-    };
-    const epoFit = (drop: (b: SpectraBlock, i: number) => boolean): Float64Array | null => {
-      const ms: Float32Array[] = [];
-      const ss: Float32Array[] = [];
-      for (const b of blocks) {
-        if (b === ref) continue;
-        const [m, s] = pairsFor(b);
-        const keep = m.flatMap((_, i) => (drop(b, i) ? [] : [i]));
-        ms.push(
-          rowsOf(
-            ref,
-            keep.map((i) => m[i]!),
-          ),
-        );
-        ss.push(
-          rowsOf(
-            b,
-            keep.map((i) => s[i]!),
-          ),
-        );
-      }
-      if (!ms.length) return null;
-      const t = ms.reduce((a, x) => a + x.length / p, 0);
-      const cat = (xs: Float32Array[]) => {
-        const v = new Float32Array(t * p);
-        let off = 0;
-        for (const x of xs) {
-          v.set(x, off);
-          off += x.length;
-        }
-        return v;
-      };
-      return matrixEpoFit(cat(ms), cat(ss), { rows: t, cols: p, components: Math.min(o.epo.components, t) });
-    };
-
-    const out: SpectraBlock[] = [];
-    const fitted = new Map<string, InstrumentModel>();
-    const epoV = o.method === "epo" ? epoFit(() => false) : null;
-    for (const b of blocks) {
-      let values: Float32Array;
-      try {
-        if (o.method === "none") values = b.values;
-        else if (o.method === "epo") values = epoV ? matrixEpoApply(b.values, shape(b), epoV) : b.values;
-        else if (b === ref) values = b.values;
-        else if (o.method === "coral") {
-          if (b.ids.length < o.components + 2) {
-            throw new StepInputError(
-              `source "${b.source}" has ${b.ids.length} spectra: too few for coral with components ${o.components} (need ≥ ${o.components + 2}); lower option components or use method none for it`,
-            );
-          }
-          values = pcaAlign(b.values, shape(b), refModel, { meanShift: o.coral.mean_shift, shrinkage: o.coral.shrinkage });
-        } else if (o.method === "instrument") {
-          const m = instrumentAlignFit(b.values, shape(b), b.wavenumbers, ref.values, shape(ref), refModel, {
-            match: o.instrument.match,
-            trim: o.instrument.trim,
-            iterations: o.instrument.iterations,
-            maxRows: o.instrument.max_rows,
-          });
-          fitted.set(b.source, m);
-          values = instrumentAlignApply(b.values, shape(b), b.wavenumbers, m);
-        } else {
-          const [m, s] = pairsFor(b);
-          values = fitPairwise(b, m, s)(b.values);
-        }
-      } catch (e) {
-        if (e instanceof StepInputError) throw e;
-        throw new StepInputError(`source "${b.source}", method ${o.method}: ${(e as Error).message}`);
-      }
-      out.push({ ...b, values });
+    let h: Harmonized;
+    try {
+      h = harmonizeSources({ blocks, reference: ref, pairs }, coreOptions(o));
+    } catch (e) {
+      if (e instanceof HarmonizeError) throw new StepInputError(problemText(e.problem, o));
+      throw e;
     }
-    const refAfter = out.find((b) => b.source === ref.source)!;
-    const refModelAfter =
-      refAfter.values === ref.values ? refModel : matrixPca(refAfter.values, { ...shape(refAfter), components: o.components });
-
-    /**
-     * Mean Euclidean distance between a source's and the reference's spectra of the same soils,
-     * after harmonization; for the transfer methods out of fold (5 folds: each pair corrected by
-     * a fit that did not see it), so it is never zero by construction.
-     */
-    const epoFolds = new Map<string, Float64Array | null>();
-    const pairDistance = (bi: number, m: number[], s: number[], stage: "before" | "after"): number => {
-      const b = blocks[bi]!;
-      const dist = (x: Float32Array, y: Float32Array) => {
-        let tot = 0;
-        for (let i = 0; i < x.length / p; i++) {
-          let d = 0;
-          for (let j = 0; j < p; j++) d += (x[i * p + j]! - y[i * p + j]!) ** 2;
-          tot += Math.sqrt(d);
-        }
-        return tot / (x.length / p);
-      };
-      if (stage === "before") return dist(rowsOf(b, s), rowsOf(ref, m));
-      if (b === ref) return 0;
-      if (!transfer) return dist(rowsOf(out[bi]!, s), rowsOf(refAfter, m));
-      const folds = Math.min(5, m.length);
-      let tot = 0;
-      for (let f = 0; f < folds; f++) {
-        const test = m.flatMap((_, i) => (i % folds === f ? [i] : []));
-        const train = m.flatMap((_, i) => (i % folds === f ? [] : [i]));
-        let xs: Float32Array;
-        let xm: Float32Array;
-        try {
-          if (o.method === "epo") {
-            // one global refit per fold, shared by all sources (fold f of every source held out)
-            const key = `${folds}:${f}`;
-            if (!epoFolds.has(key))
-              epoFolds.set(
-                key,
-                epoFit((_, i) => i % folds === f),
-              );
-            const v = epoFolds.get(key)!;
-            xs = v
-              ? matrixEpoApply(
-                  rowsOf(
-                    b,
-                    test.map((i) => s[i]!),
-                  ),
-                  { rows: test.length, cols: p },
-                  v,
-                )
-              : rowsOf(
-                  b,
-                  test.map((i) => s[i]!),
-                );
-            xm = v
-              ? matrixEpoApply(
-                  rowsOf(
-                    ref,
-                    test.map((i) => m[i]!),
-                  ),
-                  { rows: test.length, cols: p },
-                  v,
-                )
-              : rowsOf(
-                  ref,
-                  test.map((i) => m[i]!),
-                );
-          } else {
-            xs = fitPairwise(
-              b,
-              train.map((i) => m[i]!),
-              train.map((i) => s[i]!),
-            )(
-              rowsOf(
-                b,
-                test.map((i) => s[i]!),
-              ),
-            );
-            xm = rowsOf(
-              ref,
-              test.map((i) => m[i]!),
-            );
-          }
-        } catch {
-          return NaN; // too few pairs in a training fold
-        }
-        tot += dist(xs, xm) * test.length;
-      }
-      return tot / m.length;
-    };
-
-    const hs: string[] = [];
-    const before: number[] = [];
-    const after: number[] = [];
-    const nPairs: number[] = [];
-    const pairBefore: number[] = [];
-    const pairAfter: number[] = [];
-    const nnBefore: number[] = [];
-    const nnAfter: number[] = [];
-    // Nearest-reference distances compare every source row with every reference row: on at most
-    // max_scores evenly spaced rows of each (the same rows before and after), so they stay linear in n.
-    const scoresOf = (values: Float32Array, model: PcaModel) => {
-      const sub = evenRows(values, { rows: values.length / p, cols: p }, o.max_scores);
-      return whitenedScores(sub.values, sub.shape, model);
-    };
-    const refScoresBefore = scoresOf(ref.values, refModel);
-    const refScoresAfter = refModelAfter === refModel ? refScoresBefore : scoresOf(refAfter.values, refModelAfter);
-    blocks.forEach((b, i) => {
-      hs.push(b.source);
-      before.push(pcaCentroidDistance(b.values, shape(b), refModel));
-      after.push(pcaCentroidDistance(out[i]!.values, shape(b), refModelAfter));
-      nnBefore.push(
-        meanNearestDistance(b === ref ? refScoresBefore : scoresOf(b.values, refModel), refScoresBefore, refModel.k, b === ref),
-      );
-      nnAfter.push(
-        meanNearestDistance(
-          b === ref ? refScoresAfter : scoresOf(out[i]!.values, refModelAfter),
-          refScoresAfter,
-          refModelAfter.k,
-          b === ref,
-        ),
-      );
-      const [m, s] = b === ref ? [[], []] : matchPairs(b);
-      nPairs.push(m.length);
-      pairBefore.push(m.length ? pairDistance(i, m, s, "before") : NaN);
-      pairAfter.push(m.length ? pairDistance(i, m, s, "after") : NaN);
-    });
-    const param = (f: (m: InstrumentModel) => number) =>
-      Float64Array.from(hs, (h) => (fitted.has(h) ? f(fitted.get(h)!) : h === ref.source && o.method === "instrument" ? f(IDENTITY) : NaN));
-    await ctx.outputs.spectra("spectra", out);
+    const d = h.diagnostics;
+    await ctx.outputs.spectra("spectra", h.blocks);
     await ctx.outputs.table("harmonization", {
-      source: hs,
-      method: hs.map(() => o.method),
-      reference: hs.map(() => ref.source),
+      source: d.source,
+      method: d.source.map(() => o.method),
+      reference: d.source.map(() => ref.source),
       n: Float64Array.from(blocks, (b) => b.ids.length),
-      distance_before: Float64Array.from(before),
-      distance_after: Float64Array.from(after),
-      nn_distance_before: Float64Array.from(nnBefore),
-      nn_distance_after: Float64Array.from(nnAfter),
-      pairs: Float64Array.from(nPairs),
-      pair_distance_before: Float64Array.from(pairBefore),
-      pair_distance_after: Float64Array.from(pairAfter),
-      gain: param((m) => m.gain),
-      shift_cm1: param((m) => m.shift),
-      offset: param((m) => m.offset),
-      slope: param((m) => m.slope),
+      distance_before: d.distanceBefore,
+      distance_after: d.distanceAfter,
+      nn_distance_before: d.nnBefore,
+      nn_distance_after: d.nnAfter,
+      pairs: d.pairs,
+      pair_distance_before: d.pairBefore,
+      pair_distance_after: d.pairAfter,
+      gain: d.gain,
+      shift_cm1: d.shift,
+      offset: d.offset,
+      slope: d.slope,
     });
-    const scores = (bs: SpectraBlock[], model: PcaModel, stage: string, seed: number): Table => {
-      const ids: string[] = [];
-      const srcs: string[] = [];
-      const pc1: number[] = [];
-      const pc2: number[] = [];
-      const total = bs.reduce((s, b) => s + b.ids.length, 0);
-      for (const b of bs) {
-        const take = subsampleIndices(b.ids.length, Math.max(1, Math.floor((o.max_scores * b.ids.length) / Math.max(total, 1))), seed);
-        const sub = rowsOf(b, Array.from(take));
-        const proj = pcaProject(sub, { rows: take.length, cols: p }, model);
-        take.forEach((r, i) => {
-          ids.push(b.ids[r]!);
-          srcs.push(b.source);
-          pc1.push(proj.scores[i * model.k]!);
-          pc2.push(model.k > 1 ? proj.scores[i * model.k + 1]! : NaN);
-        });
-      }
-      return { sample_id: ids, source: srcs, pc1: Float64Array.from(pc1), pc2: Float64Array.from(pc2), stage: ids.map(() => stage) };
-    };
-    const sb = scores(blocks, refModel, "before", o.seed);
-    const sa = scores(out, refModelAfter, "after", o.seed);
-    const cat: Table = {};
-    for (const key of Object.keys(sb)) {
-      const x = sb[key]!;
-      const y = sa[key]!;
-      cat[key] = x instanceof Float64Array ? Float64Array.from([...x, ...(y as Float64Array)]) : [...(x as string[]), ...(y as string[])];
-    }
-    await ctx.outputs.table("pca_scores", cat);
+    const before = scoreTable(blocks, h.refModel, "before", o);
+    const after = scoreTable(h.blocks, h.refModelAfter, "after", o);
+    await ctx.outputs.table("pca_scores", concatTables([before, after]));
     // the input's means too (stage "before"), so the report can show both side by side
-    await ctx.outputs.table("mean_spectra", concatTables([meanSpectraTable(out, "harmonized"), meanSpectraTable(blocks, "before")]));
+    await ctx.outputs.table("mean_spectra", concatTables([meanSpectraTable(h.blocks, "harmonized"), meanSpectraTable(blocks, "before")]));
     ctx.record({ harmonize_method: o.method, harmonize_reference: ref.source, harmonize_components: o.components });
     ctx.log(
       `${o.method} to "${ref.source}" (nearest-reference distance): ` +
-        hs.map((s, i) => `${s} ${nnBefore[i]!.toFixed(2)}→${nnAfter[i]!.toFixed(2)}`).join(", "),
+        d.source.map((s, i) => `${s} ${d.nnBefore[i]!.toFixed(2)}→${d.nnAfter[i]!.toFixed(2)}`).join(", "),
     );
   },
 });
+
+/** PC1/PC2 of at most max_scores spectra (each source its share, seeded), for the report's scatter. */
+function scoreTable(blocks: readonly SpectraBlock[], model: PcaModel, stage: string, o: Opts): Table {
+  const ids: string[] = [];
+  const srcs: string[] = [];
+  const pc1: number[] = [];
+  const pc2: number[] = [];
+  const total = blocks.reduce((s, b) => s + b.ids.length, 0);
+  for (const b of blocks) {
+    const take = subsampleIndices(b.ids.length, Math.max(1, Math.floor((o.max_scores * b.ids.length) / Math.max(total, 1))), o.seed);
+    const proj = pcaProject(blockRows(b, Array.from(take)), { rows: take.length, cols: b.wavenumbers.length }, model);
+    take.forEach((r, i) => {
+      ids.push(b.ids[r]!);
+      srcs.push(b.source);
+      pc1.push(proj.scores[i * model.k]!);
+      pc2.push(model.k > 1 ? proj.scores[i * model.k + 1]! : NaN);
+    });
+  }
+  return { sample_id: ids, source: srcs, pc1: Float64Array.from(pc1), pc2: Float64Array.from(pc2), stage: ids.map(() => stage) };
+}
