@@ -6,7 +6,7 @@ import { withDuck } from "../../src/report/duck.js";
 import { harmonizationData } from "../../src/report/harmonization.js";
 import { imputationData, parseGridKey } from "../../src/report/imputation.js";
 import { pageData, PAGE_JSON_BUDGET } from "../../src/report/loader-main.js";
-import { metricsData } from "../../src/report/metrics.js";
+import { MAX_FLAGGED_POINTS, metricsData } from "../../src/report/metrics.js";
 import { layoutDag, overviewData } from "../../src/report/overview.js";
 import { readRunManifest } from "../../src/report/static-run-view.js";
 import { isAbsent } from "../../src/report/tables.js";
@@ -172,6 +172,9 @@ describe("report data at study scale", () => {
           expect(big.points).toBeNull();
           expect(big.bins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
           expect(big.residualBins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
+          // binned panels still list their QC-flagged samples, drawn over the bins
+          expect(big.n_flagged).toBeGreaterThan(0);
+          expect(big.flagged).toHaveLength(Math.min(big.n_flagged!, MAX_FLAGGED_POINTS));
         }
       }
     });
