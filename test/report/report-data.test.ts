@@ -85,6 +85,9 @@ describe("report data from a small run", () => {
       expect(Number(tot["n_measured"]) + Number(tot["n_predicted"]) + Number(tot["n_rejected"])).toBe(600);
       expect(i.grid.cell_deg).toBe(10);
       expect(i.grid.unparsed).toBe(0);
+      // the map's tooltip names a cell by its span, not its key
+      const cell = i.grid.cells.find((c) => c.lat === -10 && c.lon === -50);
+      expect(cell?.name).toBe("10°S–0°, 50°W–40°W");
       expect(i.widths.histogram.length).toBeGreaterThan(0);
       expect(i.pairs.total).toBe(50);
       // set-aside measured values: their own table, not among the coverage breakdowns
