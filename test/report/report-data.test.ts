@@ -29,7 +29,7 @@ describe("report data from a small run", () => {
       expect(o.counts).toEqual({ ran: 7, cached: 2, failed: 0, skipped: 0 });
       expect(o.backends).toEqual(["wasm"]);
       expect(o.seeds).toContain("42");
-      expect(o.dag.edges).toHaveLength(9);
+      expect(o.dag.edges).toHaveLength(12);
       expect(o.dag.nodes.find((n) => n.name === "impute")?.layer).toBe(6);
       if (isAbsent(o.sources)) throw new Error(o.sources.absent);
       expect(o.sources.rows).toHaveLength(5);
