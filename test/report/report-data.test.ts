@@ -124,6 +124,8 @@ describe("report data from a small run", () => {
       expect(cRow.n).toBe(Number(cTest["n"]));
       expect(cRow.rmse).toBe(cTest["rmse"]);
       expect(hl.splits.map((x) => x.split)).toEqual(["test", "cal"]);
+      // the reference rows said plainly to be the study's own reported test-set values
+      expect(hl.study).toMatch(/^Published study: ~57,000 soil samples .*; test-set values as reported/);
     });
   });
 
