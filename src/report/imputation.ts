@@ -17,6 +17,8 @@ export interface DownloadFile {
 
 export interface GridCell {
   target: string;
+  /** The cell as a reader names it ("10°S–0°, 50°W–40°W"). */
+  name: string;
   lat: number;
   lon: number;
   lat2: number;
@@ -137,6 +139,7 @@ export async function imputationData(view: RunView, conn: DuckDBConnection, down
           const pr = Number(r["n_predicted"] ?? 0);
           return {
             target: String(r["target"]),
+            name: cellName(String(r["key"]), size),
             lat: p.lat,
             lon: p.lon,
             lat2: p.lat + size,

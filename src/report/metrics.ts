@@ -3,12 +3,15 @@
 import { DELTA_METRICS, METRIC_COLUMNS, metricGroup } from "../contracts/metrics.js";
 import { columnsOf, parquetSource, queryRows, sig, sqlIdent, sqlString, type DuckDBConnection, type Row } from "./duck.js";
 import { PUBLISHED_REFERENCE, REFERENCE_LABEL, type ReferenceValues } from "./reference.js";
+import { qcFlagSource } from "./qc-flags.js";
 import type { RunView } from "./run-view.js";
 import { absentTable, findTables, type Absent } from "./tables.js";
 
 /** Above this many labelled predictions per panel, observed-vs-predicted is a 2D histogram. */
 export const MAX_POINTS = 2500;
 export const BINS = 50;
+/** QC-flagged points drawn over a binned panel at most (a deterministic sample by sample id). */
+export const MAX_FLAGGED_POINTS = 1000;
 
 export interface PanelBin {
   x: number;
@@ -16,6 +19,14 @@ export interface PanelBin {
   y: number;
   y2: number;
   n: number;
+}
+
+/** A labelled prediction of a sample that QC flagged. */
+export interface FlaggedPoint {
+  o: number;
+  y: number;
+  /** The sample's QC flags, `;`-joined (e.g. "q_residual"). */
+  flags: string;
 }
 
 export interface PredictionPanel {
@@ -27,11 +38,20 @@ export interface PredictionPanel {
   scale: "log1p" | "linear";
   lo: number;
   hi: number;
-  /** n ≤ MAX_POINTS: [observed, predicted] pairs; otherwise null and `bins` is filled. */
+  /**
+   * n ≤ MAX_POINTS: [observed, predicted] pairs — of the samples QC did not flag when the flags
+   * are known (the flagged ones are in `flagged`), else of all; otherwise null and `bins` is filled.
+   */
   points: [number, number][] | null;
   bins: PanelBin[] | null;
   /** Residual (observed − predicted) bins against observed, when binned. */
   residualBins: PanelBin[] | null;
+  /** Rows of this panel whose sample QC flagged; null when the flags cannot be joined. */
+  n_flagged: number | null;
+  /** Those rows as points (all of them, or MAX_FLAGGED_POINTS on a binned panel); null when the flags cannot be joined. */
+  flagged: FlaggedPoint[] | null;
+  /** Why no flagged point can be marked although QC flagged samples (shown instead of marks). */
+  flagNote: string | null;
 }
 
 export interface MetricsData {
@@ -43,6 +63,8 @@ export interface MetricsData {
   /** Breakdown rows (group "source=..." / "depth=..."), split into `kind` and `key`. */
   groups: Absent | Row[];
   predictions: Absent | PredictionPanel[];
+  /** The QC flags the prediction panels mark: their qc.outliers step and how many samples it flagged. */
+  qcFlags: Absent | { step: string; flagged: number };
   history: Absent | Row[];
   calibration: Absent | Row[];
 }
@@ -128,27 +150,48 @@ export async function metricsData(view: RunView, conn: DuckDBConnection): Promis
     previousNote,
     overall,
     groups,
-    predictions: await predictionPanels(view, conn),
+    ...(await predictionPanels(view, conn)),
     history: await historyRows(view, conn),
     calibration: await calibrationRows(view, conn),
   };
 }
 
-async function predictionPanels(view: RunView, conn: DuckDBConnection): Promise<MetricsData["predictions"]> {
+async function predictionPanels(
+  view: RunView,
+  conn: DuckDBConnection,
+): Promise<{ predictions: MetricsData["predictions"]; qcFlags: MetricsData["qcFlags"] }> {
+  const flags = await qcFlagSource(view, conn);
+  const qcFlags: MetricsData["qcFlags"] = flags
+    ? { step: flags.step, flagged: flags.flagged }
+    : { absent: "No qc.outliers step of this run left sample flags (a `qc` table or `qc_flags`), so QC-flagged points cannot be marked." };
   const tables = findTables(view, "predictions");
-  if (tables.length === 0) return absentTable("predictions", "observed vs predicted");
+  if (tables.length === 0) return { predictions: absentTable("predictions", "observed vs predicted"), qcFlags };
+  if (flags) await conn.run(`CREATE OR REPLACE TEMP TABLE qf AS ${flags.sql}`);
   const panels: PredictionPanel[] = [];
   for (const t of tables) {
     const src = parquetSource([t.path]);
+    const joinable = flags !== null && (await columnsOf(conn, [t.path])).has("sample_id");
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE p AS SELECT target::VARCHAR AS target, split::VARCHAR AS split,
-              observed::DOUBLE AS o, predicted::DOUBLE AS y
-       FROM ${src} WHERE observed IS NOT NULL AND NOT isnan(observed) AND predicted IS NOT NULL AND NOT isnan(predicted)`,
+      `CREATE OR REPLACE TEMP TABLE p AS SELECT ${joinable ? "pr.sample_id::VARCHAR" : "NULL::VARCHAR"} AS sample_id,
+              pr.target::VARCHAR AS target, pr.split::VARCHAR AS split, pr.observed::DOUBLE AS o, pr.predicted::DOUBLE AS y,
+              ${joinable ? "qf.flags" : "NULL::VARCHAR"} AS flags
+       FROM ${src} pr ${joinable ? "LEFT JOIN qf ON pr.sample_id::VARCHAR = qf.sample_id" : ""}
+       WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND pr.predicted IS NOT NULL AND NOT isnan(pr.predicted)`,
     );
+    // A step whose predictions hold no flagged sample at all (any split) left them out: say so.
+    let flagNote: string | null = null;
+    if (flags && flags.flagged > 0) {
+      if (!joinable) flagNote = `The predictions of step ${t.step} have no sample_id column: QC-flagged samples cannot be marked.`;
+      else {
+        const [hit] = await queryRows(conn, `SELECT count(*) AS n FROM ${src} WHERE sample_id::VARCHAR IN (SELECT sample_id FROM qf)`);
+        if (Number(hit?.["n"] ?? 0) === 0)
+          flagNote = `The predictions of step ${t.step} leave out all ${flags.flagged.toLocaleString("en-US")} samples that QC (step ${flags.step}) flagged, so none is marked.`;
+      }
+    }
     const combos = await queryRows(
       conn,
-      `SELECT target, split, count(*) AS n, min(least(o, y)) AS lo, max(greatest(o, y)) AS hi,
-              min(o - y) AS rlo, max(o - y) AS rhi
+      `SELECT target, split, count(*) AS n, count(*) FILTER (WHERE flags IS NOT NULL) AS nf,
+              min(least(o, y)) AS lo, max(greatest(o, y)) AS hi, min(o - y) AS rlo, max(o - y) AS rhi
        FROM p GROUP BY target, split ORDER BY target, split`,
     );
     for (const c of combos) {
@@ -170,9 +213,19 @@ async function predictionPanels(view: RunView, conn: DuckDBConnection): Promise<
         points: null,
         bins: null,
         residualBins: null,
+        n_flagged: joinable ? Number(c["nf"]) : null,
+        flagged: null,
+        flagNote,
       };
+      if (joinable) {
+        const fl = await queryRows(
+          conn,
+          `SELECT o, y, flags FROM p WHERE ${where} AND flags IS NOT NULL ORDER BY hash(sample_id), sample_id LIMIT ${n <= MAX_POINTS ? n : MAX_FLAGGED_POINTS}`,
+        );
+        panel.flagged = fl.map((r) => ({ o: sig(r["o"]) ?? 0, y: sig(r["y"]) ?? 0, flags: String(r["flags"]) }));
+      }
       if (n <= MAX_POINTS) {
-        const pts = await queryRows(conn, `SELECT o, y FROM p WHERE ${where}`);
+        const pts = await queryRows(conn, `SELECT o, y FROM p WHERE ${where}${joinable ? " AND flags IS NULL" : ""}`);
         panel.points = pts.map((r) => [sig(r["o"]) ?? 0, sig(r["y"]) ?? 0]);
       } else {
         const f = (v: string) => (scale === "log1p" ? `ln(1 + ${v})` : v);
@@ -204,7 +257,8 @@ async function predictionPanels(view: RunView, conn: DuckDBConnection): Promise<
     }
     await conn.run("DROP TABLE IF EXISTS p");
   }
-  return panels;
+  await conn.run("DROP TABLE IF EXISTS qf");
+  return { predictions: panels, qcFlags };
 }
 
 function toBin(r: Row): PanelBin {

@@ -3,8 +3,10 @@
  * URL rewriting) and, in Debian's chromium (playwright-core) at 1280 px, opens the first page
  * and reaches every other by CLICKING its sidebar link: no console error, no failed or
  * non-local request, every chart with marks, no two text boxes of a chart overlapping, no
- * table wider than the page. Screenshots of every page go to test-output/screenshots/ for a
- * person to look at. Opened from disk (file://), the report says how to serve it.
+ * table wider than the page, no edge of the step graph through a label, a land basemap under
+ * the imputation maps, QC-flagged samples marked in observed vs predicted. Screenshots of every
+ * page go to test-output/screenshots/ for a person to look at. Opened from disk (file://), the
+ * report says how to serve it.
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -78,6 +80,42 @@ const INSPECT = `(() => {
       .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1 || t.scrollWidth > (t.parentElement?.clientWidth ?? Infinity) + 1)
       .map((t) => (t.querySelector("th")?.textContent ?? "?") + " … " + Math.round(t.scrollWidth) + " px"),
     pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    // imputation maps: the basemap's land path (Natural Earth, from node_modules) under the cells
+    maps: charts.filter((c) => (c.dataset.chart ?? "").startsWith("grid-")).map((c) => ({
+      chart: c.dataset.chart,
+      land: [...c.querySelectorAll(".land_marks path")].filter((p) => (p.getAttribute("d") ?? "").length > 500).length,
+      cells: c.querySelectorAll(".cells_marks path").length,
+    })),
+    landRequests: performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /land-110m\\.json$/.test(n)),
+    // observed vs predicted and residual panels: marks and legend entry of the QC-flagged samples
+    flagMarks: Object.fromEntries(charts.filter((c) => /^(ovp|res)-/.test(c.dataset.chart ?? "")).map((c) => [c.dataset.chart, {
+      marks: c.querySelectorAll('.role-mark path[aria-label*="QC-flagged"]').length,
+      legend: [...c.querySelectorAll("svg text")].some((t) => /^QC-flagged \\(\\d/.test(t.textContent ?? "")),
+    }])),
+    // the step graph: points sampled every 2 px along each edge, none inside a text box
+    dagEdges: (() => {
+      const c = document.querySelector('.chart[data-chart="dag"]');
+      if (!c) return null;
+      const paths = [...c.querySelectorAll(".mark-line.role-mark path")];
+      const labels = [...c.querySelectorAll("svg text")]
+        .filter((t) => (t.textContent ?? "").trim() !== "")
+        .map((t) => ({ text: t.textContent.trim(), r: t.getBoundingClientRect() }));
+      let samples = 0;
+      const crossings = new Set();
+      for (const p of paths) {
+        const m = p.getScreenCTM();
+        const length = p.getTotalLength();
+        for (let s = 0; s <= length; s += 2) {
+          const q = p.getPointAtLength(s);
+          const pt = new DOMPoint(q.x, q.y).matrixTransform(m);
+          samples++;
+          for (const b of labels) {
+            if (pt.x > b.r.left + 0.5 && pt.x < b.r.right - 0.5 && pt.y > b.r.top + 0.5 && pt.y < b.r.bottom - 0.5) crossings.add(b.text);
+          }
+        }
+      }
+      return { paths: paths.length, samples, labels: labels.length, crossings: [...crossings] };
+    })(),
   };
   function ancestors(e, stop) {
     const out = [];
@@ -96,6 +134,14 @@ interface PageReport {
   absentNotes: number;
   /** Rendered rule marks per chart name. */
   rules: Record<string, number>;
+  /** Imputation maps: land paths (basemap) and grid-cell marks per map. */
+  maps: { chart: string; land: number; cells: number }[];
+  /** URLs of the basemap the page fetched. */
+  landRequests: string[];
+  /** Per observed-vs-predicted or residual chart: QC-flagged marks and whether the legend names them. */
+  flagMarks: Record<string, { marks: number; legend: boolean }>;
+  /** The step graph's edges: paths, points sampled, labels, and the labels an edge passes through. */
+  dagEdges: { paths: number; samples: number; labels: number; crossings: string[] } | null;
   /** Overview only: the step column after sorting the steps table by seconds, descending. */
   sortedSteps?: string[];
 }
@@ -219,6 +265,29 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
     // the full fixture has every table but no previous-run gaps and no missing downloads
     expect(reports.get("metrics")!.absentNotes).toBe(0);
     expect(reports.get("imputation")!.absentNotes).toBe(0);
+    // the step graph: every edge drawn (12 in the fixture, 3 of them skipping columns), none
+    // through a label
+    const dag = reports.get("overview")!.dagEdges!;
+    expect(dag.paths).toBe(12);
+    expect(dag.labels).toBeGreaterThanOrEqual(9);
+    expect(dag.samples).toBeGreaterThan(100);
+    expect(dag.crossings).toEqual([]);
+    // the imputation maps (c, om): a basemap of land under the cells, fetched from the site itself
+    const imp = reports.get("imputation")!;
+    expect(imp.maps.map((m) => m.chart).sort()).toEqual(["grid-c", "grid-om"]);
+    for (const m of imp.maps) {
+      expect(m.land, m.chart).toBeGreaterThanOrEqual(1);
+      expect(m.cells, m.chart).toBeGreaterThan(10);
+    }
+    expect(imp.landRequests.length).toBeGreaterThan(0);
+    for (const u of imp.landRequests) expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_node\/world-atlas@[\d.]+\/land-110m\.json$/);
+    // observed vs predicted: QC-flagged samples marked, with a legend entry, in every panel
+    const flags = Object.entries(reports.get("metrics")!.flagMarks);
+    expect(flags.length).toBeGreaterThanOrEqual(6);
+    for (const [chart, f] of flags) {
+      expect(f.marks, chart).toBeGreaterThan(0);
+      expect(f.legend, chart).toBe(true);
+    }
     console.log(`report build took ${buildSeconds.map((s) => s.toFixed(1)).join(" s, ")} s; data bytes`, full.dataBytes);
   }, 300_000);
 
@@ -246,8 +315,9 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
   }, 60_000);
 
   it("shows visible notes where the run lacks tables", async () => {
+    // n = 1,500: small panels drawn as points, the cal ones with a QC-flagged sample each
     const partialManifest = await writeFixtureRun(join(dir, "partial"), {
-      n: 300,
+      n: 1500,
       omit: [
         "coverage",
         "pairs",
@@ -268,6 +338,16 @@ describe.skipIf(!haveChromium)("report in a browser", () => {
     expect(reports.get("metrics")!.absentNotes).toBeGreaterThanOrEqual(3); // no previous run, history, calibration
     expect(reports.get("harmonization")!.absentNotes).toBeGreaterThanOrEqual(5);
     expect(reports.get("imputation")!.absentNotes).toBeGreaterThanOrEqual(6);
+    // point panels: the flagged samples (here from the qc step's samples.qc_flags) as marks with
+    // a legend entry, in exactly the panels that hold one; the others have neither
+    const flags = Object.entries(reports.get("metrics")!.flagMarks);
+    expect(
+      flags
+        .filter(([, f]) => f.marks > 0)
+        .map(([c]) => c)
+        .sort(),
+    ).toEqual(["cnn-c-c-cal", "cnn-om-om-cal", "plsr-c-cal"].flatMap((p) => [`ovp-${p}`, `res-${p}`]).sort());
+    for (const [chart, f] of flags) expect(f.legend, chart).toBe(f.marks > 0);
   }, 300_000);
 
   // The real demo report (`npm run demo` builds it into reports/dist from the default store).

@@ -63,13 +63,15 @@ export function fixtureRecord(runId: string): RunRecord {
     steps: [
       step("ingest", "synth.library", [], "cached", 0.1, "cached: nothing changed"),
       step("preprocess", "spectra.preprocess", ["ingest"], "cached", 0.1, "cached: nothing changed"),
-      step("qc", "qc.outliers", ["preprocess"], "ran", 3.2, "input preprocess changed"),
+      // needs as in pipelines/demo.yaml: qc and impute also read the library, impute the targets
+      // (edges that skip columns of the step graph)
+      step("qc", "qc.outliers", ["ingest", "preprocess"], "ran", 3.2, "input preprocess changed"),
       step("harmonize", "harmonize.spectra", ["qc"], "ran", 5.5, "with.method changed coral -> sst"),
       step("harmonize-targets", "harmonize.targets", ["harmonize"], "ran", 0.4, "input harmonize changed"),
       step("cnn-c", "cnn.train", ["harmonize-targets"], "ran", 120.5, "first run", { backend: "wasm", threads: 1, seed: 42 }),
       step("cnn-om", "cnn.train", ["harmonize-targets"], "ran", 118.1, "first run", { backend: "wasm", threads: 1, seed: 42 }),
       step("plsr", "plsr.train", ["harmonize-targets"], "ran", 12.0, "first run"),
-      step("impute", "impute.hybrid", ["cnn-c", "cnn-om"], "ran", 4.4, "input cnn-c changed"),
+      step("impute", "impute.hybrid", ["cnn-c", "cnn-om", "harmonize-targets", "ingest"], "ran", 4.4, "input cnn-c changed"),
     ],
   };
 }

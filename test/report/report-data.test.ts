@@ -6,7 +6,7 @@ import { withDuck } from "../../src/report/duck.js";
 import { harmonizationData } from "../../src/report/harmonization.js";
 import { imputationData, parseGridKey } from "../../src/report/imputation.js";
 import { pageData, PAGE_JSON_BUDGET } from "../../src/report/loader-main.js";
-import { metricsData } from "../../src/report/metrics.js";
+import { MAX_FLAGGED_POINTS, metricsData } from "../../src/report/metrics.js";
 import { layoutDag, overviewData } from "../../src/report/overview.js";
 import { readRunManifest } from "../../src/report/static-run-view.js";
 import { isAbsent } from "../../src/report/tables.js";
@@ -29,7 +29,7 @@ describe("report data from a small run", () => {
       expect(o.counts).toEqual({ ran: 7, cached: 2, failed: 0, skipped: 0 });
       expect(o.backends).toEqual(["wasm"]);
       expect(o.seeds).toContain("42");
-      expect(o.dag.edges).toHaveLength(9);
+      expect(o.dag.edges).toHaveLength(12);
       expect(o.dag.nodes.find((n) => n.name === "impute")?.layer).toBe(6);
       if (isAbsent(o.sources)) throw new Error(o.sources.absent);
       expect(o.sources.rows).toHaveLength(5);
@@ -85,6 +85,9 @@ describe("report data from a small run", () => {
       expect(Number(tot["n_measured"]) + Number(tot["n_predicted"]) + Number(tot["n_rejected"])).toBe(600);
       expect(i.grid.cell_deg).toBe(10);
       expect(i.grid.unparsed).toBe(0);
+      // the map's tooltip names a cell by its span, not its key
+      const cell = i.grid.cells.find((c) => c.lat === -10 && c.lon === -50);
+      expect(cell?.name).toBe("10°S–0°, 50°W–40°W");
       expect(i.widths.histogram.length).toBeGreaterThan(0);
       expect(i.pairs.total).toBe(50);
       // set-aside measured values: their own table, not among the coverage breakdowns
@@ -121,6 +124,8 @@ describe("report data from a small run", () => {
       expect(cRow.n).toBe(Number(cTest["n"]));
       expect(cRow.rmse).toBe(cTest["rmse"]);
       expect(hl.splits.map((x) => x.split)).toEqual(["test", "cal"]);
+      // the reference rows said plainly to be the study's own reported test-set values
+      expect(hl.study).toMatch(/^Published study: ~57,000 soil samples .*; test-set values as reported/);
     });
   });
 
@@ -172,6 +177,9 @@ describe("report data at study scale", () => {
           expect(big.points).toBeNull();
           expect(big.bins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
           expect(big.residualBins!.reduce((s, b) => s + b.n, 0)).toBe(big.n);
+          // binned panels still list their QC-flagged samples, drawn over the bins
+          expect(big.n_flagged).toBeGreaterThan(0);
+          expect(big.flagged).toHaveLength(Math.min(big.n_flagged!, MAX_FLAGGED_POINTS));
         }
       }
     });
