@@ -11,8 +11,9 @@
  * by rename, so several SLURM jobs starting at once never read half a file).
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { constants, existsSync } from "node:fs";
+import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { projectRoot } from "../engine/source-hash.js";
@@ -50,36 +51,61 @@ export async function importStepModule(file: string): Promise<unknown> {
 interface BundleManifest {
   entry: string;
   dist: string;
+  /** The bundle's file name beside the manifest; content-addressed, so never rewritten. */
+  bundle: string;
   /** Every file bundled: absolute path → sha256 of its content. */
   inputs: Record<string, string>;
 }
 
+/** The package's cache folder, or the system's temporary folder where the package is read-only. */
+async function cacheDir(): Promise<string> {
+  const inPackage = join(projectRoot(), "node_modules", ".cache", "somflow-steps");
+  try {
+    await mkdir(inPackage, { recursive: true });
+    await access(inPackage, constants.W_OK);
+    return inPackage;
+  } catch {
+    const inTmp = join(tmpdir(), `somflow-steps-${process.getuid?.() ?? "user"}`);
+    await mkdir(inTmp, { recursive: true });
+    return inTmp;
+  }
+}
+
+/**
+ * The manifest is the one commit point: it names an immutable bundle, so a process that reads
+ * a manifest whose inputs still hash as recorded imports exactly the code built from them, even
+ * while another process rebuilds after an edit.
+ */
 async function compiledBundle(entry: string, dist: string): Promise<string> {
-  const dir = join(projectRoot(), "node_modules", ".cache", "somflow-steps");
-  const base = join(dir, sha(`${entry}\0${dist}`).slice(0, 24));
-  const manifestFile = `${base}.json`;
-  const bundleFile = `${base}.mjs`;
-  if (existsSync(bundleFile) && (await stillFresh(manifestFile, entry, dist))) return bundleFile;
+  const dir = await cacheDir();
+  const manifestFile = join(dir, `${sha(`${entry}\0${dist}`).slice(0, 24)}.json`);
+  const fresh = await freshBundle(manifestFile, entry, dist);
+  if (fresh) return join(dir, fresh);
   const { code, inputs } = await bundle(entry, dist);
-  await mkdir(dir, { recursive: true });
+  const name = `${sha(code).slice(0, 24)}.mjs`;
   const tmp = (f: string) => `${f}.${process.pid}.${Date.now()}.tmp`;
-  const t1 = tmp(bundleFile);
-  await writeFile(t1, code);
-  await rename(t1, bundleFile);
-  const t2 = tmp(manifestFile);
-  await writeFile(t2, JSON.stringify({ entry, dist, inputs } satisfies BundleManifest));
-  await rename(t2, manifestFile);
+  const bundleFile = join(dir, name);
+  if (!existsSync(bundleFile)) {
+    const t = tmp(bundleFile);
+    await writeFile(t, code);
+    await rename(t, bundleFile);
+  }
+  const t = tmp(manifestFile);
+  await writeFile(t, JSON.stringify({ entry, dist, bundle: name, inputs } satisfies BundleManifest));
+  await rename(t, manifestFile);
   return bundleFile;
 }
 
-async function stillFresh(manifestFile: string, entry: string, dist: string): Promise<boolean> {
+/** The bundle a manifest names, when every input still hashes as recorded; else null. */
+async function freshBundle(manifestFile: string, entry: string, dist: string): Promise<string | null> {
   try {
     const m = JSON.parse(await readFile(manifestFile, "utf8")) as BundleManifest;
-    if (m.entry !== entry || m.dist !== dist) return false;
-    for (const [f, h] of Object.entries(m.inputs)) if (sha(await readFile(f)) !== h) return false;
-    return true;
+    if (m.entry !== entry || m.dist !== dist || !/^[0-9a-f]{24}\.mjs$/.test(m.bundle)) return null;
+    if (!existsSync(join(dirname(manifestFile), m.bundle))) return null;
+    for (const [f, h] of Object.entries(m.inputs)) if (sha(await readFile(f)) !== h) return null;
+    return m.bundle;
   } catch {
-    return false;
+    return null;
   }
 }
 

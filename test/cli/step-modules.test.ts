@@ -92,6 +92,13 @@ describe("--steps x.ts under the compiled CLI", () => {
     expect(h.reason).toMatch(/helper\.ts/);
   }, 120_000);
 
+  it("several processes starting together after an edit all run the edited code", async () => {
+    await writeFile(join(dir, "steps.ts"), stepModule(dir, 5));
+    const runs = await Promise.all(["p1", "p2", "p3"].map((s) => run(s)));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    for (const s of ["p1", "p2", "p3"]) expect(await valueOf(s)).toEqual({ value: 25 });
+  }, 120_000);
+
   it("a module that does not compile: exit 2 naming the file and line", async () => {
     await writeFile(join(dir, "bad.ts"), `export const steps = [\n  { type: "x", \n  oops oops\n];\n`);
     const r = await run("st-bad", join(dir, "bad.ts"));
