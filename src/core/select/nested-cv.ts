@@ -72,7 +72,14 @@ export interface NestedCvOptions {
    * Hastie, Tibshirani & Friedman (2009, §7.10) with list order as the preference: list the
    * default candidate first, and another wins only by beating it by more than the CV's noise.
    */
-  rule?: "min" | "one_se";
+  rule?: "min" | "one_se" | "average";
+  /**
+   * With rule "average": how many candidates, each at its own best setting, are averaged (on
+   * the score scale) — the `averageTop` best by inner RMSE. Default 3. Averaging the few best
+   * instead of picking one spreads the selection's variance over them (model averaging; the
+   * choice among many options on ~100 spectra is itself noisy).
+   */
+  averageTop?: number;
   /** Clip predictions to the training part's target range (default true). */
   clip?: boolean;
   /** Scale of the selection score; default "log1p". */
@@ -93,6 +100,8 @@ export interface ScoreRow {
 export interface Selection {
   scores: ScoreRow[];
   chosen: { candidate: number; setting: number; rmse: number };
+  /** Rule "average": every member (candidate, setting), the first being `chosen`. */
+  members?: { candidate: number; setting: number; rmse: number }[];
   /** Point predictions of the requested rows (target scale, ≥ 0). */
   predicted: Float64Array;
   low: Float64Array;
@@ -104,7 +113,9 @@ export interface Selection {
 
 export type FittedModel =
   | { family: "plsr"; path: PlsPath; components: number; target: "log1p" | "identity" }
-  | { family: "mbl"; model: MblModel; target: "log1p" | "identity" };
+  | { family: "mbl"; model: MblModel; target: "log1p" | "identity" }
+  /** The mean of its members' predictions on the `score` scale (rule "average"); members are plsr or mbl fits of one variant each. */
+  | { family: "average"; members: { variant: number; model: FittedModel }[]; score: "log1p" | "identity" };
 
 export interface NestedCvResult {
   folds: { fold: number; testRows: Int32Array; selection: Selection }[];
@@ -175,7 +186,7 @@ export function selectAndFit(
   predict: Int32Array,
   options: NestedCvOptions = {},
 ): Selection {
-  const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p", innerRepeats = 1, rule = "min", clip = true } = options;
+  const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p", innerRepeats = 1, rule = "min", clip = true, averageTop = 3 } = options;
   const rangeOf = (rows: ArrayLike<number>): [number, number] => {
     if (!clip) return [0, Infinity];
     let lo = Infinity;
@@ -257,21 +268,40 @@ export function selectAndFit(
     const bestOf = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
     best = bestOf.find((s) => s.rmse <= limit)!;
   }
-  const c = candidates[best.candidate]!;
-  const sIdx = c.model.family === "plsr" ? best.setting - 1 : 0;
-  const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
-  const fit = fitPredict(c, variants[c.variant]!, yFit, train, predict, settingsOf(c, variants[c.variant]!, minTrain), rangeOf(train));
-  const predicted = fit.pred[sIdx]!;
-  if (fit.model.family === "plsr") fit.model.components = Math.min(best.setting, fit.extracted);
+  const bestPerCandidate = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
+  const members =
+    rule === "average"
+      ? [...bestPerCandidate].sort((a, b) => a.rmse - b.rmse).slice(0, Math.max(1, Math.min(averageTop, candidates.length)))
+      : [best];
+  const fromScore = (v: number) => (score === "log1p" ? Math.expm1(v) : v);
+  // each member refitted on the whole training part; the mean of the members on the score scale
+  const fits = members.map((m) => {
+    const c = candidates[m.candidate]!;
+    const sIdx = c.model.family === "plsr" ? m.setting - 1 : 0;
+    const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
+    const fit = fitPredict(c, variants[c.variant]!, yFit, train, predict, settingsOf(c, variants[c.variant]!, minTrain), rangeOf(train));
+    if (fit.model.family === "plsr") fit.model.components = Math.min(m.setting, fit.extracted);
+    return { sIdx, fit, variant: c.variant };
+  });
+  const meanOf = (vals: (k: number, j: number) => number, len: number) =>
+    Float64Array.from({ length: len }, (_, k) => fits.reduce((acc, _f, j) => acc + vals(k, j), 0) / fits.length);
+  const predicted =
+    fits.length === 1
+      ? fits[0]!.fit.pred[fits[0]!.sIdx]!
+      : meanOf((k, j) => toScore(fits[j]!.fit.pred[fits[j]!.sIdx]![k]!), predict.length).map(fromScore);
+  const model: FittedModel =
+    fits.length === 1
+      ? fits[0]!.fit.model
+      : { family: "average", members: fits.map((f) => ({ variant: f.variant, model: f.fit.model })), score };
 
-  // CV+ on the score scale
-  const o = oof[best.candidate]![sIdx]!;
-  const at = atPredict[best.candidate]![sIdx]!;
+  // CV+ on the score scale, from the (mean of the members') inner out-of-fold predictions
+  const o = meanOf((r, j) => oof[members[j]!.candidate]![fits[j]!.sIdx]![r]!, n);
+  const atOf = (fold: number) => meanOf((k, j) => atPredict[members[j]!.candidate]![fits[j]!.sIdx]![fold]![k]!, predict.length);
+  const at = Array.from({ length: innerFolds }, (_, fold) => atOf(fold));
   const resid = Float64Array.from(o, (v, r) => Math.abs(sTrue[r]! - v));
   const alpha = 1 - level;
   const kLow = Math.floor(alpha * (n + 1));
   const kHigh = Math.ceil((1 - alpha) * (n + 1));
-  const fromScore = (v: number) => (score === "log1p" ? Math.expm1(v) : v);
   const low = new Float64Array(predict.length);
   const high = new Float64Array(predict.length);
   const lo = new Float64Array(n);
@@ -285,13 +315,15 @@ export function selectAndFit(
     low[k] = Math.max(0, fromScore(orderStat(lo, kLow)));
     high[k] = fromScore(orderStat(hi, kHigh));
   }
+  if (rule === "average") best = members[0]!;
   return {
     scores,
     chosen: { candidate: best.candidate, setting: best.setting, rmse: best.rmse },
+    ...(rule === "average" ? { members: members.map((m) => ({ candidate: m.candidate, setting: m.setting, rmse: m.rmse })) } : {}),
     predicted,
     low,
     high,
-    model: fit.model,
+    model,
     nTrain: n,
   };
 }
@@ -338,15 +370,29 @@ export function nestedCv(
   return res;
 }
 
-/** Predictions of the fitted model for row-major `x` (same variant as it was fitted on), target scale, ≥ 0. */
-export function predictFitted(model: FittedModel, x: Float32Array): Float64Array {
+/**
+ * Predictions of the fitted model, target scale, ≥ 0: `x` is row-major on the variant the model
+ * was fitted on, or, for an average, a function giving each member's variant.
+ */
+export function predictFitted(model: FittedModel, x: Float32Array | ((variant: number) => Float32Array)): Float64Array {
+  if (model.family === "average") {
+    if (typeof x !== "function") throw new TypeError("an averaged model needs its members' variants: pass (variant) => x");
+    const toScore = (v: number) => (model.score === "log1p" ? Math.log1p(v) : v);
+    const each = model.members.map((m) => predictFitted(m.model, x(m.variant)));
+    return Float64Array.from(each[0]!, (_, k) => {
+      const mean = each.reduce((a, p) => a + toScore(p[k]!), 0) / each.length;
+      return Math.max(0, model.score === "log1p" ? Math.expm1(mean) : mean);
+    });
+  }
+  const xs = typeof x === "function" ? null : x;
+  if (!xs) throw new TypeError("a single model takes its variant's row-major x");
   const back = (t: number) => Math.max(0, model.target === "log1p" ? Math.expm1(t) : t);
   if (model.family === "plsr") {
     const A = model.path.components;
-    const raw = plsPathPredict(model.path, x);
-    return Float64Array.from({ length: x.length / model.path.p }, (_, k) =>
+    const raw = plsPathPredict(model.path, xs);
+    return Float64Array.from({ length: xs.length / model.path.p }, (_, k) =>
       back(A > 0 ? raw[k * A + model.components - 1]! : model.path.yMean),
     );
   }
-  return Float64Array.from(mblPredict(model.model, x).predicted, back);
+  return Float64Array.from(mblPredict(model.model, xs).predicted, back);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../../src/core/random.js";
-import { nestedCv, selectAndFit, type Candidate } from "../../../src/core/select/nested-cv.js";
+import { nestedCv, predictFitted, selectAndFit, type Candidate } from "../../../src/core/select/nested-cv.js";
 import { spectraVariant } from "../../../src/core/select/spectra-variant.js";
 
 /** y ≥ 0; variant "signal" holds y in two columns plus noise, variant "noise" holds only noise. */
@@ -98,6 +98,40 @@ describe("nested CV", () => {
     // the noise variant listed first loses: it is far more than one SE worse
     const noiseFirst = selectAndFit(d.variants, d.y, [plsr(0), plsr(1)], train, new Int32Array(0), { rule: "one_se" });
     expect(noiseFirst.chosen.candidate).toBe(1);
+  });
+
+  it("average: the best candidates (each at its best setting) averaged on the score scale, and the refit predicts the same", () => {
+    const d = data(90, 11);
+    const train = Int32Array.from({ length: 70 }, (_, i) => i);
+    const test = Int32Array.from({ length: 20 }, (_, i) => 70 + i);
+    const cands = [plsr(1, "log1p"), plsr(1, "identity"), plsr(0, "log1p")];
+    // clip off: predictFitted (below) does not know the training range
+    const avg = selectAndFit(d.variants, d.y, cands, train, test, { rule: "average", averageTop: 2, clip: false });
+    // the members are the two candidates with the smallest inner RMSE at their best settings
+    const bestOf = cands.map((_, ci) => Math.min(...avg.scores.filter((r) => r.candidate === ci).map((r) => r.rmse)));
+    const order = [0, 1, 2].sort((a, b) => bestOf[a]! - bestOf[b]!);
+    expect(avg.members!.map((m) => m.candidate)).toEqual(order.slice(0, 2));
+    expect(avg.members!.map((m) => m.rmse)).toEqual(order.slice(0, 2).map((ci) => bestOf[ci]));
+    expect(avg.chosen.candidate).toBe(order[0]);
+    // each member alone, refitted as "min" restricted to it, gives the predictions averaged
+    const alone = avg.members!.map(
+      (m) => selectAndFit(d.variants, d.y, [cands[m.candidate]!], train, test, { rule: "min", clip: false }).predicted,
+    );
+    const expected = Float64Array.from(test, (_, k) => Math.expm1((Math.log1p(alone[0]![k]!) + Math.log1p(alone[1]![k]!)) / 2));
+    for (let k = 0; k < test.length; k++) expect(avg.predicted[k]).toBeCloseTo(expected[k]!, 10);
+    // the fitted average predicts new rows as the selection did
+    expect(avg.model.family).toBe("average");
+    const xOf = (variant: number) => {
+      const v = d.variants[variant]!;
+      return Float32Array.from(Array.from(test).flatMap((i) => Array.from(v.x.subarray(i * v.p, (i + 1) * v.p))));
+    };
+    const again = predictFitted(avg.model, xOf);
+    for (let k = 0; k < test.length; k++) expect(again[k]).toBeCloseTo(avg.predicted[k]!, 6);
+    // intervals still bracket the point predictions
+    for (let k = 0; k < test.length; k++) {
+      expect(avg.low[k]).toBeLessThanOrEqual(avg.predicted[k]!);
+      expect(avg.high[k]).toBeGreaterThanOrEqual(avg.predicted[k]!);
+    }
   });
 
   it("clips every prediction to the training part's target range", () => {

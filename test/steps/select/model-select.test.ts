@@ -55,22 +55,47 @@ describe("model.select (nested CV)", () => {
     expect(choices.fold).toEqual(["1", "2", "3", "4", "all"]);
     expect((sel.fold as string[]).length).toBe(5 * (3 * 2 * 6 + 3 * 2 * 1));
     expect(new Set(sel.candidate as string[]).size).toBe(12);
+    const rmse = sel.inner_rmse as Float64Array;
+    const cand = sel.candidate as string[];
     for (const f of ["1", "2", "3", "4", "all"]) {
       const mine = (sel.fold as string[]).map((x, i) => (x === f ? i : -1)).filter((i) => i >= 0);
       const chosen = mine.filter((i) => (sel.chosen as boolean[])[i]);
-      expect(chosen.length).toBe(1);
-      // the chosen row has the smallest inner RMSE of its fold
-      const rmse = sel.inner_rmse as Float64Array;
-      expect(rmse[chosen[0]!]).toBe(Math.min(...mine.map((i) => rmse[i]!)));
+      // the default rule averages the 3 candidates whose best settings have the smallest inner RMSE
+      const bestOf = new Map<string, number>();
+      for (const i of mine) bestOf.set(cand[i]!, Math.min(bestOf.get(cand[i]!) ?? Infinity, rmse[i]!));
+      const top3 = [...bestOf].sort((a, b) => a[1] - b[1]).slice(0, 3);
+      expect(chosen.map((i) => cand[i]).sort()).toEqual(top3.map(([c]) => c).sort());
+      for (const i of chosen) expect(rmse[i]).toBe(bestOf.get(cand[i]!));
+      const listed = (choices.candidate as string[])[["1", "2", "3", "4", "all"].indexOf(f)]!;
+      expect(listed.split(" + ")).toEqual(top3.map(([c]) => c));
     }
     const rows = predictionMetricRows(pred, { step: "select", model: "model.select", splits: ["test"], level: 0.9 });
     const all = rows.find((r) => r.group === "all" && r.scale === "gkg")!;
     // C drives a strong band in the fixture: a well-chosen PLSR predicts it closely
     expect(all.r2!).toBeGreaterThan(0.9);
     expect(all.pi_coverage!).toBeGreaterThan(0.8);
-    const meta = res.artifact.json.get("model_meta") as { final: { candidate: string; coefficients?: number[] }; candidates: string[] };
+    const meta = res.artifact.json.get("model_meta") as {
+      final: { candidate: string; average_of?: { candidate: string; coefficients?: number[]; k?: number }[] };
+      candidates: string[];
+    };
     expect(meta.candidates).toHaveLength(12);
     expect(meta.candidates).toContain(meta.final.candidate);
+    expect(meta.final.average_of!.map((m) => m.candidate)).toEqual((choices.candidate as string[]).at(-1)!.split(" + "));
+    for (const m of meta.final.average_of!) expect(m.coefficients !== undefined || m.k !== undefined).toBe(true);
+  }, 120_000);
+
+  it("rule min keeps the one best candidate × setting of each fold", async () => {
+    const res = await runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], rule: "min" }, [fx.input]);
+    const sel = res.artifact.tables.get("selection")! as Table;
+    const rmse = sel.inner_rmse as Float64Array;
+    for (const f of ["1", "2", "3", "4", "all"]) {
+      const mine = (sel.fold as string[]).map((x, i) => (x === f ? i : -1)).filter((i) => i >= 0);
+      const chosen = mine.filter((i) => (sel.chosen as boolean[])[i]);
+      expect(chosen.length).toBe(1);
+      expect(rmse[chosen[0]!]).toBe(Math.min(...mine.map((i) => rmse[i]!)));
+    }
+    const meta = res.artifact.json.get("model_meta") as { final: { coefficients?: number[] } };
+    expect(meta.final.coefficients!.length).toBeGreaterThan(0);
   }, 120_000);
 
   it("is deterministic, and takes outer folds from a samples column", async () => {
