@@ -153,8 +153,11 @@ export class SlurmExecutor {
           if (j) lastState = j.state;
           const verdict = j ? pendingVerdict(j.state, j.reason) : null;
           if (verdict === "launch-failed") {
-            // Left alone it would pend forever and so would this run.
+            // Left alone it would pend forever and so would this run. (A job whose node died just
+            // after it committed is requeued the same way: its result stands.)
             await this.client.cancel([id]);
+            const late = await readResult(resultPath);
+            if (late && late.key === req.spec.key) return outcome(late, null);
             return outcome(
               null,
               `SLURM could not start the job on its node (${j!.reason || j!.state}): the node failed as the job launched; ` +
