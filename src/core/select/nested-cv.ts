@@ -19,6 +19,10 @@
  *   default on; resemble does the same for MBL): a log1p model's back-transform turns a modest
  *   over-prediction beyond the calibration range into a large one (LimeSoDa H_138: +3.3 % SOC
  *   on its largest sample), and no model here can support values it never saw.
+ * - Rule "average": instead of one winner, the `averageTop` candidates whose best settings
+ *   score best are refitted and their predictions averaged on the score scale (model
+ *   averaging: the ranking of many options on ~100 rows is noisy, and the average does not bet
+ *   on one of them); its inner out-of-fold predictions are the members' averaged the same way.
  * - Intervals: CV+ (Barber et al. 2021, Ann. Stat. 49:486) from the inner CV of the chosen
  *   candidate: with Rᵢ = |sᵢ − μ̂₋ₖ₍ᵢ₎(xᵢ)| on the score scale over the n outer-training rows,
  *   the interval at x runs from the ⌊α(n+1)⌋-th smallest μ̂₋ₖ₍ᵢ₎(x) − Rᵢ to the ⌈(1−α)(n+1)⌉-th
@@ -263,12 +267,12 @@ export function selectAndFit(
   });
   let best = scores[0]!;
   for (const s of scores) if (s.rmse < best.rmse) best = s;
+  // each candidate at its best setting (as a grid search over its settings would pick it)
+  const bestPerCandidate = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
   if (rule === "one_se") {
     const limit = best.rmse + best.se;
-    const bestOf = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
-    best = bestOf.find((s) => s.rmse <= limit)!;
+    best = bestPerCandidate.find((s) => s.rmse <= limit)!;
   }
-  const bestPerCandidate = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
   const members =
     rule === "average"
       ? [...bestPerCandidate].sort((a, b) => a.rmse - b.rmse).slice(0, Math.max(1, Math.min(averageTop, candidates.length)))
