@@ -21,7 +21,7 @@ export const MODULES = {
   },
   split: {
     // the split code: the step options and the core assignment (also part of "stats")
-    mutate: ["src/steps/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
+    mutate: ["src/steps/shared/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
     tests: [
       "test/steps/split-options.test.ts",
       "test/core/stats/split.test.ts",
