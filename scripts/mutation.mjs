@@ -27,6 +27,9 @@ export const MODULES = {
       "test/core/stats/split.test.ts",
       "test/core/stats/kfolds.test.ts",
       "test/core/stats/folds*.test.ts",
+      "test/core/stats/split-*.test.ts",
+      "test/core/stats/keyed.test.ts",
+      "test/steps/shared/split-options*.test.ts",
     ],
   },
   "cache-key": {
