@@ -48,7 +48,9 @@ mkdirSync("mutation", { recursive: true });
 let failed = 0;
 for (const name of asked.length ? asked : Object.keys(MODULES)) {
   const m = MODULES[name];
-  console.log(`\n=== mutation testing: ${name} (${m.mutate.join(", ")}; tests ${m.tests.join(", ")}) ===`);
+  const mutate = process.env.STRYKER_MUTATE ?? m.mutate.join(",");
+  const tests = process.env.STRYKER_TESTS ?? m.tests.join(",");
+  console.log(`\n=== mutation testing: ${name} (${mutate}; tests ${tests}) ===`);
   const r = spawnSync(
     "npx",
     [
@@ -57,7 +59,7 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       "stryker.config.mjs",
       // STRYKER_MUTATE narrows a module to some of its files (a partial run, same incremental file).
       "--mutate",
-      process.env.STRYKER_MUTATE ?? m.mutate.join(","),
+      mutate,
       "--incrementalFile",
       `mutation/${name}.json`,
       // one sandbox folder per module, so modules can run side by side
@@ -67,7 +69,7 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       ...(process.env.STRYKER_FORCE === "1" ? ["--force"] : []),
     ],
     // STRYKER_TESTS narrows the tests the same way (e.g. leave out a module's slow or flaky ones).
-    { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: process.env.STRYKER_TESTS ?? m.tests.join(",") } },
+    { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: tests } },
   );
   if (r.status !== 0) failed++;
 }
