@@ -109,3 +109,56 @@ describe("block choice", () => {
     );
   });
 });
+
+describe("parseOpus: the AB parameter block's contents", () => {
+  const data = (n: number) => ({ type: [15, 16, 0, 0] as [number, number, number, number], data: ramp(n) });
+  const params = (p: Record<string, import("./opus-writer.js").OpusParamValue>) => ({
+    type: [31, 16, 0, 0] as [number, number, number, number],
+    params: p,
+  });
+
+  it("names missing or non-numeric NPT/FXV/LXV and a non-finite CSF", () => {
+    expect(err(() => parseOpus("a.0", writeOpus([data(100), params({ NPT: { int: 100 }, LXV: 901 })])))).toContain(
+      "the 15.16.0.0 parameter block lacks numeric NPT/FXV/LXV (got 100, missing, 901); the file is corrupt",
+    );
+    expect(err(() => parseOpus("b.0", writeOpus([data(100), params({ NPT: "100", FXV: 1000, LXV: 901 })])))).toContain(
+      '(got "100", 1000, 901)',
+    );
+    expect(
+      err(() => parseOpus("c.0", writeOpus([data(100), params({ NPT: { int: 100 }, FXV: 1000, LXV: 901, CSF: Infinity })]))),
+    ).toContain("the 15.16.0.0 block has scaling factor CSF Infinity; the file is corrupt");
+    expect(err(() => parseOpus("d.0", writeOpus([data(100), params({ NPT: 2.5, FXV: 1000, LXV: 901 })])))).toContain("has NPT 2.5 points");
+  });
+
+  it("reads an AB block that ends the file; 100,000 points and a 0.01 cm-1 step are allowed", () => {
+    const last = parseOpus("e.0", writeOpus([params({ NPT: { int: 100 }, FXV: 1000, LXV: 901 }), data(100)]));
+    expect([...last.values]).toEqual([...ramp(100)]);
+    const big = parseOpus("f.0", writeOpus([data(100_000), params({ NPT: { int: 100_000 }, FXV: 15000, LXV: 5000.1 })]));
+    expect(big.values).toHaveLength(100_000);
+    const fine = parseOpus("g.0", writeOpus([data(26), params({ NPT: { int: 26 }, FXV: 100.25, LXV: 100.5 })]));
+    expect(fine.wavenumbers[25]).toBe(100.5);
+  });
+
+  it("takes parameters from the optics (48) block, and only up to a block's END", () => {
+    const f = writeOpus([
+      { type: [48, 0, 0, 0], params: { APT: "1 mm" }, words: 6 + 4 }, // declared over the next block too
+      { type: [160, 0, 0, 0], params: { SNM: { int: 3 } } },
+      data(100),
+      params({ NPT: { int: 100 }, FXV: 1000, LXV: 901 }),
+    ]);
+    const s = parseOpus("h.0", f);
+    expect(s.params.APT).toBe("1 mm");
+    expect(s.params.SNM).toBe(3);
+    expect({ ...readOpusParams("h.0", f, readOpusDirectory("h.0", f)[1]!) }).toEqual({ APT: "1 mm" });
+  });
+
+  it("a parameter block of another channel or text type is not the AB block's", () => {
+    for (const type of [
+      [31, 48, 0, 0],
+      [31, 16, 1, 0],
+    ] as [number, number, number, number][]) {
+      const f = writeOpus([data(100), { ...params({ NPT: { int: 100 }, FXV: 1000, LXV: 901 }), type }]);
+      expect(err(() => parseOpus("i.0", f))).toMatch(/no absorbance \(AB\) parameter block/);
+    }
+  });
+});
