@@ -24,12 +24,15 @@ export const MODULES = {
   },
   split: {
     // the split code: the step options and the core assignment (also part of "stats")
-    mutate: ["src/steps/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
+    mutate: ["src/steps/shared/split-options.ts", "src/core/stats/split.ts", "src/core/stats/folds.ts", "src/core/stats/keyed.ts"],
     tests: [
       "test/steps/split-options.test.ts",
       "test/core/stats/split.test.ts",
       "test/core/stats/kfolds.test.ts",
       "test/core/stats/folds*.test.ts",
+      "test/core/stats/split-*.test.ts",
+      "test/core/stats/keyed.test.ts",
+      "test/steps/shared/split-options*.test.ts",
     ],
   },
   "cache-key": {
@@ -48,7 +51,9 @@ mkdirSync("mutation", { recursive: true });
 let failed = 0;
 for (const name of asked.length ? asked : Object.keys(MODULES)) {
   const m = MODULES[name];
-  console.log(`\n=== mutation testing: ${name} (${m.mutate.join(", ")}; tests ${m.tests.join(", ")}) ===`);
+  const mutate = process.env.STRYKER_MUTATE ?? m.mutate.join(",");
+  const tests = process.env.STRYKER_TESTS ?? m.tests.join(",");
+  console.log(`\n=== mutation testing: ${name} (${mutate}; tests ${tests}) ===`);
   const r = spawnSync(
     "npx",
     [
@@ -57,7 +62,7 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       "stryker.config.mjs",
       // STRYKER_MUTATE narrows a module to some of its files (a partial run, same incremental file).
       "--mutate",
-      process.env.STRYKER_MUTATE ?? m.mutate.join(","),
+      mutate,
       "--incrementalFile",
       `mutation/${name}.json`,
       // one sandbox folder per module, so modules can run side by side
@@ -66,7 +71,8 @@ for (const name of asked.length ? asked : Object.keys(MODULES)) {
       // STRYKER_FORCE=1: test every mutant again, ignoring the incremental file
       ...(process.env.STRYKER_FORCE === "1" ? ["--force"] : []),
     ],
-    { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: m.tests.join(",") } },
+    // STRYKER_TESTS narrows the tests the same way (e.g. leave out a module's slow or flaky ones).
+    { stdio: "inherit", env: { ...process.env, MUTATION_TESTS: tests } },
   );
   if (r.status !== 0) failed++;
 }

@@ -30,7 +30,9 @@ const omTable = {
   in_domain: [null, true],
 };
 
-describe("buildHybrid", () => {
+// Built inside each test (not in the describe body), so mutation testing sees the build:
+// Stryker's vitest runner activates a mutant in a beforeAll hook, after the describe bodies ran.
+function fixture() {
   const cPred = alignPredictions(ids, predTable, "c", "m-c");
   const omPred = alignPredictions(ids, omTable, "om", "m-om");
   const res = buildHybrid({
@@ -45,9 +47,13 @@ describe("buildHybrid", () => {
   const value = t.value as Float64Array;
   const reason = t.reason as (string | null)[];
   const flags = t.impute_flags as (string | null)[];
-  const row = (target: "c" | "om", i: number) => (target === "c" ? i : ids.length + i);
+  return { res, t, origin, value, reason, flags };
+}
+const row = (target: "c" | "om", i: number) => (target === "c" ? i : ids.length + i);
 
+describe("buildHybrid", () => {
   it("accounts for every sample and target", () => {
+    const { res, origin } = fixture();
     expect(origin).toHaveLength(2 * ids.length);
     for (const tg of ["c", "om"] as const) {
       const cnt = res.counts[tg];
@@ -57,6 +63,7 @@ describe("buildHybrid", () => {
   });
 
   it("keeps measured values byte-identical even when a prediction exists", () => {
+    const { t, origin, value } = fixture();
     expect(origin[row("c", 0)]).toBe("measured");
     expect(Object.is(value[row("c", 0)], c[0])).toBe(true);
     expect((t.predicted_mean as Float64Array)[row("c", 0)]).toBe(11); // s0's c row: the first c row (11), om row 12 ignored
@@ -65,6 +72,7 @@ describe("buildHybrid", () => {
   });
 
   it("rejects with reasons: QC, no prediction, above the physical maximum", () => {
+    const { t, origin, value, reason } = fixture();
     expect(origin[row("c", 2)]).toBe("rejected");
     expect(reason[row("c", 2)]).toMatch(/spectral_outlier/);
     expect(reason[row("c", 6)]).toMatch(/physical maximum/);
@@ -76,12 +84,14 @@ describe("buildHybrid", () => {
   });
 
   it("clamps small negative predictions at 0 and flags them", () => {
+    const { origin, value, flags } = fixture();
     expect(origin[row("c", 5)]).toBe("predicted");
     expect(value[row("c", 5)]).toBe(0);
     expect(flags[row("c", 5)]).toBe("clamped_to_0");
   });
 
   it("resolves OM < C conflicts", () => {
+    const { t, value, flags } = fixture();
     // s3: C predicted 9, OM measured 5 → C lowered to 5, interval capped at 5
     expect(value[row("c", 3)]).toBe(5);
     expect(flags[row("c", 3)]).toBe("c_lowered_to_om");
@@ -135,6 +145,7 @@ describe("buildHybrid", () => {
   });
 
   it("coverage and pairs add up", () => {
+    const { t } = fixture();
     const groups = {
       source: ["a", "a", "b", "b", "a", "b", "a"],
       depthTop: Float64Array.of(0, 30, 100, 0, 250, N, 10),

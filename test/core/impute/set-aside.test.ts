@@ -26,21 +26,29 @@ describe("measured values that must not be used", () => {
       t,
       `m-${t}`,
     );
-  const res = buildHybrid({
-    sampleId: ids,
-    measured: { c, om },
-    qcFlags,
-    qcReject: ids.map(() => null),
-    predictions: { c: pred("c", [3, 9, 41, 700, 13, 5]), om: pred("om", [8, 20, 70, 30, 25, 10]) },
-  });
-  const t = res.table;
-  const value = t.value as Float64Array;
-  const measured = t.measured as Float64Array;
-  const origin = t.origin as string[];
-  const aside = t.set_aside as (string | null)[];
+  // built inside each test: Stryker's vitest runner activates a mutant after the describe bodies ran
+  const build = () => {
+    const res = buildHybrid({
+      sampleId: ids,
+      measured: { c, om },
+      qcFlags,
+      qcReject: ids.map(() => null),
+      predictions: { c: pred("c", [3, 9, 41, 700, 13, 5]), om: pred("om", [8, 20, 70, 30, 25, 10]) },
+    });
+    const t = res.table;
+    return {
+      res,
+      t,
+      value: t.value as Float64Array,
+      measured: t.measured as Float64Array,
+      origin: t.origin as string[],
+      aside: t.set_aside as (string | null)[],
+    };
+  };
   const n = ids.length;
 
   it("never uses them as the value, keeps them byte-identical in `measured` and says why", () => {
+    const { res, t, value, measured, origin, aside } = build();
     expect(aside.slice(0, n)).toEqual(["c_negative", "c_unit_suspect", "om_below_c", "c_above_max", null, null]);
     expect(aside.slice(n)).toEqual([null, null, "om_below_c", null, null, "om_negative"]);
     for (let k = 0; k < 2 * n; k++) {
@@ -64,6 +72,7 @@ describe("measured values that must not be used", () => {
   });
 
   it("counts them by code in the coverage table", () => {
+    const { t } = build();
     const groups = { source: ids.map(() => "x"), depthTop: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
     const cov = hybridCoverage(t, groups);
     const rows = (cov.breakdown as string[]).flatMap((b, k) =>
@@ -89,24 +98,31 @@ describe("duplicated ids", () => {
   const ids = ["d1", "u", "d1", "d2", "d2"];
   const c = Float64Array.of(10, 20, 10, 12, 14);
   const om = Float64Array.of(18, N, 25, N, N);
-  const res = buildHybrid({
-    sampleId: ids,
-    measured: { c, om },
-    qcFlags: ["duplicate_id", null, "duplicate_id", "duplicate_id", "duplicate_id"],
-    qcReject: ids.map(() => null),
-    predictions: {
-      c: alignPredictions(ids, { sample_id: ["d2", "u", "d1"], target: ["c", "c", "c"], predicted: Float64Array.of(13, 19, 11) }, "c", "m"),
-      om: alignPredictions(
-        ids,
-        { sample_id: ["d2", "u", "d1"], target: ["om", "om", "om"], predicted: Float64Array.of(23, 33, 19) },
-        "om",
-        "m",
-      ),
-    },
-  });
-  const t = res.table;
+  const build = () =>
+    buildHybrid({
+      sampleId: ids,
+      measured: { c, om },
+      qcFlags: ["duplicate_id", null, "duplicate_id", "duplicate_id", "duplicate_id"],
+      qcReject: ids.map(() => null),
+      predictions: {
+        c: alignPredictions(
+          ids,
+          { sample_id: ["d2", "u", "d1"], target: ["c", "c", "c"], predicted: Float64Array.of(13, 19, 11) },
+          "c",
+          "m",
+        ),
+        om: alignPredictions(
+          ids,
+          { sample_id: ["d2", "u", "d1"], target: ["om", "om", "om"], predicted: Float64Array.of(23, 33, 19) },
+          "om",
+          "m",
+        ),
+      },
+    });
 
   it("keeps sample_id × target unique: one row per id, at its first sample", () => {
+    const res = build();
+    const t = res.table;
     expect(t.sample_id).toEqual(["d1", "u", "d2", "d1", "u", "d2"]);
     expect([...res.rows]).toEqual([0, 1, 3]);
     const keys = (t.sample_id as string[]).map((id, k) => `${id}|${(t.target as string[])[k]}`);
@@ -114,6 +130,8 @@ describe("duplicated ids", () => {
   });
 
   it("uses a value the duplicates agree on and rejects one they disagree on (reason duplicate_id)", () => {
+    const res = build();
+    const t = res.table;
     expect((t.origin as string[])[0]).toBe("measured"); // d1 C: 10 and 10
     expect((t.value as Float64Array)[0]).toBe(10);
     expect((t.set_aside as (string | null)[])[0]).toBeNull();
@@ -133,20 +151,21 @@ describe("duplicated ids", () => {
 
 describe("hybrid layouts", () => {
   const ids = ["s1", "s2"];
-  const res = buildHybrid({
-    sampleId: ids,
-    measured: { c: Float64Array.of(10, N), om: Float64Array.of(N, 30) },
-    qcFlags: [null, null],
-    qcReject: [null, null],
-    predictions: {
-      c: alignPredictions(
-        ids,
-        { sample_id: ids, target: ["c", "c"], predicted: Float64Array.of(11, 14), sd: Float64Array.of(1, 2) },
-        "c",
-        "m",
-      ),
-    },
-  });
+  const build = () =>
+    buildHybrid({
+      sampleId: ids,
+      measured: { c: Float64Array.of(10, N), om: Float64Array.of(N, 30) },
+      qcFlags: [null, null],
+      qcReject: [null, null],
+      predictions: {
+        c: alignPredictions(
+          ids,
+          { sample_id: ids, target: ["c", "c"], predicted: Float64Array.of(11, 14), sd: Float64Array.of(1, 2) },
+          "c",
+          "m",
+        ),
+      },
+    });
   const samples = {
     sample_id: ids,
     source: ["lab-a", "lab-b"],
@@ -158,9 +177,13 @@ describe("hybrid layouts", () => {
     om_method: [null, "LOI"],
     c_gkg_reported: Float64Array.of(10, N),
   };
-  const long = hybridLong(res.table, samples, res.rows);
+  const buildLong = () => {
+    const res = build();
+    return hybridLong(res.table, samples, res.rows);
+  };
 
   it("long: the sample's source, depth, lat/lon and lab method on every row", () => {
+    const long = buildLong();
     expect(long.source).toEqual(["lab-a", "lab-b", "lab-a", "lab-b"]);
     expect([...(long.depth_bottom_cm as Float64Array)]).toEqual([30, 100, 30, 100]);
     expect(long.lab_method).toEqual(["dry combustion", null, null, "LOI"]);
@@ -168,6 +191,7 @@ describe("hybrid layouts", () => {
   });
 
   it("wide: one row per sample, C and OM side by side with origin, SD and interval", () => {
+    const long = buildLong();
     const w = hybridWide(long);
     expect(w.sample_id).toEqual(ids);
     expect(w.c_origin).toEqual(["measured", "predicted"]);
