@@ -1,5 +1,6 @@
 /** Data for the model metrics page: metric rows (with the previous run's deltas), binned
  * observed-vs-predicted, training curves and calibration. */
+import { DEFAULT_PHYSICAL_RANGE } from "../core/chemometrics/physical-range.js";
 import { DELTA_METRICS, METRIC_COLUMNS, metricGroup } from "../contracts/metrics.js";
 import { columnsOf, parquetSource, queryRows, sig, sqlIdent, sqlString, type DuckDBConnection, type Row } from "./duck.js";
 import { PUBLISHED_REFERENCE, REFERENCE_LABEL, type ReferenceValues } from "./reference.js";
@@ -156,6 +157,11 @@ export async function metricsData(view: RunView, conn: DuckDBConnection): Promis
   };
 }
 
+const R = DEFAULT_PHYSICAL_RANGE;
+/** SQL over `pr`: an observed value outside the physical range of its target (what metrics.evaluate does not score). */
+const IMPOSSIBLE_OBSERVED = `(pr.target::VARCHAR = 'c' AND (pr.observed < ${R.cMin} OR pr.observed > ${R.cMax}))
+  OR (pr.target::VARCHAR = 'om' AND (pr.observed < ${R.omMin} OR pr.observed > ${R.omMax}))`;
+
 async function predictionPanels(
   view: RunView,
   conn: DuckDBConnection,
@@ -176,8 +182,19 @@ async function predictionPanels(
               pr.target::VARCHAR AS target, pr.split::VARCHAR AS split, pr.observed::DOUBLE AS o, pr.predicted::DOUBLE AS y,
               ${joinable ? "qf.flags" : "NULL::VARCHAR"} AS flags
        FROM ${src} pr ${joinable ? "LEFT JOIN qf ON pr.sample_id::VARCHAR = qf.sample_id" : ""}
-       WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND pr.predicted IS NOT NULL AND NOT isnan(pr.predicted)`,
+       WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND pr.predicted IS NOT NULL AND NOT isnan(pr.predicted)
+         AND NOT (${IMPOSSIBLE_OBSERVED})`,
     );
+    // Impossible observed values are not scored by metrics.evaluate: not drawn either, said per step.
+    const [imp] = await queryRows(
+      conn,
+      `SELECT count(*) AS n FROM ${src} pr WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND (${IMPOSSIBLE_OBSERVED})`,
+    );
+    const nImpossible = Number(imp?.["n"] ?? 0);
+    const impossibleNote =
+      nImpossible > 0
+        ? `${nImpossible.toLocaleString("en-US")} observed value(s) of step ${t.step} lie outside the physical range (C ${R.cMin}–${R.cMax}, OM ${R.omMin}–${R.omMax} g/kg): not drawn and not scored.`
+        : null;
     // A step whose predictions hold no flagged sample at all (any split) left them out: say so.
     let flagNote: string | null = null;
     if (flags && flags.flagged > 0) {
@@ -215,7 +232,7 @@ async function predictionPanels(
         residualBins: null,
         n_flagged: joinable ? Number(c["nf"]) : null,
         flagged: null,
-        flagNote,
+        flagNote: [flagNote, impossibleNote].filter(Boolean).join(" ") || null,
       };
       if (joinable) {
         const fl = await queryRows(

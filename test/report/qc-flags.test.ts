@@ -126,6 +126,35 @@ describe("observed vs predicted panels with QC flags", () => {
     });
   });
 
+  it("leaves impossible observed values out of the panels and their axes, and says how many", async () => {
+    await withDuck(async (conn) => {
+      const path = join(dir, "plsr.impossible.predictions.parquet");
+      // two labelled rows get impossible C values: −420.1 and 900 g/kg
+      await conn.run(
+        `COPY (SELECT * REPLACE (CASE WHEN sample_id = 'S000005' THEN -420.1 WHEN sample_id = 'S000010' THEN 900.0 ELSE observed END AS observed)
+               FROM read_parquet(${sqlString(manifest.tables["plsr"]!["predictions"]!)}))
+         TO ${sqlString(path)} (FORMAT parquet)`,
+      );
+      const [row] = await queryRows(
+        conn,
+        `SELECT count(*) AS n FROM read_parquet(${sqlString(path)}) WHERE sample_id IN ('S000005', 'S000010') AND NOT isnan(observed)`,
+      );
+      expect(row!["n"]).toBe(2); // both rows are labelled in the fixture
+      const view = await variant("impossible-plsr", (m) => (m.tables["plsr"]!["predictions"] = path));
+      const m = await metricsData(view, conn);
+      if (isAbsent(m.predictions)) throw new Error(m.predictions.absent);
+      const plsr = m.predictions.filter((p) => p.step === "plsr");
+      expect(plsr.length).toBeGreaterThan(0);
+      for (const p of plsr) {
+        expect(p.lo).toBeGreaterThanOrEqual(0);
+        expect(p.hi).toBeLessThanOrEqual(580);
+        expect(p.flagNote).toContain(
+          "2 observed value(s) of step plsr lie outside the physical range (C 0–580, OM 0–1000 g/kg): not drawn and not scored.",
+        );
+      }
+    });
+  });
+
   it("marks nothing and keeps every point when the run has no QC flags", async () => {
     await withDuck(async (conn) => {
       const m = await metricsData(await variant("no-flags", (x) => delete x.tables["qc"]), conn);

@@ -51,3 +51,30 @@ export function physicalRangeViolations(
   }
   return out;
 }
+
+/**
+ * Observed values a model cannot be scored against: outside the physical range of their
+ * target ("c": [cMin, cMax], "om": [omMin, omMax]; other targets are left alone). Such a value is
+ * a failed or mis-entered measurement, not a reference — scoring against it (e.g. −420 g/kg C)
+ * would make an honest model look wrong. Returns a copy with them set to NaN (unlabelled, as
+ * the hybrid dataset sets them aside) and how many per target.
+ */
+export function withoutImpossibleObserved(
+  target: ArrayLike<string | null>,
+  observed: ArrayLike<number>,
+  range: Partial<PhysicalRange> = {},
+): { observed: Float64Array; setAside: Record<string, number> } {
+  const r = { ...DEFAULT_PHYSICAL_RANGE, ...range };
+  const limits: Record<string, readonly [number, number]> = { c: [r.cMin, r.cMax], om: [r.omMin, r.omMax] };
+  const out = Float64Array.from(observed);
+  const setAside: Record<string, number> = {};
+  for (let i = 0; i < out.length; i++) {
+    const t = target[i];
+    const lim = t == null ? undefined : limits[t];
+    const v = out[i]!;
+    if (!lim || Number.isNaN(v) || (v >= lim[0] && v <= lim[1])) continue;
+    out[i] = NaN;
+    setAside[t!] = (setAside[t!] ?? 0) + 1;
+  }
+  return { observed: out, setAside };
+}

@@ -18,6 +18,7 @@
  * with intervals.
  */
 import { z } from "zod";
+import { withoutImpossibleObserved } from "../../core/chemometrics/physical-range.js";
 import { intervalCalibration } from "../../core/stats/calibration.js";
 import { crossFoldQuantiles } from "../../core/stats/cv-plus.js";
 import type { MetricRow } from "../../contracts/metrics.js";
@@ -25,6 +26,7 @@ import { predictionMetricRows } from "../../core/stats/prediction-metrics.js";
 import { concatTables, takeRows, type Table } from "../../core/table.js";
 import { selectInstances } from "../../engine/matrix.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
+import { physicalRangeOption, toPhysicalRange } from "../shared/range-option.js";
 
 export const evaluateOptions = z.strictObject({
   /** Splits scored. */
@@ -34,6 +36,11 @@ export const evaluateOptions = z.strictObject({
     .default(["test"]),
   /** Interval level assumed when an input has no model_meta.pi_level. */
   pi_level: z.number().gt(0).lt(1).default(0.9),
+  /**
+   * Observed values outside this physical range (C, OM in g/kg) are not scored: a failed or
+   * mis-entered measurement is no reference (the hybrid dataset sets them aside the same way).
+   */
+  range: physicalRangeOption,
   /** Nominal levels of the rescaled calibration curve. */
   levels: z.array(z.number().gt(0).lt(1)).min(1).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]),
   /**
@@ -197,7 +204,7 @@ function pooledRows(
 
 export const evaluateStep = defineStep({
   type: "metrics.evaluate",
-  version: 3,
+  version: 4,
   description: "Metrics (per source and depth band, g/kg and log1p) and interval calibration of every model step",
   options: evaluateOptions,
   outputs: ["metrics", "calibration", "pools"],
@@ -224,8 +231,21 @@ export const evaluateStep = defineStep({
       coverage_p95: [] as number[],
     };
     const byStep = new Map<string, ModelInput>();
+    const setAside: Record<string, number> = {};
     for (const input of models) {
-      const pred = await input.table("predictions");
+      const raw = await input.table("predictions");
+      const clean = withoutImpossibleObserved(
+        raw.target as (string | null)[],
+        column(raw, "observed", (raw.target as unknown[]).length),
+        toPhysicalRange(o.range),
+      );
+      const pred: Table = { ...raw, observed: clean.observed };
+      for (const [t, k] of Object.entries(clean.setAside)) {
+        ctx.log(
+          `${input.step}: ${k} observed ${t} value(s) outside the physical range are not scored (an impossible measurement is no reference)`,
+        );
+        setAside[`evaluate_unscored_impossible_${input.step}_${t}`] = k;
+      }
       let level = o.pi_level;
       // The model's own name ("cnn", "cnn-multitask", "plsr") when it declares one, else its step type.
       let model = input.type;
@@ -297,6 +317,6 @@ export const evaluateStep = defineStep({
       coverage_p05: Float64Array.from(cal.coverage_p05),
       coverage_p95: Float64Array.from(cal.coverage_p95),
     });
-    ctx.record({ evaluate_models: models.length, evaluate_rows: rows.length });
+    ctx.record({ evaluate_models: models.length, evaluate_rows: rows.length, ...setAside });
   },
 });

@@ -82,6 +82,35 @@ describe("metrics.evaluate", () => {
     );
   });
 
+  it("does not score observed values outside the physical range (an impossible measurement is no reference)", async () => {
+    const fx = makeFixture();
+    const c = await runStepInMemory(plsrStep, { target: "c", max_components: 5 }, [fx.input], "plsr-c");
+    const pc = c.artifact.tables.get("predictions")!;
+    const split = pc.split as string[];
+    const test = split.flatMap((s, i) => (s === "test" ? [i] : []));
+    const observed = Float64Array.from(pc.observed as Float64Array);
+    // two test rows get impossible values: C below 0 and above 580 g/kg
+    observed[test[0]!] = -420.1;
+    observed[test[1]!] = 900;
+    const bad = emptyArtifact();
+    bad.tables.set("predictions", { ...pc, observed });
+    const res = await runStepInMemory(evaluateStep, {}, [{ step: "plsr-c", type: "baseline.plsr", artifact: bad }]);
+    const m = res.artifact.tables.get("metrics")!;
+    const all = (m.group as string[]).findIndex((g, i) => g === "all" && (m.scale as string[])[i] === "gkg");
+    // scored exactly as the predictions without those two rows
+    const keep = Float64Array.from(observed, (v, i) => (i === test[0] || i === test[1] ? NaN : v));
+    const own = predictionMetricRows({ ...pc, observed: keep }, { step: "plsr-c", model: "plsr", splits: ["test"], level: 0.9 });
+    const ownAll = own.find((r) => r.group === "all" && r.scale === "gkg")!;
+    expect((m.n as Float64Array)[all]).toBe(ownAll.n);
+    expect((m.n as Float64Array)[all]).toBe(test.filter((i) => Number.isFinite((pc.observed as Float64Array)[i]!)).length - 2);
+    expect((m.rmse as Float64Array)[all]).toBe(ownAll.rmse);
+    expect(res.logs.join("\n")).toMatch(/plsr-c: 2 observed c value\(s\) outside the physical range are not scored/);
+    expect(res.records["evaluate_unscored_impossible_plsr-c_c"]).toBe(2);
+    // a narrower range given as the option sets more aside
+    const narrow = await runStepInMemory(evaluateStep, { range: { c_max: 1 } }, [{ step: "plsr-c", type: "baseline.plsr", artifact: bad }]);
+    expect(narrow.records["evaluate_unscored_impossible_plsr-c_c"]).toBeGreaterThan(2);
+  });
+
   it("fails clearly without model inputs", async () => {
     const fx = makeFixture(40);
     await expect(runStepInMemory(evaluateStep, {}, [fx.input])).rejects.toThrow(/predictions table/);
