@@ -7,7 +7,7 @@
  * every row is `unlabelled`.
  */
 import { z } from "zod";
-// tf-free imports only; the tfjs-using core loads inside run() (see train.ts, loadTfCore).
+// tf-free imports only; the tfjs-using core loads inside run() (tf-core.ts).
 import { BACKEND_CHOICES, tasksOf, type TaskName } from "../../core/cnn/config.js";
 import type { UncertaintyMeta } from "../../core/cnn/predict.js";
 import type { DomainModel } from "../../core/stats/domain.js";
@@ -15,7 +15,7 @@ import { blockShape } from "../../core/spectra/block.js";
 import { textColumn, type Table } from "../../core/table.js";
 import { defineStep, StepInputError } from "../../engine/step.js";
 import { splitSamples, type StepSplit } from "../shared/split-options.js";
-import { loadTfCore } from "./train.js";
+import { loadTfCore } from "./tf-core.js";
 import { PredictionsBuilder } from "../../contracts/predictions.js";
 
 export const cnnPredictOptions = z.strictObject({

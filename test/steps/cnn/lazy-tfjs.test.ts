@@ -11,7 +11,7 @@ describe("cnn steps load TensorFlow.js lazily", () => {
     const script = [
       `await import(${JSON.stringify(resolve(ROOT, "src/steps/registry.ts"))});`,
       `const before = globalThis._tfengine !== undefined;`,
-      `const { loadTfCore } = await import(${JSON.stringify(resolve(ROOT, "src/steps/cnn/train.ts"))});`,
+      `const { loadTfCore } = await import(${JSON.stringify(resolve(ROOT, "src/steps/cnn/tf-core.ts"))});`,
       `await loadTfCore();`,
       `console.log(JSON.stringify({ before, after: globalThis._tfengine !== undefined }));`,
     ].join("\n");
