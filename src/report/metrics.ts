@@ -185,16 +185,22 @@ async function predictionPanels(
        WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND pr.predicted IS NOT NULL AND NOT isnan(pr.predicted)
          AND NOT (${IMPOSSIBLE_OBSERVED})`,
     );
-    // Impossible observed values are not scored by metrics.evaluate: not drawn either, said per step.
-    const [imp] = await queryRows(
-      conn,
-      `SELECT count(*) AS n FROM ${src} pr WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND (${IMPOSSIBLE_OBSERVED})`,
+    // Impossible observed values are not scored by metrics.evaluate: not drawn either, said per panel.
+    const impossible = new Map(
+      (
+        await queryRows(
+          conn,
+          `SELECT pr.target::VARCHAR AS target, pr.split::VARCHAR AS split, count(*) AS n FROM ${src} pr
+           WHERE pr.observed IS NOT NULL AND NOT isnan(pr.observed) AND (${IMPOSSIBLE_OBSERVED}) GROUP BY ALL`,
+        )
+      ).map((r) => [`${r["target"]}|${r["split"]}`, Number(r["n"])]),
     );
-    const nImpossible = Number(imp?.["n"] ?? 0);
-    const impossibleNote =
-      nImpossible > 0
-        ? `${nImpossible.toLocaleString("en-US")} observed value(s) of step ${t.step} lie outside the physical range (C ${R.cMin}–${R.cMax}, OM ${R.omMin}–${R.omMax} g/kg): not drawn and not scored.`
+    const impossibleNote = (target: string, split: string) => {
+      const k = impossible.get(`${target}|${split}`) ?? 0;
+      return k > 0
+        ? `${k.toLocaleString("en-US")} observed value(s) of step ${t.step} (${target}, ${split}) lie outside the physical range (C ${R.cMin}–${R.cMax}, OM ${R.omMin}–${R.omMax} g/kg): not drawn and not scored.`
         : null;
+    };
     // A step whose predictions hold no flagged sample at all (any split) left them out: say so.
     let flagNote: string | null = null;
     if (flags && flags.flagged > 0) {
@@ -232,7 +238,7 @@ async function predictionPanels(
         residualBins: null,
         n_flagged: joinable ? Number(c["nf"]) : null,
         flagged: null,
-        flagNote: [flagNote, impossibleNote].filter(Boolean).join(" ") || null,
+        flagNote: [flagNote, impossibleNote(target, split)].filter(Boolean).join(" ") || null,
       };
       if (joinable) {
         const fl = await queryRows(
