@@ -152,3 +152,36 @@ describe("fitDomain / domainScores on spectra of known structure", () => {
     expect(() => domainScores(model, Float64Array.from([1, 2, 3]), 3)).toThrow(new RangeError("domain model has 4 points, spectra have 3"));
   });
 });
+
+describe("fitDomain with close component variances (the small eigenproblem does the work)", () => {
+  // variances 5.6, 5.0, 4.5, 4.2: eight power sweeps barely separate them, so the Jacobi
+  // rotations and the ordering of their eigenpairs decide the components
+  const b = B.map((v) => v * 2.5);
+  const c = C.map((v) => (v / 0.1) * Math.sqrt(1.875));
+  const d = D.map((v) => (v / 0.05) * Math.sqrt(1.75));
+  const build = () => Float64Array.from(A.flatMap((a, i) => spectrum(a, b[i]!, c[i]!, d[i]!)));
+
+  it("finds the exact variances in descending order and the exact T² / Q", () => {
+    const x = build();
+    const all = fitDomain(x, P, undefined, { components: 4 });
+    [5.6, 5.0, 4.5, 4.2].forEach((v, k) => expect(all.eigenvalues[k]).toBeCloseTo(v, 9));
+    for (const seed of [1, 2, 3]) {
+      const model = fitDomain(x, P, undefined, { components: 2, quantile: 1, seed });
+      expect(model.eigenvalues[0]).toBeCloseTo(5.6, 9);
+      expect(model.eigenvalues[1]).toBeCloseTo(5.0, 9);
+      const dot = (u: number[], v: number[]) => u.reduce((s, w, j) => s + w * v[j]!, 0);
+      expect(Math.abs(dot(model.loadings[0]!, E1))).toBeCloseTo(1, 9);
+      expect(Math.abs(dot(model.loadings[1]!, E2))).toBeCloseTo(1, 9);
+      const s = domainScores(model, x, P);
+      const t2 = A.map((a, i) => (a * a) / 5.6 + b[i]! ** 2 / 5.0);
+      const q = A.map((_, i) => c[i]! ** 2 + d[i]! ** 2);
+      for (let i = 0; i < A.length; i++) {
+        expect(s.t2[i]).toBeCloseTo(t2[i]!, 9);
+        expect(s.q[i]).toBeCloseTo(q[i]!, 9);
+      }
+      // quantile 1: the limits are the largest training values, every training row is in
+      expect(model.t2Limit).toBeCloseTo(Math.max(...t2), 9);
+      expect(model.qLimit).toBeCloseTo(Math.max(...q), 9);
+    }
+  });
+});
