@@ -6,7 +6,7 @@
  * O(n·p·k) per sweep), not the p×p covariance (1,701² entries × n rows would take minutes in
  * JS); at most `maxRows` evenly spaced training rows fit the PCA, all rows set the limits.
  */
-import { createRng } from "../random.js";
+import { createRng, type Rng } from "../random.js";
 
 export interface DomainModel {
   mean: number[];
@@ -29,21 +29,35 @@ export interface DomainOptions {
 
 export const DEFAULT_DOMAIN: DomainOptions = { components: 5, quantile: 0.99, maxRows: 4000, seed: 1 };
 
-function orthonormalize(cols: Float64Array[]): void {
-  // Modified Gram–Schmidt, twice for stability.
+/**
+ * Modified Gram–Schmidt, twice for stability. A vector left with almost nothing after the
+ * projections (relative norm < 1e-8: the data's rank is below the subspace size, so the
+ * covariance maps it into the span of the others) is replaced by a fresh random vector and
+ * projected again; normalising its rounding residue instead would put a second copy of a
+ * direction into the basis, and the Rayleigh–Ritz step would return loadings longer than 1
+ * and eigenvalues multiplied.
+ */
+function orthonormalize(cols: Float64Array[], rng: Rng): void {
+  const sq = (v: Float64Array) => v.reduce((a, x) => a + x * x, 0);
   for (let pass = 0; pass < 2; pass++) {
     for (let j = 0; j < cols.length; j++) {
       const v = cols[j]!;
-      for (let i = 0; i < j; i++) {
-        const u = cols[i]!;
-        let d = 0;
-        for (let r = 0; r < v.length; r++) d += u[r]! * v[r]!;
-        for (let r = 0; r < v.length; r++) v[r]! -= d * u[r]!;
+      for (let attempt = 0; ; attempt++) {
+        const before = Math.sqrt(sq(v));
+        for (let i = 0; i < j; i++) {
+          const u = cols[i]!;
+          let d = 0;
+          for (let r = 0; r < v.length; r++) d += u[r]! * v[r]!;
+          for (let r = 0; r < v.length; r++) v[r]! -= d * u[r]!;
+        }
+        const norm = Math.sqrt(sq(v));
+        if (norm > 1e-8 * before || attempt === 3) {
+          const n = norm || 1;
+          for (let r = 0; r < v.length; r++) v[r]! /= n;
+          break;
+        }
+        for (let r = 0; r < v.length; r++) v[r] = rng.normal();
       }
-      let norm = 0;
-      for (let r = 0; r < v.length; r++) norm += v[r]! * v[r]!;
-      norm = Math.sqrt(norm) || 1;
-      for (let r = 0; r < v.length; r++) v[r]! /= norm;
     }
   }
 }
@@ -126,7 +140,7 @@ export function fitDomain(
   const m = Math.min(p, k + 5);
   const rng = createRng(o.seed);
   const basis = Array.from({ length: m }, () => Float64Array.from({ length: p }, () => rng.normal()));
-  orthonormalize(basis);
+  orthonormalize(basis, rng);
   const xv = new Float64Array(n);
   const cov = (v: Float64Array, out: Float64Array) => {
     out.fill(0);
@@ -147,7 +161,7 @@ export function fitDomain(
     const next = basis.map(() => new Float64Array(p));
     basis.forEach((v, c) => cov(v, next[c]!));
     next.forEach((v, c) => basis[c]!.set(v));
-    orthonormalize(basis);
+    orthonormalize(basis, rng);
   }
   // Rayleigh–Ritz: eigen-decompose Vᵀ C V (m × m) to rotate the basis onto the components.
   const cv = basis.map(() => new Float64Array(p));

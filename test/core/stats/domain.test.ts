@@ -185,3 +185,65 @@ describe("fitDomain with close component variances (the small eigenproblem does 
     }
   });
 });
+
+describe("fitDomain on spectra of lower rank than its working subspace", () => {
+  /** Exact covariance eigenvalues (descending) of the rows, by ml-matrix. */
+  async function exactEigenvalues(x: Float64Array, p: number): Promise<number[]> {
+    const { EigenvalueDecomposition, Matrix } = await import("ml-matrix");
+    const n = x.length / p;
+    const m = new Matrix(n, p);
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) m.set(i, j, x[i * p + j]!);
+    const mean = m.mean("column");
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) m.set(i, j, m.get(i, j) - mean[j]!);
+    const cov = m
+      .transpose()
+      .mmul(m)
+      .div(n - 1);
+    return [...new EigenvalueDecomposition(cov, { assumeSymmetric: true }).realEigenvalues].sort((a, b) => b - a);
+  }
+
+  it("rank 3 in 12 points, and collinear spectra: exact eigenvalues, unit loadings, T² of the training rows as by hand", async () => {
+    const cases: { x: Float64Array; p: number; k: number }[] = [];
+    // 6 spectra = mixtures of 3 fixed shapes (rank ≤ 3 after centring) in p = 12
+    const shapes = [0, 1, 2].map((s) => Array.from({ length: 12 }, (_, j) => Math.sin((j + 1) * (s + 1) * 0.7) + s * 0.1));
+    const w = [
+      [1, 0.2, -0.5],
+      [0.3, 1.1, 0.4],
+      [-0.7, 0.5, 0.9],
+      [0.2, -0.9, 0.1],
+      [1.4, 0.3, -0.2],
+      [-0.4, 0.6, -1.2],
+    ];
+    cases.push({
+      x: Float64Array.from(
+        w.flatMap((c) => shapes[0]!.map((_, j) => c[0]! * shapes[0]![j]! + c[1]! * shapes[1]![j]! + c[2]! * shapes[2]![j]!)),
+      ),
+      p: 12,
+      k: 2,
+    });
+    // 4 collinear spectra of 2 points (rank 1)
+    cases.push({ x: Float64Array.from([1, 2, 2, 4, 3, 6, 5, 10]), p: 2, k: 1 });
+    for (const { x, p, k } of cases) {
+      const exact = await exactEigenvalues(x, p);
+      for (const seed of [1, 2, 3]) {
+        const model = fitDomain(x, p, undefined, { components: k, seed });
+        for (let c = 0; c < k; c++) {
+          expect(model.eigenvalues[c]).toBeCloseTo(exact[c]!, 8);
+          expect(model.loadings[c]!.reduce((a, v) => a + v * v, 0)).toBeCloseTo(1, 10);
+        }
+        // T² of each training row = Σ t² / λ with t the projection on the (unit) loadings
+        const s = domainScores(model, x, p);
+        const n = x.length / p;
+        for (let i = 0; i < n; i++) {
+          let t2 = 0;
+          for (let c = 0; c < k; c++) {
+            let t = 0;
+            for (let j = 0; j < p; j++) t += (x[i * p + j]! - model.mean[j]!) * model.loadings[c]![j]!;
+            t2 += (t * t) / model.eigenvalues[c]!;
+          }
+          expect(s.t2[i]).toBeCloseTo(t2, 8);
+        }
+      }
+    }
+  });
+});
