@@ -10,16 +10,15 @@
  * The bundle is reused while every file in it hashes as recorded; else it is rebuilt (written
  * by rename, so several SLURM jobs starting at once never read half a file).
  */
-import { createHash } from "node:crypto";
 import { constants, existsSync } from "node:fs";
 import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { sha256 as sha } from "../engine/hash.js";
 import { projectRoot } from "../engine/source-hash.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
-const sha = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
 
 /** The compiled CLI's root (dist/<stamp>/) when running compiled, else null (tsx or vitest run the sources). */
 function compiledRoot(): string | null {
