@@ -9,15 +9,19 @@
  *   RMSE of log1p(g/kg); R² is unit-free, RMSE printed in %;
  * - candidates: {absorbance, SNV, SG first derivative (11, 2), SG1 + SNV} on the native grid,
  *   SNV resampled to 8 cm-1 (resolution), each × PLSR (components 1–20) × {log1p, g/kg};
- *   MBL (k by NNv, WAPLS 3–15) on SNV at 8 cm-1, log1p (`--no-mbl` drops it). CNN candidates are not in
- *   this bench (see bench/RESULTS.md);
+ *   MBL (k by NNv, WAPLS 3–15) on SNV at 8 cm-1, log1p (`--no-mbl` drops it); `--cnn snv[,abs…]`
+ *   adds the CNN (cnn.train's model at its n-dependent defaults, src/runtime/cnn/fit-predict.ts)
+ *   on those variants, `--stack` the stacked PLSR + CNN (and `--stack-mbl` PLSR + MBL);
+ *   `--cnn-members N` / `--cnn-epochs N` override the CNN's n-dependent ensemble size / epochs;
  * - 90 % CV+ intervals from each outer fold's inner CV, coverage pooled over the outer folds.
  * Run: nice -n 10 node --import tsx bench/limesoda-nested.ts [--no-mbl] [--files O_32,NRW_42] [--only REGEX] [--repeats 3] [--rule one_se|average [--top 3]] [--score log1p]
+ *      [--cnn snv [--cnn-members 5] [--cnn-epochs 60]] [--stack] [--stack-mbl]
  * Prints a markdown table and the wall time.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { nestedCv, type Candidate, type VariantInput } from "../src/core/select/nested-cv.js";
+import { cnnFitter } from "../src/runtime/cnn/fit-predict.js";
 import { spectraVariant, type SpectraVariant } from "../src/core/select/spectra-variant.js";
 import { xAbsorbance } from "../src/core/spectra/x-absorbance.js";
 import { regressionMetrics } from "../src/core/stats/metrics.js";
@@ -42,6 +46,11 @@ const TOP = Number(arg("top") ?? "3");
 /** Scale of the selection score: identity (g/kg, the scale R² and RMSE are reported on) or log1p. */
 const SCORE = (arg("score") ?? "identity") as "identity" | "log1p";
 const ONLY = arg("only") === undefined ? null : new RegExp(arg("only")!);
+const CNN = (arg("cnn") ?? "").split(",").filter(Boolean);
+const STACK = process.argv.includes("--stack");
+const STACK_MBL = process.argv.includes("--stack-mbl");
+const CNN_MEMBERS = arg("cnn-members") === undefined ? undefined : Number(arg("cnn-members"));
+const CNN_EPOCHS = arg("cnn-epochs") === undefined ? undefined : Number(arg("cnn-epochs"));
 
 /** Independent references from the issue (scikit-learn 1.2, same outer folds): PLSR-SNV R², RMSE %, PLSR-SG1 R², small CNN R². */
 const REF: Record<string, { snv: number; snvRmse: number; sg1: number; cnn: number }> = {
@@ -74,7 +83,23 @@ function candidates(): Candidate[] {
   });
   // NNv on 40 pseudo-targets (default 80): at n ≤ 138 that is a third to all of the library, at half the cost
   if (MBL) out.push({ name: "snv@8 · mbl · log1p", variant: 4, model: { family: "mbl", options: { nnvTargets: 40 } }, target: "log1p" });
-  return ONLY ? out.filter((c) => ONLY.test(c.name)) : out;
+  const fitter = cnnFitter({
+    task: "c",
+    seed: 1,
+    ...(CNN_MEMBERS !== undefined ? { members: CNN_MEMBERS } : {}),
+    ...(CNN_EPOCHS !== undefined ? { epochs: CNN_EPOCHS } : {}),
+    backend: "auto",
+    available: 2,
+  });
+  for (const name of CNN) {
+    const i = VARIANTS.findIndex((v) => v.name === name);
+    if (i < 0) throw new Error(`--cnn ${name}: no such variant (${VARIANTS.map((v) => v.name).join(", ")})`);
+    out.push({ name: `${name} · cnn · log1p`, variant: i, model: { family: "cnn", fitter }, target: "log1p" });
+  }
+  const kept = ONLY ? out.filter((c) => ONLY.test(c.name)) : out;
+  if (STACK) kept.push({ name: "stack(plsr+cnn)", stack: ["plsr", "cnn"] });
+  if (STACK_MBL) kept.push({ name: "stack(plsr+mbl)", stack: ["plsr", "mbl"] });
+  return kept;
 }
 
 /** The file's sample rows: fold, SOC %, and absorbance on the native grid. */
@@ -131,7 +156,7 @@ for (const name of FILES) {
     return { name: v.name, x: m.x, p: m.p };
   });
   const yGkg = Float64Array.from(d.socPct, (v) => v * 10);
-  const res = nestedCv(variants, yGkg, d.fold, cands, {
+  const res = await nestedCv(variants, yGkg, d.fold, cands, {
     innerFolds: 5,
     innerRepeats: REPEATS,
     rule: RULE,

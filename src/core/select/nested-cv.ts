@@ -34,11 +34,35 @@
  */
 import { mblFit, mblPredict, type MblModel, type MblOptions } from "../chemometrics/mbl.js";
 import { plsPath, plsPathPredict, type PlsPath } from "../chemometrics/pls-nipals.js";
+import { simplexWeights } from "../stats/simplex-weights.js";
 import { kFolds } from "../stats/split.js";
 
-export type ModelSpec = { family: "plsr"; maxComponents?: number } | { family: "mbl"; options?: MblOptions };
+/** A model fitted outside this module (the CNN, trained by src/runtime/cnn/fit-predict.ts). */
+export interface ExternalFitter {
+  family: "cnn";
+  /**
+   * Fits on rows `train` of x (row-major, p columns) against y (target scale; NaN on every row
+   * outside `train`, so nothing else can leak in) and predicts rows `rows` on the target scale.
+   */
+  fitPredict(x: Float32Array, p: number, y: Float64Array, train: Int32Array, rows: Int32Array): Promise<ExternalFit>;
+}
 
-export interface Candidate {
+export interface ExternalFit {
+  predicted: Float64Array;
+  /** What was fitted (settings resolved by n, epochs reached): recorded in model_meta. */
+  describe: Record<string, unknown>;
+}
+
+export type ModelSpec =
+  | { family: "plsr"; maxComponents?: number }
+  | { family: "mbl"; options?: MblOptions }
+  /** Fits its own log1p target (the CNN's bounded head): the candidate's `target` is "log1p". */
+  | { family: "cnn"; fitter: ExternalFitter };
+
+export type Family = ModelSpec["family"];
+
+/** One preprocessing variant × model family × target scale, fitted in every inner fold. */
+export interface FittedCandidate {
   /** Label in reports, e.g. "snv · plsr · log1p". */
   name: string;
   /** Index into `variants`. */
@@ -47,6 +71,22 @@ export interface Candidate {
   /** Scale the model is fitted on. */
   target: "log1p" | "identity";
 }
+
+/**
+ * A stack (Breiman 1996): per family listed, the fitted candidate of that family with the
+ * smallest inner RMSE (at its best setting), combined with convex weights fitted on their inner
+ * out-of-fold predictions (src/core/stats/simplex-weights.ts). No model of its own is fitted:
+ * its inner score comes from cross-fitted weights (each inner fold's stacked predictions use
+ * weights fitted on the other inner folds), so the weights never see the rows they are scored on.
+ */
+export interface StackCandidate {
+  name: string;
+  stack: readonly Family[];
+}
+
+export type Candidate = FittedCandidate | StackCandidate;
+
+export const isStack = (c: Candidate): c is StackCandidate => "stack" in c;
 
 export interface VariantInput {
   name: string;
@@ -106,6 +146,8 @@ export interface Selection {
   chosen: { candidate: number; setting: number; rmse: number };
   /** Rule "average": every member (candidate, setting), the first being `chosen`. */
   members?: { candidate: number; setting: number; rmse: number }[];
+  /** Every stack candidate: its bases (each family's best candidate × setting) and their weights on all training rows. */
+  stacks?: { candidate: number; bases: ScoreRow[]; weights: number[] }[];
   /** Point predictions of the requested rows (target scale, ≥ 0). */
   predicted: Float64Array;
   low: Float64Array;
@@ -115,11 +157,21 @@ export interface Selection {
   nTrain: number;
 }
 
+/** A part of a composite model; `variant` is the variant a single model was fitted on (null for a composite). */
+export interface ModelPart {
+  variant: number | null;
+  model: FittedModel;
+}
+
 export type FittedModel =
   | { family: "plsr"; path: PlsPath; components: number; target: "log1p" | "identity" }
   | { family: "mbl"; model: MblModel; target: "log1p" | "identity" }
-  /** The mean of its members' predictions on the `score` scale (rule "average"); members are plsr or mbl fits of one variant each. */
-  | { family: "average"; members: { variant: number; model: FittedModel }[]; score: "log1p" | "identity" };
+  /** Trained during selection and not kept (its predictions are selectAndFit's). */
+  | { family: "cnn"; describe: Record<string, unknown>; target: "log1p" }
+  /** Its bases' predictions combined on the `score` scale with `weights` (a stack candidate). */
+  | { family: "stack"; members: ModelPart[]; weights: number[]; score: "log1p" | "identity" }
+  /** The mean of its members' predictions on the `score` scale (rule "average"). */
+  | { family: "average"; members: ModelPart[]; score: "log1p" | "identity" };
 
 export interface NestedCvResult {
   folds: { fold: number; testRows: Int32Array; selection: Selection }[];
@@ -136,16 +188,18 @@ function rowsSubset(x: Float32Array, p: number, rows: ArrayLike<number>): Float3
 }
 
 /** Fits candidate `c` on `train` (row indices into the variant) and returns, per setting, predictions of `rows` on the target scale (≥ 0). */
-function fitPredict(
-  c: Candidate,
+async function fitPredict(
+  c: FittedCandidate,
   v: VariantInput,
-  yFit: Float64Array,
-  train: ArrayLike<number>,
-  rows: ArrayLike<number>,
+  y: Float64Array,
+  train: Int32Array,
+  rows: Int32Array,
   settings: number,
   range: readonly [number, number],
-): { pred: Float64Array[]; model: FittedModel; extracted: number } {
-  const back = (t: number) => Math.min(range[1], Math.max(range[0], c.target === "log1p" ? Math.expm1(t) : t));
+): Promise<{ pred: Float64Array[]; model: FittedModel; extracted: number }> {
+  const clamp = (t: number) => Math.min(range[1], Math.max(range[0], t));
+  const back = (t: number) => clamp(c.target === "log1p" ? Math.expm1(t) : t);
+  const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
   if (c.model.family === "plsr") {
     const path = plsPath(v.x, v.p, yFit, settings, train);
     const A = path.components;
@@ -154,6 +208,13 @@ function fitPredict(
       Float64Array.from({ length: rows.length }, (_, k) => back(A > 0 ? raw[k * A + Math.min(s, A - 1)]! : path.yMean)),
     );
     return { pred, model: { family: "plsr", path, components: Math.min(settings, A), target: c.target }, extracted: A };
+  }
+  if (c.model.family === "cnn") {
+    // only the training rows' targets reach the fitter
+    const yTrain = new Float64Array(y.length).fill(NaN);
+    train.forEach((i) => (yTrain[i] = y[i]!));
+    const r = await c.model.fitter.fitPredict(v.x, v.p, yTrain, train, rows);
+    return { pred: [Float64Array.from(r.predicted, clamp)], model: { family: "cnn", describe: r.describe, target: "log1p" }, extracted: 1 };
   }
   const model = mblFit(
     rowsSubset(v.x, v.p, train),
@@ -166,10 +227,13 @@ function fitPredict(
 }
 
 /** Settings a candidate exposes on training parts of at least `minTrain` rows. */
-function settingsOf(c: Candidate, v: VariantInput, minTrain: number): number {
+function settingsOf(c: FittedCandidate, v: VariantInput, minTrain: number): number {
   if (c.model.family === "plsr") return Math.max(1, Math.min(c.model.maxComponents ?? 20, minTrain - 1, v.p));
   return 1;
 }
+
+/** Index of a score row's setting among its candidate's settings (PLSR components 1.. → 0..). */
+const settingIndex = (setting: number) => Math.max(0, setting - 1);
 
 /** k-th smallest (1-based) of `v`; ±Infinity outside 1..n. */
 function orderStat(v: Float64Array, k: number): number {
@@ -178,18 +242,126 @@ function orderStat(v: Float64Array, k: number): number {
   return Float64Array.from(v).sort()[k - 1]!;
 }
 
+/** One inner fold: fitting rows and held-out rows (indices into y), and the held rows' positions in `train`. */
+export interface InnerFold {
+  fit: Int32Array;
+  held: Int32Array;
+  pos: Int32Array;
+}
+
+/** Inner out-of-fold predictions of one candidate × setting, on the score scale. */
+export interface InnerPredictions {
+  /** Per repeat: the prediction of every training position by the model that did not see it. */
+  oof: Float64Array[];
+  /** First repeat, per inner fold: that fold's model at the rows to predict (CV+). */
+  at: Float64Array[];
+}
+
+/** RMSE over every repeat's out-of-fold predictions, and the SE of the per-fold RMSEs. */
+function innerScore(oof: readonly Float64Array[], sTrue: Float64Array, repeats: readonly InnerFold[][]): { rmse: number; se: number } {
+  let sse = 0;
+  const foldRmse: number[] = [];
+  repeats.forEach((folds, rep) => {
+    const o = oof[rep]!;
+    for (let r = 0; r < sTrue.length; r++) sse += (o[r]! - sTrue[r]!) ** 2;
+    for (const f of folds) {
+      let e = 0;
+      f.pos.forEach((r) => (e += (o[r]! - sTrue[r]!) ** 2));
+      foldRmse.push(Math.sqrt(e / f.pos.length));
+    }
+  });
+  const mean = foldRmse.reduce((a, b) => a + b, 0) / foldRmse.length;
+  const se = Math.sqrt(foldRmse.reduce((a, b) => a + (b - mean) ** 2, 0) / (foldRmse.length - 1) / foldRmse.length);
+  return { rmse: Math.sqrt(sse / (sTrue.length * repeats.length)), se };
+}
+
+/** Every setting's inner predictions of a fitted candidate (one fit per fold serves all settings). */
+async function innerPredictions(
+  c: FittedCandidate,
+  v: VariantInput,
+  y: Float64Array,
+  repeats: readonly InnerFold[][],
+  predict: Int32Array,
+  S: number,
+  rangeOf: (rows: Int32Array) => [number, number],
+  toScore: (v: number) => number,
+): Promise<InnerPredictions[]> {
+  const n = repeats[0]!.reduce((a, f) => a + f.pos.length, 0);
+  const out = Array.from({ length: S }, (): InnerPredictions => ({ oof: [], at: [] }));
+  for (let rep = 0; rep < repeats.length; rep++) {
+    const o = Array.from({ length: S }, () => new Float64Array(n));
+    for (const f of repeats[rep]!) {
+      // the rows to predict ride along in the first repeat: CV+ needs each inner model's prediction there
+      const both = rep === 0 ? Int32Array.from([...f.held, ...predict]) : f.held;
+      const { pred } = await fitPredict(c, v, y, f.fit, both, S, rangeOf(f.fit));
+      for (let s = 0; s < S; s++) {
+        f.pos.forEach((r, k) => (o[s]![r] = toScore(pred[s]![k]!)));
+        if (rep === 0) out[s]!.at.push(Float64Array.from(predict, (_, k) => toScore(pred[s]![f.held.length + k]!)));
+      }
+    }
+    for (let s = 0; s < S; s++) out[s]!.oof.push(o[s]!);
+  }
+  return out;
+}
+
+/**
+ * A stack's inner predictions from its bases' (no fitting): each inner fold's rows combined
+ * with weights fitted on the other folds' rows (cross-fitting), and the weights on every row
+ * for the refitted stack.
+ */
+export function stackPredictions(
+  bases: readonly InnerPredictions[],
+  sTrue: Float64Array,
+  repeats: readonly InnerFold[][],
+  nPredict: number,
+): InnerPredictions & { weights: Float64Array } {
+  const n = sTrue.length;
+  const combine = (w: Float64Array, values: (j: number) => Float64Array, k: number) =>
+    bases.reduce((a, _b, j) => a + w[j]! * values(j)[k]!, 0);
+  const out: InnerPredictions = { oof: [], at: [] };
+  repeats.forEach((folds, rep) => {
+    const o = new Float64Array(n);
+    folds.forEach((f, fi) => {
+      const held = new Set(f.pos);
+      const others = Int32Array.from({ length: n }, (_, r) => r).filter((r) => !held.has(r));
+      const w = simplexWeights(
+        bases.map((b) => b.oof[rep]!),
+        sTrue,
+        others,
+      );
+      f.pos.forEach((r) => (o[r] = combine(w, (j) => bases[j]!.oof[rep]!, r)));
+      if (rep === 0) out.at.push(Float64Array.from({ length: nPredict }, (_, k) => combine(w, (j) => bases[j]!.at[fi]!, k)));
+    });
+    out.oof.push(o);
+  });
+  const all = Int32Array.from({ length: n }, (_, r) => r);
+  const weights = simplexWeights(
+    bases.map((b) => b.oof[0]!),
+    sTrue,
+    all,
+  );
+  return { ...out, weights };
+}
+
+/** A selected member refitted on the whole training part. */
+interface Refit {
+  /** Predictions of the rows to predict, target scale. */
+  pred: Float64Array;
+  part: ModelPart;
+}
+
 /**
  * Selects among `candidates` by inner k-fold CV on rows `train`, refits the winner on them and
  * predicts rows `predict` with CV+ intervals.
  */
-export function selectAndFit(
+export async function selectAndFit(
   variants: readonly VariantInput[],
   y: Float64Array,
   candidates: readonly Candidate[],
   train: Int32Array,
   predict: Int32Array,
   options: NestedCvOptions = {},
-): Selection {
+): Promise<Selection> {
   const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p", innerRepeats = 1, rule = "min", clip = true, averageTop = 3 } = options;
   const rangeOf = (rows: ArrayLike<number>): [number, number] => {
     if (!clip) return [0, Infinity];
@@ -207,68 +379,57 @@ export function selectAndFit(
   const n = train.length;
   if (n < innerFolds + 2) throw new RangeError(`selection needs more than ${innerFolds + 1} labelled rows (got ${n})`);
   const toScore = (v: number) => (score === "log1p" ? Math.log1p(v) : v);
+  const fromScore = (v: number) => (score === "log1p" ? Math.expm1(v) : v);
   const sTrue = Float64Array.from(train, (i) => toScore(y[i]!));
   const draws = Array.from({ length: innerRepeats }, (_, rep) => kFolds(n, innerFolds, seed + rep));
   const inner = draws[0]!;
-  const foldsOf = (assign: Int32Array) =>
+  const repeats: InnerFold[][] = draws.map((assign) =>
     Array.from({ length: innerFolds }, (_, k) => ({
       fit: Int32Array.from(train.filter((_, r) => assign[r] !== k)),
       held: Int32Array.from(train.filter((_, r) => assign[r] === k)),
       pos: Int32Array.from(Array.from(train.keys()).filter((r) => assign[r] === k)),
-    }));
-  const repeats = draws.map(foldsOf);
+    })),
+  );
   const minTrain = Math.min(...repeats.flat().map((f) => f.fit.length));
+
+  // inner CV: every fitted candidate × setting, then every stack from its bases' predictions
   const scores: ScoreRow[] = [];
-  // per candidate and setting: inner out-of-fold score-scale predictions, and each fold model's at `predict`
-  const oof: Float64Array[][] = [];
-  const atPredict: Float64Array[][][] = [];
-  candidates.forEach((c, ci) => {
+  const preds: InnerPredictions[][] = candidates.map(() => []);
+  const stacks = new Map<number, { bases: ScoreRow[]; weights: Float64Array }>();
+  for (let ci = 0; ci < candidates.length; ci++) {
+    const c = candidates[ci]!;
+    if (isStack(c)) continue;
     const v = variants[c.variant];
     if (!v) throw new RangeError(`candidate "${c.name}": no variant ${c.variant}`);
-    const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
     const S = settingsOf(c, v, minTrain);
-    const sse = new Float64Array(S);
-    const foldRmse = Array.from({ length: S }, () => [] as number[]);
-    let first: Float64Array[] = [];
-    let at: Float64Array[][] = [];
-    repeats.forEach((foldRows, rep) => {
-      const o = Array.from({ length: S }, () => new Float64Array(n));
-      const a = Array.from({ length: S }, () => [] as Float64Array[]);
-      for (const f of foldRows) {
-        // the outer test rows ride along in the first repeat: CV+ needs each inner model's prediction there
-        const both = rep === 0 ? Int32Array.from([...f.held, ...predict]) : f.held;
-        const { pred } = fitPredict(c, v, yFit, f.fit, both, S, rangeOf(f.fit));
-        for (let s = 0; s < S; s++) {
-          f.pos.forEach((r, k) => (o[s]![r] = toScore(pred[s]![k]!)));
-          if (rep === 0) a[s]!.push(Float64Array.from(predict, (_, k) => toScore(pred[s]![f.held.length + k]!)));
-        }
-      }
-      for (let s = 0; s < S; s++) {
-        for (let r = 0; r < n; r++) sse[s]! += (o[s]![r]! - sTrue[r]!) ** 2;
-        for (const f of foldRows) {
-          let e = 0;
-          f.pos.forEach((r) => (e += (o[s]![r]! - sTrue[r]!) ** 2));
-          foldRmse[s]!.push(Math.sqrt(e / f.pos.length));
-        }
-      }
-      if (rep === 0) {
-        first = o;
-        at = a;
-      }
+    preds[ci] = await innerPredictions(c, v, y, repeats, predict, S, rangeOf, toScore);
+    preds[ci]!.forEach((p, s) =>
+      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, ...innerScore(p.oof, sTrue, repeats) }),
+    );
+  }
+  const bestOf = (ci: number) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a));
+  candidates.forEach((c, ci) => {
+    if (!isStack(c)) return;
+    const bases = c.stack.map((family) => {
+      const of = candidates.flatMap((b, bi) => (!isStack(b) && b.model.family === family ? [bestOf(bi)] : []));
+      if (of.length === 0) throw new RangeError(`candidate "${c.name}" stacks ${family}, but no ${family} candidate is listed`);
+      return of.reduce((a, b) => (b.rmse < a.rmse ? b : a));
     });
-    for (let s = 0; s < S; s++) {
-      const fr = foldRmse[s]!;
-      const mean = fr.reduce((a, b) => a + b, 0) / fr.length;
-      const se = Math.sqrt(fr.reduce((a, b) => a + (b - mean) ** 2, 0) / (fr.length - 1) / fr.length);
-      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, rmse: Math.sqrt(sse[s]! / (n * innerRepeats)), se });
-    }
-    oof.push(first);
-    atPredict.push(at);
+    const st = stackPredictions(
+      bases.map((b) => preds[b.candidate]![settingIndex(b.setting)]!),
+      sTrue,
+      repeats,
+      predict.length,
+    );
+    preds[ci] = [st];
+    stacks.set(ci, { bases, weights: st.weights });
+    scores.push({ candidate: ci, setting: 0, ...innerScore(st.oof, sTrue, repeats) });
   });
+
   let best = scores[0]!;
   for (const s of scores) if (s.rmse < best.rmse) best = s;
   // each candidate at its best setting (as a grid search over its settings would pick it)
-  const bestPerCandidate = candidates.map((_, ci) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a)));
+  const bestPerCandidate = candidates.map((_, ci) => bestOf(ci));
   if (rule === "one_se") {
     const limit = best.rmse + best.se;
     best = bestPerCandidate.find((s) => s.rmse <= limit)!;
@@ -277,53 +438,53 @@ export function selectAndFit(
     rule === "average"
       ? [...bestPerCandidate].sort((a, b) => a.rmse - b.rmse).slice(0, Math.max(1, Math.min(averageTop, candidates.length)))
       : [best];
-  const fromScore = (v: number) => (score === "log1p" ? Math.expm1(v) : v);
-  // each member refitted on the whole training part; the mean of the members on the score scale
-  const fits = members.map((m) => {
-    const c = candidates[m.candidate]!;
-    const sIdx = c.model.family === "plsr" ? m.setting - 1 : 0;
-    const yFit = Float64Array.from(y, (t) => (c.target === "log1p" ? Math.log1p(t) : t));
-    const fit = fitPredict(c, variants[c.variant]!, yFit, train, predict, settingsOf(c, variants[c.variant]!, minTrain), rangeOf(train));
+
+  // each member refitted on the whole training part (a base shared by a stack and the average is fitted once)
+  const refits = new Map<string, Refit>();
+  const refit = async (m: ScoreRow): Promise<Refit> => {
+    const key = `${m.candidate}:${m.setting}`;
+    const done = refits.get(key);
+    if (done) return done;
+    const c = candidates[m.candidate] as FittedCandidate;
+    const v = variants[c.variant]!;
+    const fit = await fitPredict(c, v, y, train, predict, settingsOf(c, v, minTrain), rangeOf(train));
     if (fit.model.family === "plsr") fit.model.components = Math.min(m.setting, fit.extracted);
-    return { sIdx, fit, variant: c.variant };
-  });
+    const r = { pred: fit.pred[settingIndex(m.setting)]!, part: { variant: c.variant, model: fit.model } };
+    refits.set(key, r);
+    return r;
+  };
+  const fits: { scorePred: Float64Array; targetPred: Float64Array; part: ModelPart; inner: InnerPredictions }[] = [];
+  for (const m of members) {
+    const inner = preds[m.candidate]![settingIndex(m.setting)]!;
+    const st = stacks.get(m.candidate);
+    if (!st) {
+      const r = await refit(m);
+      fits.push({ scorePred: r.pred.map(toScore), targetPred: r.pred, part: r.part, inner });
+      continue;
+    }
+    const parts: Refit[] = [];
+    for (const b of st.bases) parts.push(await refit(b));
+    const scorePred = Float64Array.from(predict, (_, k) => parts.reduce((a, p, j) => a + st.weights[j]! * toScore(p.pred[k]!), 0));
+    const model: FittedModel = { family: "stack", members: parts.map((p) => p.part), weights: Array.from(st.weights), score };
+    fits.push({ scorePred, targetPred: scorePred.map(fromScore), part: { variant: null, model }, inner });
+  }
   const meanOf = (vals: (k: number, j: number) => number, len: number) =>
     Float64Array.from({ length: len }, (_, k) => fits.reduce((acc, _f, j) => acc + vals(k, j), 0) / fits.length);
-  const predicted =
-    fits.length === 1
-      ? fits[0]!.fit.pred[fits[0]!.sIdx]!
-      : meanOf((k, j) => toScore(fits[j]!.fit.pred[fits[j]!.sIdx]![k]!), predict.length).map(fromScore);
-  const model: FittedModel =
-    fits.length === 1
-      ? fits[0]!.fit.model
-      : { family: "average", members: fits.map((f) => ({ variant: f.variant, model: f.fit.model })), score };
+  const predicted = fits.length === 1 ? fits[0]!.targetPred : meanOf((k, j) => fits[j]!.scorePred[k]!, predict.length).map(fromScore);
+  const model: FittedModel = fits.length === 1 ? fits[0]!.part.model : { family: "average", members: fits.map((f) => f.part), score };
 
   // CV+ on the score scale, from the (mean of the members') inner out-of-fold predictions
-  const o = meanOf((r, j) => oof[members[j]!.candidate]![fits[j]!.sIdx]![r]!, n);
-  const atOf = (fold: number) => meanOf((k, j) => atPredict[members[j]!.candidate]![fits[j]!.sIdx]![fold]![k]!, predict.length);
-  const at = Array.from({ length: innerFolds }, (_, fold) => atOf(fold));
-  const resid = Float64Array.from(o, (v, r) => Math.abs(sTrue[r]! - v));
-  const alpha = 1 - level;
-  const kLow = Math.floor(alpha * (n + 1));
-  const kHigh = Math.ceil((1 - alpha) * (n + 1));
-  const low = new Float64Array(predict.length);
-  const high = new Float64Array(predict.length);
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  for (let k = 0; k < predict.length; k++) {
-    for (let r = 0; r < n; r++) {
-      const mu = at[inner[r]!]![k]!;
-      lo[r] = mu - resid[r]!;
-      hi[r] = mu + resid[r]!;
-    }
-    low[k] = Math.max(0, fromScore(orderStat(lo, kLow)));
-    high[k] = fromScore(orderStat(hi, kHigh));
-  }
+  const o = meanOf((r, j) => fits[j]!.inner.oof[0]![r]!, n);
+  const at = Array.from({ length: innerFolds }, (_, fold) => meanOf((k, j) => fits[j]!.inner.at[fold]![k]!, predict.length));
+  const { low, high } = cvPlus(o, sTrue, at, inner, level, fromScore);
   if (rule === "average") best = members[0]!;
   return {
     scores,
     chosen: { candidate: best.candidate, setting: best.setting, rmse: best.rmse },
     ...(rule === "average" ? { members: members.map((m) => ({ candidate: m.candidate, setting: m.setting, rmse: m.rmse })) } : {}),
+    ...(stacks.size
+      ? { stacks: [...stacks].map(([candidate, s]) => ({ candidate, bases: s.bases, weights: Array.from(s.weights) })) }
+      : {}),
     predicted,
     low,
     high,
@@ -333,17 +494,52 @@ export function selectAndFit(
 }
 
 /**
+ * CV+ intervals (Barber et al. 2021) at the rows to predict, from the inner out-of-fold
+ * predictions `o` (score scale) of the training positions, each inner fold's model at those
+ * rows (`at`) and each position's fold (`fold`); back-transformed, lower ends ≥ 0.
+ */
+function cvPlus(
+  o: Float64Array,
+  sTrue: Float64Array,
+  at: readonly Float64Array[],
+  fold: Int32Array,
+  level: number,
+  fromScore: (v: number) => number,
+): { low: Float64Array; high: Float64Array } {
+  const n = o.length;
+  const m = at[0]?.length ?? 0;
+  const resid = Float64Array.from(o, (v, r) => Math.abs(sTrue[r]! - v));
+  const alpha = 1 - level;
+  const kLow = Math.floor(alpha * (n + 1));
+  const kHigh = Math.ceil((1 - alpha) * (n + 1));
+  const low = new Float64Array(m);
+  const high = new Float64Array(m);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let k = 0; k < m; k++) {
+    for (let r = 0; r < n; r++) {
+      const mu = at[fold[r]!]![k]!;
+      lo[r] = mu - resid[r]!;
+      hi[r] = mu + resid[r]!;
+    }
+    low[k] = Math.max(0, fromScore(orderStat(lo, kLow)));
+    high[k] = fromScore(orderStat(hi, kHigh));
+  }
+  return { low, high };
+}
+
+/**
  * Nested CV: for each outer fold id in `outerFold` (≥ 0; −1 = row not in the outer CV, and
  * rows with a non-finite y are never used), `selectAndFit` on the other labelled rows,
  * predicting the fold's rows.
  */
-export function nestedCv(
+export async function nestedCv(
   variants: readonly VariantInput[],
   y: Float64Array,
   outerFold: Int32Array,
   candidates: readonly Candidate[],
   options: NestedCvOptions = {},
-): NestedCvResult {
+): Promise<NestedCvResult> {
   const n = y.length;
   if (outerFold.length !== n) throw new RangeError(`outerFold has ${outerFold.length} entries, expected ${n}`);
   for (const v of variants)
@@ -360,7 +556,7 @@ export function nestedCv(
   for (const f of ids) {
     const train = Int32Array.from(Array.from({ length: n }, (_, i) => i).filter((i) => usable(i) && outerFold[i] !== f));
     const test = Int32Array.from(Array.from({ length: n }, (_, i) => i).filter((i) => usable(i) && outerFold[i] === f));
-    const sel = selectAndFit(variants, y, candidates, train, test, options);
+    const sel = await selectAndFit(variants, y, candidates, train, test, options);
     test.forEach((i, k) => {
       res.predicted[i] = sel.predicted[k]!;
       res.low[i] = sel.low[k]!;
@@ -379,15 +575,17 @@ export function nestedCv(
  * was fitted on, or, for an average, a function giving each member's variant.
  */
 export function predictFitted(model: FittedModel, x: Float32Array | ((variant: number) => Float32Array)): Float64Array {
-  if (model.family === "average") {
-    if (typeof x !== "function") throw new TypeError("an averaged model needs its members' variants: pass (variant) => x");
+  if (model.family === "average" || model.family === "stack") {
+    if (typeof x !== "function") throw new TypeError(`an ${model.family} model needs its members' variants: pass (variant) => x`);
     const toScore = (v: number) => (model.score === "log1p" ? Math.log1p(v) : v);
-    const each = model.members.map((m) => predictFitted(m.model, x(m.variant)));
+    const each = model.members.map((m) => predictFitted(m.model, m.variant === null ? x : x(m.variant)));
+    const weights = model.family === "stack" ? model.weights : model.members.map(() => 1 / model.members.length);
     return Float64Array.from(each[0]!, (_, k) => {
-      const mean = each.reduce((a, p) => a + toScore(p[k]!), 0) / each.length;
+      const mean = each.reduce((a, p, j) => a + weights[j]! * toScore(p[k]!), 0);
       return Math.max(0, model.score === "log1p" ? Math.expm1(mean) : mean);
     });
   }
+  if (model.family === "cnn") throw new TypeError("a CNN fitted during selection keeps no weights: its predictions are selectAndFit's");
   const xs = typeof x === "function" ? null : x;
   if (!xs) throw new TypeError("a single model takes its variant's row-major x");
   const back = (t: number) => Math.max(0, model.target === "log1p" ? Math.expm1(t) : t);

@@ -21,14 +21,19 @@
  *   `model_meta` (protocol, final choice and, for PLSR, the final coefficients).
  */
 import { z } from "zod";
+import { BACKEND_CHOICES } from "../../core/cnn/config.js";
 import { DEFAULT_PHYSICAL_RANGE } from "../../core/chemometrics/physical-range.js";
 import { plsPathCoefficients } from "../../core/chemometrics/pls-nipals.js";
 import {
   nestedCv,
   selectAndFit,
+  isStack,
   type Candidate,
+  type ExternalFitter,
   type FittedModel,
+  type ModelSpec,
   type NestedCvResult,
+  type Selection,
   type VariantInput,
 } from "../../core/select/nested-cv.js";
 import { spectraVariant } from "../../core/select/spectra-variant.js";
@@ -59,9 +64,26 @@ export const selectOptions = z.strictObject({
   variants: z.record(z.string().regex(/^[A-Za-z0-9_+@.-]+$/), variant).default({ abs: {}, snv: { normalize: "snv" } } as never),
   /** Model families. */
   models: z
-    .array(z.enum(["plsr", "mbl"]))
+    .array(z.enum(["plsr", "mbl", "cnn"]))
     .min(1)
     .default(["plsr"]),
+  /**
+   * Stacks (Breiman 1996): each a list of families, e.g. [plsr, cnn]; one candidate per stack,
+   * combining each listed family's best candidate with convex weights fitted on their inner
+   * out-of-fold predictions (cross-fitted for its own score). Every family must be in `models`.
+   */
+  stacks: z.array(z.array(z.enum(["plsr", "mbl", "cnn"])).min(2)).default([]),
+  /** The CNN family (src/runtime/cnn/fit-predict.ts): the cnn.train model at its n-dependent defaults, log1p target. */
+  cnn: z
+    .strictObject({
+      /** Ensemble members per fit; default by n (5 below 300 fitting rows, else 1). */
+      members: z.number().int().min(1).max(20).optional(),
+      epochs: z.number().int().min(1).optional(),
+      /** Initial-weight seed (the model seed; folds have their own). */
+      seed: z.number().int().default(1),
+      backend: z.enum(BACKEND_CHOICES).default("auto"),
+    })
+    .default({ seed: 1, backend: "auto" }),
   /** Target scales the models are fitted on. */
   targets: z
     .array(z.enum(["log1p", "gkg"]))
@@ -155,31 +177,18 @@ export const modelSelectStep = defineStep({
         throw new StepInputError(`option variants.${name}: ${(e as Error).message}`);
       }
     });
-    const candidates: Candidate[] = [];
-    names.forEach((name, vi) => {
-      for (const family of o.models) {
-        for (const t of o.targets) {
-          candidates.push({
-            name: `${name} · ${family} · ${t}`,
-            variant: vi,
-            model:
-              family === "plsr"
-                ? { family, maxComponents: o.max_components }
-                : {
-                    family,
-                    options: {
-                      k: o.mbl.k,
-                      nnvTargets: o.mbl.nnv_targets,
-                      minComponents: o.mbl.min_components,
-                      maxComponents: o.mbl.max_components,
-                    },
-                  },
-            target: t === "gkg" ? "identity" : "log1p",
-          });
-        }
-      }
-    });
-
+    const cnnRuntime = o.models.includes("cnn") ? await import("../../runtime/cnn/fit-predict.js") : null;
+    const fitter = cnnRuntime
+      ? cnnRuntime.cnnFitter({
+          task: o.target,
+          seed: o.cnn.seed,
+          ...(o.cnn.members !== undefined ? { members: o.cnn.members } : {}),
+          ...(o.cnn.epochs !== undefined ? { epochs: o.cnn.epochs } : {}),
+          backend: o.cnn.backend,
+          available: ctx.threads,
+        })
+      : null;
+    const candidates = candidatesOf(names, o, fitter);
     // labelled rows (matrix rows with a finite, non-negative target) and their outer folds
     const y = Float64Array.from(sm.sampleRow, (i) => value[i]!);
     const labelled = Array.from({ length: m }, (_, k) => k).filter((k) => Number.isFinite(y[k]!) && y[k]! >= 0);
@@ -188,6 +197,16 @@ export const modelSelectStep = defineStep({
       throw new StepInputError(
         `only ${labelled.length} labelled ${o.target} samples with a usable spectrum; nested CV needs at least ${2 * (o.inner_folds + 2)}`,
       );
+    }
+    // the CNN's net must fit every variant it runs on, at the smallest and largest fitting sizes (the tier sets the net)
+    if (cnnRuntime) {
+      for (const [vi, v] of variants.entries()) {
+        for (const nFit of [Math.floor((labelled.length / 2) * (1 - 1 / o.inner_folds)), labelled.length]) {
+          const problem = cnnRuntime.cnnInputProblem(v.p, nFit, o.target);
+          if (problem)
+            throw new StepInputError(`option variants.${names[vi]} with models: cnn: ${problem}; use a finer resolution or leave cnn out`);
+        }
+      }
     }
     const outer = new Int32Array(m).fill(-1);
     let foldLabels: string[];
@@ -236,14 +255,14 @@ export const modelSelectStep = defineStep({
     };
     let res: NestedCvResult;
     try {
-      res = nestedCv(variants, y, outer, candidates, options);
+      res = await nestedCv(variants, y, outer, candidates, options);
     } catch (e) {
       if (e instanceof RangeError) throw new StepInputError(`nested CV: ${e.message}`);
       throw e;
     }
     // final: the same selection on every labelled row, refitted on all; predicts the unlabelled
     const unlabelled = Int32Array.from(Array.from({ length: m }, (_, k) => k).filter((k) => !Number.isFinite(y[k]!)));
-    const final = selectAndFit(variants, y, candidates, Int32Array.from(labelled), unlabelled, options);
+    const final = await selectAndFit(variants, y, candidates, Int32Array.from(labelled), unlabelled, options);
     progress.done();
 
     const upper = o.target === "c" ? DEFAULT_PHYSICAL_RANGE.cMax : DEFAULT_PHYSICAL_RANGE.omMax;
@@ -293,9 +312,10 @@ export const modelSelectStep = defineStep({
         const c = candidates[r.candidate]!;
         sel.fold.push(fold);
         sel.candidate.push(c.name);
-        sel.variant.push(names[c.variant]!);
-        sel.model.push(c.model.family);
-        sel.target_scale.push(c.target === "identity" ? "gkg" : "log1p");
+        // a stack: its bases' variants are in its bases' rows; its scale is the score's
+        sel.variant.push(isStack(c) ? "" : names[c.variant]!);
+        sel.model.push(isStack(c) ? "stack" : c.model.family);
+        sel.target_scale.push(isStack(c) ? o.score : c.target === "identity" ? "gkg" : "log1p");
         sel.setting.push(r.setting);
         sel.inner_rmse.push(r.rmse);
         sel.inner_se.push(r.se);
@@ -343,7 +363,7 @@ export const modelSelectStep = defineStep({
         candidate: chosen.name,
         setting: final.chosen.setting,
         inner_rmse: final.chosen.rmse,
-        ...finalModelJson(final.model, (ci) => candidates[ci]!.name, final.members),
+        ...finalModelJson(final.model, (ci) => candidates[ci]!.name, final, final.chosen),
       },
     });
     ctx.record({
@@ -355,28 +375,77 @@ export const modelSelectStep = defineStep({
   },
 });
 
-/** The final model in model_meta: PLSR coefficients, MBL settings, or an average's members. */
-function finalModelJson(
-  model: FittedModel,
-  nameOf: (candidate: number) => string,
-  members?: readonly { candidate: number; setting: number; rmse: number }[],
-): Record<string, unknown> {
-  if (model.family === "plsr") {
-    return {
-      components: model.components,
-      x_mean: Array.from(model.path.xMean),
-      y_mean: model.path.yMean,
-      coefficients: Array.from(plsPathCoefficients(model.path, model.components)),
-    };
+/**
+ * Every variant × family × target scale (the CNN fits log1p only), then the stacks. A stack's
+ * families must be listed in `models`.
+ */
+function candidatesOf(names: string[], o: SelectOptions, fitter: ExternalFitter | null): Candidate[] {
+  const out: Candidate[] = [];
+  const model = (family: "plsr" | "mbl" | "cnn"): ModelSpec =>
+    family === "plsr"
+      ? { family, maxComponents: o.max_components }
+      : family === "cnn"
+        ? { family, fitter: fitter! }
+        : {
+            family,
+            options: {
+              k: o.mbl.k,
+              nnvTargets: o.mbl.nnv_targets,
+              minComponents: o.mbl.min_components,
+              maxComponents: o.mbl.max_components,
+            },
+          };
+  names.forEach((name, vi) => {
+    for (const family of o.models) {
+      for (const t of family === "cnn" ? (["log1p"] as const) : o.targets) {
+        out.push({ name: `${name} · ${family} · ${t}`, variant: vi, model: model(family), target: t === "gkg" ? "identity" : "log1p" });
+      }
+    }
+  });
+  o.stacks.forEach((families, k) => {
+    const missing = families.filter((f) => !o.models.includes(f));
+    if (missing.length)
+      throw new StepInputError(`option stacks[${k}]: ${missing.join(", ")} not in option models (${o.models.join(", ")}): add it there`);
+    out.push({ name: `stack(${families.join("+")})`, stack: families });
+  });
+  return out;
+}
+
+type Chosen = { candidate: number; setting: number; rmse: number };
+
+/** The final model in model_meta: PLSR coefficients, MBL or CNN settings, a stack's weighted bases or an average's members. */
+function finalModelJson(model: FittedModel, nameOf: (candidate: number) => string, sel: Selection, self?: Chosen): Record<string, unknown> {
+  const label = (c: Chosen | undefined) => (c ? { candidate: nameOf(c.candidate), setting: c.setting, inner_rmse: c.rmse } : {});
+  switch (model.family) {
+    case "plsr":
+      return {
+        components: model.components,
+        x_mean: Array.from(model.path.xMean),
+        y_mean: model.path.yMean,
+        coefficients: Array.from(plsPathCoefficients(model.path, model.components)),
+      };
+    case "mbl":
+      return { k: model.model.k, pca_components: model.model.m, nnv: model.model.nnv };
+    case "cnn":
+      return { cnn: model.describe };
+    case "stack": {
+      const bases = sel.stacks?.find((s) => s.candidate === self?.candidate)?.bases;
+      return {
+        stack_of: model.members.map((m, j) => ({
+          weight: model.weights[j],
+          ...label(bases?.[j]),
+          ...finalModelJson(m.model, nameOf, sel),
+        })),
+        weights_fitted_on: model.score === "log1p" ? "log1p" : "gkg",
+      };
+    }
+    case "average":
+      return {
+        average_of: model.members.map((m, j) => ({
+          ...label(sel.members?.[j]),
+          ...finalModelJson(m.model, nameOf, sel, sel.members?.[j]),
+        })),
+        averaged_on: model.score === "log1p" ? "log1p" : "gkg",
+      };
   }
-  if (model.family === "mbl") return { k: model.model.k, pca_components: model.model.m, nnv: model.model.nnv };
-  return {
-    average_of: model.members.map((m, j) => ({
-      candidate: members?.[j] ? nameOf(members[j]!.candidate) : null,
-      setting: members?.[j]?.setting ?? null,
-      inner_rmse: members?.[j]?.rmse ?? null,
-      ...finalModelJson(m.model, nameOf),
-    })),
-    averaged_on: model.score === "log1p" ? "log1p" : "gkg",
-  };
 }

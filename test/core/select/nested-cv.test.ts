@@ -34,11 +34,11 @@ const plsr = (variant: number, target: "log1p" | "identity" = "log1p"): Candidat
   target,
 });
 
-describe("nested CV", () => {
-  it("selects the informative variant in every outer fold and never lets a fold see itself", () => {
+describe("nested CV", async () => {
+  it("selects the informative variant in every outer fold and never lets a fold see itself", async () => {
     const d = data(120, 3);
     const outer = Int32Array.from({ length: 120 }, (_, i) => i % 6);
-    const res = nestedCv(d.variants, d.y, outer, [plsr(0), plsr(1), plsr(1, "identity")], { innerFolds: 4 });
+    const res = await nestedCv(d.variants, d.y, outer, [plsr(0), plsr(1), plsr(1, "identity")], { innerFolds: 4 });
     expect(res.folds).toHaveLength(6);
     for (const f of res.folds) {
       expect(f.selection.chosen.candidate).not.toBe(0);
@@ -57,11 +57,11 @@ describe("nested CV", () => {
     expect(1 - sse / sst).toBeGreaterThan(0.95);
   });
 
-  it("CV+ intervals cover about 90 % of fresh rows, and are unbounded when n is too small for the level", () => {
+  it("CV+ intervals cover about 90 % of fresh rows, and are unbounded when n is too small for the level", async () => {
     const d = data(400, 5);
     const train = Int32Array.from({ length: 200 }, (_, i) => i);
     const test = Int32Array.from({ length: 200 }, (_, i) => 200 + i);
-    const sel = selectAndFit(d.variants, d.y, [plsr(1)], train, test, { innerFolds: 5, level: 0.9 });
+    const sel = await selectAndFit(d.variants, d.y, [plsr(1)], train, test, { innerFolds: 5, level: 0.9 });
     let inside = 0;
     test.forEach((i, k) => {
       expect(sel.low[k]!).toBeLessThanOrEqual(sel.predicted[k]! + 1e-9);
@@ -72,7 +72,7 @@ describe("nested CV", () => {
     expect(inside / 200).toBeGreaterThan(0.84);
     expect(inside / 200).toBeLessThan(0.96);
     // n = 8: the ⌈0.9·9⌉ = 9th of 8 residuals does not exist
-    const small = selectAndFit(
+    const small = await selectAndFit(
       d.variants,
       d.y,
       [plsr(1)],
@@ -83,30 +83,30 @@ describe("nested CV", () => {
     expect(small.high[0]).toBe(Infinity);
   });
 
-  it("one_se keeps the first listed candidate unless another beats it by more than one SE", () => {
+  it("one_se keeps the first listed candidate unless another beats it by more than one SE", async () => {
     const d = data(80, 9);
     const train = Int32Array.from({ length: 80 }, (_, i) => i);
     // the same model twice, the copy on 2 components at most: never better than the first by more than noise
     const cands = [{ ...plsr(1), name: "a", model: { family: "plsr" as const, maxComponents: 2 } }, plsr(1)];
-    const min = selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "min" });
-    const se = selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "one_se" });
+    const min = await selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "min" });
+    const se = await selectAndFit(d.variants, d.y, cands, train, new Int32Array(0), { rule: "one_se" });
     const best = min.scores.find((s) => s.candidate === min.chosen.candidate && s.setting === min.chosen.setting)!;
     const firstBest = Math.min(...se.scores.filter((s) => s.candidate === 0).map((s) => s.rmse));
     expect(firstBest).toBeLessThanOrEqual(best.rmse + best.se);
     expect(se.chosen.candidate).toBe(0);
     expect(se.chosen.rmse).toBe(firstBest);
     // the noise variant listed first loses: it is far more than one SE worse
-    const noiseFirst = selectAndFit(d.variants, d.y, [plsr(0), plsr(1)], train, new Int32Array(0), { rule: "one_se" });
+    const noiseFirst = await selectAndFit(d.variants, d.y, [plsr(0), plsr(1)], train, new Int32Array(0), { rule: "one_se" });
     expect(noiseFirst.chosen.candidate).toBe(1);
   });
 
-  it("average: the best candidates (each at its best setting) averaged on the score scale, and the refit predicts the same", () => {
+  it("average: the best candidates (each at its best setting) averaged on the score scale, and the refit predicts the same", async () => {
     const d = data(90, 11);
     const train = Int32Array.from({ length: 70 }, (_, i) => i);
     const test = Int32Array.from({ length: 20 }, (_, i) => 70 + i);
     const cands = [plsr(1, "log1p"), plsr(1, "identity"), plsr(0, "log1p")];
     // clip off: predictFitted (below) does not know the training range
-    const avg = selectAndFit(d.variants, d.y, cands, train, test, { rule: "average", averageTop: 2, clip: false });
+    const avg = await selectAndFit(d.variants, d.y, cands, train, test, { rule: "average", averageTop: 2, clip: false });
     // the members are the two candidates with the smallest inner RMSE at their best settings
     const bestOf = cands.map((_, ci) => Math.min(...avg.scores.filter((r) => r.candidate === ci).map((r) => r.rmse)));
     const order = [0, 1, 2].sort((a, b) => bestOf[a]! - bestOf[b]!);
@@ -114,9 +114,9 @@ describe("nested CV", () => {
     expect(avg.members!.map((m) => m.rmse)).toEqual(order.slice(0, 2).map((ci) => bestOf[ci]));
     expect(avg.chosen.candidate).toBe(order[0]);
     // each member alone, refitted as "min" restricted to it, gives the predictions averaged
-    const alone = avg.members!.map(
-      (m) => selectAndFit(d.variants, d.y, [cands[m.candidate]!], train, test, { rule: "min", clip: false }).predicted,
-    );
+    const alone: Float64Array[] = [];
+    for (const m of avg.members!)
+      alone.push((await selectAndFit(d.variants, d.y, [cands[m.candidate]!], train, test, { rule: "min", clip: false })).predicted);
     const expected = Float64Array.from(test, (_, k) => Math.expm1((Math.log1p(alone[0]![k]!) + Math.log1p(alone[1]![k]!)) / 2));
     for (let k = 0; k < test.length; k++) expect(avg.predicted[k]).toBeCloseTo(expected[k]!, 10);
     // the fitted average predicts new rows as the selection did
@@ -134,7 +134,7 @@ describe("nested CV", () => {
     }
   });
 
-  it("clips every prediction to the training part's target range", () => {
+  it("clips every prediction to the training part's target range", async () => {
     const d = data(60, 4);
     const train = Int32Array.from({ length: 40 }, (_, i) => i);
     // fresh rows far outside: the spectra of y ≈ 100 (the training y lie in 1..10)
@@ -143,15 +143,15 @@ describe("nested CV", () => {
     const variants = [d.variants[0]!, { ...d.variants[1]!, x }];
     const test = Int32Array.from({ length: 20 }, (_, i) => 40 + i);
     const hi = Math.max(...Array.from(train, (i) => d.y[i]!));
-    const clipped = selectAndFit(variants, d.y, [plsr(1)], train, test);
+    const clipped = await selectAndFit(variants, d.y, [plsr(1)], train, test);
     for (const v of clipped.predicted) expect(v).toBeLessThanOrEqual(hi);
-    const free = selectAndFit(variants, d.y, [plsr(1)], train, test, { clip: false });
+    const free = await selectAndFit(variants, d.y, [plsr(1)], train, test, { clip: false });
     expect(Math.max(...free.predicted)).toBeGreaterThan(50);
   });
 
-  it("refuses fewer than two outer folds", () => {
+  it("refuses fewer than two outer folds", async () => {
     const d = data(30, 1);
-    expect(() => nestedCv(d.variants, d.y, new Int32Array(30), [plsr(1)])).toThrow(/at least 2 outer folds/);
+    await expect(nestedCv(d.variants, d.y, new Int32Array(30), [plsr(1)])).rejects.toThrow(/at least 2 outer folds/);
   });
 });
 
@@ -159,7 +159,7 @@ describe("spectra variants", () => {
   const wn = Float64Array.from({ length: 101 }, (_, j) => 4000 - j * 10); // descending, as instruments write
   const x = Float32Array.from({ length: 2 * 101 }, (_, i) => 0.5 + 0.001 * (i % 101) + (i >= 101 ? 0.2 : 0));
 
-  it("native keeps every measured point (ascending), a resolution resamples, exclude and range cut", () => {
+  it("native keeps every measured point (ascending), a resolution resamples, exclude and range cut", async () => {
     const nat = spectraVariant(x, wn, {});
     expect(nat.p).toBe(101);
     expect(nat.wavenumbers[0]).toBe(3000);
@@ -170,7 +170,7 @@ describe("spectra variants", () => {
     expect(coarse.p).toBe(41 - 6);
   });
 
-  it("SNV rows have mean 0 and SD 1; the first derivative of a linear spectrum is its slope", () => {
+  it("SNV rows have mean 0 and SD 1; the first derivative of a linear spectrum is its slope", async () => {
     const snv = spectraVariant(x, wn, { normalize: "snv" });
     const row = Array.from(snv.x.subarray(0, 101));
     const m = row.reduce((a, b) => a + b, 0) / 101;

@@ -121,4 +121,57 @@ describe("model.select (nested CV)", () => {
       /option folds_from: samples has no column "fold"/,
     );
   });
+
+  it("takes the CNN as a candidate and stacks it with PLSR (a tiny CNN: 1 member, 3 epochs)", async () => {
+    const small = makeFixture(60, 12);
+    const opts = {
+      target: "c",
+      // the fixture's 60 points at 50 cm-1 resampled to 10 cm-1: enough for the CNN's small net
+      variants: { snv: { normalize: "snv", resolution: 10 } },
+      models: ["plsr", "cnn"],
+      stacks: [["plsr", "cnn"]],
+      max_components: 4,
+      cnn: { members: 1, epochs: 3, backend: "cpu" },
+      folds: 2,
+      inner_folds: 2,
+    };
+    const res = await runStepInMemory(modelSelectStep, opts, [small.input]);
+    const sel = res.artifact.tables.get("selection")! as Table;
+    const cand = sel.candidate as string[];
+    // snv × (plsr log1p: 4 settings, cnn log1p: 1) + the stack, for 2 folds and "all"
+    expect(new Set(cand)).toEqual(new Set(["snv · plsr · log1p", "snv · cnn · log1p", "stack(plsr+cnn)"]));
+    expect(cand.length).toBe(3 * (4 + 1 + 1));
+    const stackRows = cand.map((c, i) => (c === "stack(plsr+cnn)" ? i : -1)).filter((i) => i >= 0);
+    for (const i of stackRows) {
+      expect((sel.model as string[])[i]).toBe("stack");
+      expect((sel.variant as string[])[i]).toBe("");
+    }
+    const pred = res.artifact.tables.get("predictions")! as Table;
+    for (const v of pred.predicted as Float64Array) expect(Number.isFinite(v) && v >= 0).toBe(true);
+    const meta = res.artifact.json.get("model_meta") as { candidates: string[]; final: Record<string, unknown> };
+    expect(meta.candidates).toEqual(["snv · plsr · log1p", "snv · cnn · log1p", "stack(plsr+cnn)"]);
+    // the final model names what it is made of: an average of the three (default rule), the stack with its weights
+    const members = meta.final.average_of as {
+      candidate: string;
+      stack_of?: { weight: number; candidate: string }[];
+      cnn?: { epochs: number };
+    }[];
+    expect(members.map((m) => m.candidate).sort()).toEqual([...meta.candidates].sort());
+    const stack = members.find((m) => m.candidate === "stack(plsr+cnn)")!;
+    expect(stack.stack_of!.map((b) => b.candidate)).toEqual([expect.stringMatching(/plsr/), "snv · cnn · log1p"]);
+    expect(stack.stack_of!.reduce((a, b) => a + b.weight, 0)).toBeCloseTo(1, 12);
+    expect(members.find((m) => m.candidate === "snv · cnn · log1p")!.cnn!.epochs).toBe(3);
+  }, 120_000);
+
+  it("names the variant whose spectra are too short for the CNN", async () => {
+    await expect(
+      runStepInMemory(modelSelectStep, { ...OPTIONS, variants: { abs: {} }, models: ["plsr", "cnn"], cnn: { epochs: 1 } }, [fx.input]),
+    ).rejects.toThrow(/option variants\.abs with models: cnn: the CNN's small net does not fit spectra of 60 points/);
+  });
+
+  it("names a stack whose family is not in models", async () => {
+    await expect(runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], stacks: [["plsr", "cnn"]] }, [fx.input])).rejects.toThrow(
+      "option stacks[0]: cnn not in option models (plsr): add it there",
+    );
+  });
 });
