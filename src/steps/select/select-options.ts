@@ -38,6 +38,8 @@ export const selectOptions = z.strictObject({
       /** Ensemble members per fit; default by n (5 below 300 fitting rows, else 1). */
       members: z.number().int().min(1).max(20).optional(),
       epochs: z.number().int().min(1).optional(),
+      /** The variants the CNN runs on (default all): each CNN candidate costs (inner folds + 1) × (outer folds + 1) fits. */
+      variants: z.array(z.string()).min(1).optional(),
       /** Initial-weight seed (the model seed; folds have their own). */
       seed: z.number().int().default(1),
       backend: z.enum(BACKEND_CHOICES).default("auto"),

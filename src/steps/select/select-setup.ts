@@ -102,8 +102,11 @@ export function candidatesOf(names: readonly string[], o: SelectOptions, fitter:
               maxComponents: o.mbl.max_components,
             },
           };
+  const unknown = (o.cnn.variants ?? []).filter((v) => !names.includes(v));
+  if (unknown.length) throw new StepInputError(`option cnn.variants: ${unknown.join(", ")} not in option variants (${names.join(", ")})`);
   names.forEach((name, vi) => {
     for (const family of o.models) {
+      if (family === "cnn" && o.cnn.variants && !o.cnn.variants.includes(name)) continue;
       for (const t of family === "cnn" ? (["log1p"] as const) : o.targets) {
         out.push({ name: `${name} · ${family} · ${t}`, variant: vi, model: model(family), target: t === "gkg" ? "identity" : "log1p" });
       }
@@ -128,6 +131,7 @@ export async function cnnFitterFor(
   if (!o.models.includes("cnn")) return null;
   const rt = await import("../../runtime/cnn/fit-predict.js");
   for (const v of variants) {
+    if (o.cnn.variants && !o.cnn.variants.includes(v.name)) continue;
     for (const nFit of [Math.floor((nLabelled / 2) * (1 - 1 / o.inner_folds)), nLabelled]) {
       const problem = rt.cnnInputProblem(v.p, nFit, o.target);
       if (problem)

@@ -169,6 +169,27 @@ describe("model.select (nested CV)", () => {
     ).rejects.toThrow(/option variants\.abs with models: cnn: the CNN's small net does not fit spectra of 60 points/);
   });
 
+  it("runs the CNN on the variants cnn.variants lists, and names an unknown one", async () => {
+    const small = makeFixture(40, 13);
+    const opts = {
+      target: "c",
+      variants: { abs: {}, fine: { normalize: "snv", resolution: 10 } },
+      models: ["plsr", "cnn"],
+      max_components: 3,
+      cnn: { members: 1, epochs: 1, backend: "cpu", variants: ["fine"] },
+      folds: 2,
+      inner_folds: 2,
+      rule: "min",
+    };
+    // "abs" (60 points) is too short for the CNN; listed away from it, the run goes through
+    const res = await runStepInMemory(modelSelectStep, opts, [small.input]);
+    const meta = res.artifact.json.get("model_meta") as { candidates: string[] };
+    expect(meta.candidates).toEqual(["abs · plsr · log1p", "fine · plsr · log1p", "fine · cnn · log1p"]);
+    await expect(runStepInMemory(modelSelectStep, { ...opts, cnn: { ...opts.cnn, variants: ["snv"] } }, [small.input])).rejects.toThrow(
+      "option cnn.variants: snv not in option variants (abs, fine)",
+    );
+  }, 120_000);
+
   it("names a stack whose family is not in models", async () => {
     await expect(runStepInMemory(modelSelectStep, { ...OPTIONS, models: ["plsr"], stacks: [["plsr", "cnn"]] }, [fx.input])).rejects.toThrow(
       "option stacks[0]: cnn not in option models (plsr): add it there",
