@@ -214,6 +214,10 @@ async function fitPredict(
     const yTrain = new Float64Array(y.length).fill(NaN);
     train.forEach((i) => (yTrain[i] = y[i]!));
     const r = await c.model.fitter.fitPredict(v.x, v.p, yTrain, train, rows);
+    const bad = r.predicted.findIndex((t) => !Number.isFinite(t));
+    // a diverged fit must fail loudly: a NaN score would otherwise drop out of every comparison
+    if (bad >= 0)
+      throw new Error(`candidate "${c.name}": the fit on ${train.length} rows predicted ${r.predicted[bad]} for row ${rows[bad]}`);
     return { pred: [Float64Array.from(r.predicted, clamp)], model: { family: "cnn", describe: r.describe, target: "log1p" }, extracted: 1 };
   }
   const model = mblFit(

@@ -134,6 +134,18 @@ describe("nested CV with an external (CNN) family and stacks", () => {
     }
   });
 
+  it("fails loudly, naming the candidate, when the external model predicts a non-finite value", async () => {
+    const d = data(30, 6);
+    const diverged: ExternalFitter = {
+      family: "cnn",
+      fitPredict: async (_x, _p, _y, _train, rows) => ({ predicted: Float64Array.from(rows, (_, k) => (k === 1 ? NaN : 1)), describe: {} }),
+    };
+    const train = Int32Array.from({ length: 30 }, (_, i) => i);
+    await expect(selectAndFit(d.variants, d.y, [plsr, cnn(diverged)], train, new Int32Array(0))).rejects.toThrow(
+      /candidate "cnn": the fit on 24 rows predicted NaN for row \d+/,
+    );
+  });
+
   it("names a stack whose family has no candidate", async () => {
     const d = data(30, 4);
     const train = Int32Array.from({ length: 30 }, (_, i) => i);
