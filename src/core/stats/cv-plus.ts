@@ -13,6 +13,8 @@
  *   ⌈(1−α)(m+1)⌉-th smallest of the out-of-fold scores of the m samples in the other folds
  *   (a split-conformal quantile whose calibration set is everything outside j's fold): the
  *   scores and the scored model never saw j. Cross-conformal in the sense of Vovk (2015).
+ * - `crossConformalLog1p`: those quantiles as intervals on pooled k-fold predictions in g/kg
+ *   (metrics.evaluate's pooled rows), with scores on the log1p scale, per target.
  *
  * Order statistics use (n+1), so too few scores for the level give an unbounded side.
  */
@@ -84,4 +86,53 @@ export function crossFoldQuantiles(scores: ArrayLike<number>, fold: ArrayLike<nu
     q[f] = conformalQuantile(other, level);
   }
   return q;
+}
+
+export interface CrossConformalLog1pInput {
+  /** Each row's target: quantiles are taken per target. */
+  target: readonly (string | null)[];
+  /** g/kg. */
+  observed: ArrayLike<number>;
+  predicted: ArrayLike<number>;
+  /** The model's σ̂ in g/kg (NaN = none). */
+  sd: ArrayLike<number>;
+  /** Fold of each row: 0…folds−1. */
+  fold: ArrayLike<number>;
+  folds: number;
+  level: number;
+}
+
+/**
+ * Cross-conformal intervals in g/kg: score |log1p y − log1p ŷ| / w with w = σ̂ on the log1p
+ * scale (sd / (1 + ŷ), as the CNN reports it) or 1 (PLSR: absolute residuals); each row gets
+ * its fold's quantile of the other folds' scores (`crossFoldQuantiles`), per target, back-
+ * transformed with the low side floored at 0. Rows without a finite prediction get NaN.
+ */
+export function crossConformalLog1p(input: CrossConformalLog1pInput): { low: Float64Array; high: Float64Array } {
+  const { target, observed: obs, predicted: pred, sd, fold, folds, level } = input;
+  const n = fold.length;
+  const low = new Float64Array(n).fill(NaN);
+  const high = new Float64Array(n).fill(NaN);
+  const w = Float64Array.from(pred, (p, i) => {
+    const s = sd[i]! / (1 + p);
+    return Number.isFinite(s) && s > 0 ? s : 1;
+  });
+  for (const tg of new Set(target)) {
+    const rows = [...Array(n).keys()].filter((i) => target[i] === tg);
+    const scores = rows.map((i) => (obs[i]! >= 0 && pred[i]! > -1 ? Math.abs(Math.log1p(obs[i]!) - Math.log1p(pred[i]!)) / w[i]! : NaN));
+    const q = crossFoldQuantiles(
+      scores,
+      rows.map((i) => fold[i]!),
+      folds,
+      level,
+    );
+    for (const i of rows) {
+      if (!Number.isFinite(pred[i]!)) continue;
+      const c = Math.log1p(pred[i]!);
+      const qf = q[fold[i]!]!;
+      low[i] = Math.max(0, Math.expm1(c - qf * w[i]!));
+      high[i] = Math.expm1(c + qf * w[i]!);
+    }
+  }
+  return { low, high };
 }

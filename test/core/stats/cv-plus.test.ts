@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../../src/core/random.js";
-import { crossFoldQuantiles, cvPlusIntervals } from "../../../src/core/stats/cv-plus.js";
+import { crossConformalLog1p, crossFoldQuantiles, cvPlusIntervals } from "../../../src/core/stats/cv-plus.js";
 
 describe("cvPlusIntervals (Barber et al. 2021)", () => {
   const base = { scores: [1, 2, 3, 4], fold: [0, 0, 1, 1], predictions: [[10], [20]] };
@@ -65,5 +65,49 @@ describe("crossFoldQuantiles", () => {
     expect(Array.from(q)).toEqual([4, 1]);
     // NaN scores (unlabelled rows) do not count; too few scores → Infinity
     expect(Array.from(crossFoldQuantiles([NaN, 1, 2, 3], [0, 0, 1, 1], 2, 0.9))).toEqual([Infinity, Infinity]);
+  });
+});
+
+describe("crossConformalLog1p", () => {
+  // every prediction at log1p ŷ = 1; observed at log1p y = 1 + r, so the score is r
+  const pred = (k: number) => new Array<number>(k).fill(Math.expm1(1));
+  const obs = (r: number[]) => r.map((v) => Math.expm1(1 + v));
+
+  it("scores on the log1p scale per target, each fold from the other folds' scores (hand-computed)", () => {
+    const r = crossConformalLog1p({
+      target: ["c", "c", "c", "c", "c", "c", "om", "om"],
+      observed: obs([0.5, 1, 2, 3, 4, 5, 10, 20]),
+      predicted: pred(8),
+      sd: new Array<number>(8).fill(NaN),
+      fold: [0, 0, 0, 1, 1, 1, 0, 1],
+      folds: 2,
+      level: 0.5,
+    });
+    // c: fold 0 gets q = 4 (of 3, 4, 5), fold 1 q = 1 (of 0.5, 1, 2); om: fold 0 q = 20, fold 1 q = 10
+    const high = [5, 5, 5, 2, 2, 2, 21, 11].map(Math.expm1);
+    Array.from(r.high).forEach((h, i) => expect(h).toBeCloseTo(high[i]!, 9));
+    // low = expm1(1 − q), floored at 0
+    expect(Array.from(r.low.subarray(0, 3))).toEqual([0, 0, 0]);
+    r.low.subarray(3, 6).forEach((l) => expect(l).toBeCloseTo(0, 12));
+  });
+
+  it("divides by σ̂ on the log1p scale (sd / (1 + ŷ)) and leaves rows without a prediction NaN", () => {
+    const p = [...pred(6), NaN];
+    // row 0: σ̂ = 0.5 on log1p; its score 0.5 / 0.5 = 1 still leaves fold 1's q at 1
+    const sd = [0.5 * (1 + p[0]!), NaN, NaN, NaN, NaN, NaN, NaN];
+    const r = crossConformalLog1p({
+      target: new Array<string>(7).fill("c"),
+      observed: [...obs([0.5, 1, 2, 3, 4, 5]), 3],
+      predicted: p,
+      sd,
+      fold: [0, 0, 0, 1, 1, 1, 1],
+      folds: 2,
+      level: 0.5,
+    });
+    expect(r.high[0]).toBeCloseTo(Math.expm1(1 + 4 * 0.5), 9);
+    expect(r.low[0]).toBe(0); // expm1(1 − 4·0.5) < 0, floored
+    expect(r.high[3]).toBeCloseTo(Math.expm1(2), 9);
+    expect(r.low[6]).toBeNaN();
+    expect(r.high[6]).toBeNaN();
   });
 });
