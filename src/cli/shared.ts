@@ -1,7 +1,5 @@
 /** Argument handling shared by the commands: store, pipeline loading with --param, step plugins. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { importStepModule } from "./step-modules.js";
 import { UsageError } from "../engine/errors.js";
 import { loadPipeline, type Pipeline, type Registry } from "../engine/pipeline.js";
@@ -58,21 +56,10 @@ export async function loadRegistry(extra: readonly string[] = [], uses: readonly
   return registry;
 }
 
-/** The step types a pipeline file names (`uses:`), or null when it cannot be read as such (loadPipeline then reports why). */
-function usedTypes(file: string): string[] | null {
-  try {
-    const doc = parseYaml(readFileSync(file, "utf8")) as { steps?: Record<string, { uses?: unknown }> };
-    const uses = Object.values(doc?.steps ?? {}).map((s) => s?.uses);
-    return uses.every((u): u is string => typeof u === "string") ? [...new Set(uses)] : null;
-  } catch {
-    return null;
-  }
-}
-
 export async function pipelineFromArgs(file: string | undefined, values: { param?: string[]; steps?: string[] }): Promise<Pipeline> {
   if (!file) throw new UsageError("missing pipeline file, e.g. pipelines/demo.yaml");
-  const registry = await loadRegistry(values.steps ?? [], usedTypes(file));
-  return loadPipeline(file, registry, { overrides: values.param ?? [] });
+  // one YAML parse: the registry loads only the step types the file names
+  return loadPipeline(file, (used) => loadRegistry(values.steps ?? [], used), { overrides: values.param ?? [] });
 }
 
 /** Integer option parsing with the option's name in the message. */

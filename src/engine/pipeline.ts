@@ -209,7 +209,13 @@ export interface LoadOptions {
   overrides?: readonly string[];
 }
 
-export async function loadPipeline(file: string, registry: Registry, opts: LoadOptions = {}): Promise<Pipeline> {
+/**
+ * The registry, or a function that builds it from the step types the file names (`uses:`):
+ * the CLI loads only those step modules, from the same YAML parse.
+ */
+export type RegistrySource = Registry | ((usedTypes: string[]) => Promise<Registry>);
+
+export async function loadPipeline(file: string, registry: RegistrySource, opts: LoadOptions = {}): Promise<Pipeline> {
   let text: string;
   try {
     const bytes = await readFile(file);
@@ -222,10 +228,25 @@ export async function loadPipeline(file: string, registry: Registry, opts: LoadO
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read pipeline file: ${(e as Error).message}`, { file });
   }
-  return parsePipeline(file, text, registry, opts);
+  const parsed = parseFile(file, text);
+  if (typeof registry !== "function") return resolvePipeline(file, parsed, registry, opts);
+  const used = [...new Set(Object.values(parsed.data.steps).map((s) => s.uses))];
+  return resolvePipeline(file, parsed, await registry(used), opts);
 }
 
 export function parsePipeline(file: string, text: string, registry: Registry, opts: LoadOptions = {}): Pipeline {
+  return resolvePipeline(file, parseFile(file, text), registry, opts);
+}
+
+/** The file parsed and checked against the file schema (YAML syntax, reserved keys, shape). */
+interface ParsedFile {
+  at: Locator;
+  data: FileShape;
+  /** sha256 of the file's text. */
+  hash: string;
+}
+
+function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -287,11 +308,17 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
       }),
     );
   }
-  const expansion = expandMatrix(shape.data.steps);
+  return { at, data: shape.data, hash: sha256(text) };
+}
+
+/** Steps resolved against the registry: matrix expansion, params, needs, inputs and options. */
+function resolvePipeline(file: string, parsed: ParsedFile, registry: Registry, opts: LoadOptions): Pipeline {
+  const { at, data } = parsed;
+  const expansion = expandMatrix(data.steps);
   if (expansion.problems.length > 0) {
     throw new ValidationErrors(expansion.problems.map((p) => new UsageError(p.message, at.at(p.path))));
   }
-  const spec = { ...shape.data, steps: expansion.steps } as FileShape;
+  const spec = { ...data, steps: expansion.steps } as FileShape;
   const params = applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []);
   const problems: UsageError[] = [];
   const known = [...registry.keys()].sort().join(", ");
@@ -406,7 +433,7 @@ export function parsePipeline(file: string, text: string, registry: Registry, op
         file,
         name: spec.name,
         description: spec.description ?? "",
-        hash: sha256(text),
+        hash: parsed.hash,
         params,
         checks: spec.checks ?? {},
         steps: dag.order.map((n) => byName.get(n)!),
