@@ -354,6 +354,127 @@ interface Refit {
   part: ModelPart;
 }
 
+/** What one selection works on: its training rows and their inner folds, the rows to predict, the scales. */
+interface Frame {
+  variants: readonly VariantInput[];
+  y: Float64Array;
+  train: Int32Array;
+  predict: Int32Array;
+  repeats: InnerFold[][];
+  /** Smallest inner fitting part: caps the PLSR components. */
+  minTrain: number;
+  /** The training rows' targets on the score scale. */
+  sTrue: Float64Array;
+  rangeOf: (rows: ArrayLike<number>) => [number, number];
+  toScore: (v: number) => number;
+  fromScore: (v: number) => number;
+  score: "log1p" | "identity";
+}
+
+/** A stack's bases and its weights on every training row. */
+type StackFit = { bases: ScoreRow[]; weights: Float64Array };
+
+/** Inner CV of every fitted candidate × setting, then every stack from its bases' predictions. */
+async function innerCv(
+  f: Frame,
+  candidates: readonly Candidate[],
+): Promise<{ scores: ScoreRow[]; preds: InnerPredictions[][]; stacks: Map<number, StackFit> }> {
+  const scores: ScoreRow[] = [];
+  const preds: InnerPredictions[][] = candidates.map(() => []);
+  const stacks = new Map<number, StackFit>();
+  for (let ci = 0; ci < candidates.length; ci++) {
+    const c = candidates[ci]!;
+    if (isStack(c)) continue;
+    const v = f.variants[c.variant];
+    if (!v) throw new RangeError(`candidate "${c.name}": no variant ${c.variant}`);
+    const S = settingsOf(c, v, f.minTrain);
+    preds[ci] = await innerPredictions(c, v, f.y, f.repeats, f.predict, S, f.rangeOf, f.toScore);
+    preds[ci]!.forEach((p, s) =>
+      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, ...innerScore(p.oof, f.sTrue, f.repeats) }),
+    );
+  }
+  candidates.forEach((c, ci) => {
+    if (!isStack(c)) return;
+    const bases = c.stack.map((family) => {
+      const of = candidates.flatMap((b, bi) => (!isStack(b) && b.model.family === family ? [bestOf(scores, bi)] : []));
+      if (of.length === 0) throw new RangeError(`candidate "${c.name}" stacks ${family}, but no ${family} candidate is listed`);
+      return of.reduce((a, b) => (b.rmse < a.rmse ? b : a));
+    });
+    const st = stackPredictions(
+      bases.map((b) => preds[b.candidate]![settingIndex(b.setting)]!),
+      f.sTrue,
+      f.repeats,
+      f.predict.length,
+    );
+    preds[ci] = [st];
+    stacks.set(ci, { bases, weights: st.weights });
+    scores.push({ candidate: ci, setting: 0, ...innerScore(st.oof, f.sTrue, f.repeats) });
+  });
+  return { scores, preds, stacks };
+}
+
+/** Candidate `ci` at its best setting (as a grid search over its settings would pick it). */
+const bestOf = (scores: readonly ScoreRow[], ci: number) =>
+  scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a));
+
+/** The rule's choice: the best score row, and the members refitted (one, or the `averageTop` best candidates). */
+function choose(
+  scores: readonly ScoreRow[],
+  nCandidates: number,
+  rule: NonNullable<NestedCvOptions["rule"]>,
+  averageTop: number,
+): { best: ScoreRow; members: ScoreRow[] } {
+  let best = scores[0]!;
+  for (const s of scores) if (s.rmse < best.rmse) best = s;
+  const bestPerCandidate = Array.from({ length: nCandidates }, (_, ci) => bestOf(scores, ci));
+  if (rule === "one_se") {
+    const limit = best.rmse + best.se;
+    best = bestPerCandidate.find((s) => s.rmse <= limit)!;
+  }
+  if (rule !== "average") return { best, members: [best] };
+  const members = [...bestPerCandidate].sort((a, b) => a.rmse - b.rmse).slice(0, Math.max(1, Math.min(averageTop, nCandidates)));
+  return { best: members[0]!, members };
+}
+
+/** Each member refitted on the whole training part; a base shared by a stack and the average is fitted once. */
+async function refitMembers(
+  f: Frame,
+  candidates: readonly Candidate[],
+  members: readonly ScoreRow[],
+  preds: InnerPredictions[][],
+  stacks: Map<number, StackFit>,
+): Promise<{ scorePred: Float64Array; targetPred: Float64Array; part: ModelPart; inner: InnerPredictions }[]> {
+  const refits = new Map<string, Refit>();
+  const refit = async (m: ScoreRow): Promise<Refit> => {
+    const key = `${m.candidate}:${m.setting}`;
+    const done = refits.get(key);
+    if (done) return done;
+    const c = candidates[m.candidate] as FittedCandidate;
+    const v = f.variants[c.variant]!;
+    const fit = await fitPredict(c, v, f.y, f.train, f.predict, settingsOf(c, v, f.minTrain), f.rangeOf(f.train));
+    if (fit.model.family === "plsr") fit.model.components = Math.min(m.setting, fit.extracted);
+    const r = { pred: fit.pred[settingIndex(m.setting)]!, part: { variant: c.variant, model: fit.model } };
+    refits.set(key, r);
+    return r;
+  };
+  const fits = [];
+  for (const m of members) {
+    const inner = preds[m.candidate]![settingIndex(m.setting)]!;
+    const st = stacks.get(m.candidate);
+    if (!st) {
+      const r = await refit(m);
+      fits.push({ scorePred: r.pred.map(f.toScore), targetPred: r.pred, part: r.part, inner });
+      continue;
+    }
+    const parts: Refit[] = [];
+    for (const b of st.bases) parts.push(await refit(b));
+    const scorePred = Float64Array.from(f.predict, (_, k) => parts.reduce((a, p, j) => a + st.weights[j]! * f.toScore(p.pred[k]!), 0));
+    const model: FittedModel = { family: "stack", members: parts.map((p) => p.part), weights: Array.from(st.weights), score: f.score };
+    fits.push({ scorePred, targetPred: scorePred.map(f.fromScore), part: { variant: null, model }, inner });
+  }
+  return fits;
+}
+
 /**
  * Selects among `candidates` by inner k-fold CV on rows `train`, refits the winner on them and
  * predicts rows `predict` with CV+ intervals.
@@ -367,26 +488,13 @@ export async function selectAndFit(
   options: NestedCvOptions = {},
 ): Promise<Selection> {
   const { innerFolds = 5, seed = 1, level = 0.9, score = "log1p", innerRepeats = 1, rule = "min", clip = true, averageTop = 3 } = options;
-  const rangeOf = (rows: ArrayLike<number>): [number, number] => {
-    if (!clip) return [0, Infinity];
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = 0; k < rows.length; k++) {
-      lo = Math.min(lo, y[rows[k]!]!);
-      hi = Math.max(hi, y[rows[k]!]!);
-    }
-    return [Math.max(0, lo), hi];
-  };
   if (!Number.isInteger(innerRepeats) || innerRepeats < 1)
     throw new RangeError(`innerRepeats must be a positive integer (got ${innerRepeats})`);
   if (candidates.length === 0) throw new RangeError("no candidates to select from");
   const n = train.length;
   if (n < innerFolds + 2) throw new RangeError(`selection needs more than ${innerFolds + 1} labelled rows (got ${n})`);
   const toScore = (v: number) => (score === "log1p" ? Math.log1p(v) : v);
-  const fromScore = (v: number) => (score === "log1p" ? Math.expm1(v) : v);
-  const sTrue = Float64Array.from(train, (i) => toScore(y[i]!));
   const draws = Array.from({ length: innerRepeats }, (_, rep) => kFolds(n, innerFolds, seed + rep));
-  const inner = draws[0]!;
   const repeats: InnerFold[][] = draws.map((assign) =>
     Array.from({ length: innerFolds }, (_, k) => ({
       fit: Int32Array.from(train.filter((_, r) => assign[r] !== k)),
@@ -394,94 +502,31 @@ export async function selectAndFit(
       pos: Int32Array.from(Array.from(train.keys()).filter((r) => assign[r] === k)),
     })),
   );
-  const minTrain = Math.min(...repeats.flat().map((f) => f.fit.length));
-
-  // inner CV: every fitted candidate × setting, then every stack from its bases' predictions
-  const scores: ScoreRow[] = [];
-  const preds: InnerPredictions[][] = candidates.map(() => []);
-  const stacks = new Map<number, { bases: ScoreRow[]; weights: Float64Array }>();
-  for (let ci = 0; ci < candidates.length; ci++) {
-    const c = candidates[ci]!;
-    if (isStack(c)) continue;
-    const v = variants[c.variant];
-    if (!v) throw new RangeError(`candidate "${c.name}": no variant ${c.variant}`);
-    const S = settingsOf(c, v, minTrain);
-    preds[ci] = await innerPredictions(c, v, y, repeats, predict, S, rangeOf, toScore);
-    preds[ci]!.forEach((p, s) =>
-      scores.push({ candidate: ci, setting: c.model.family === "plsr" ? s + 1 : 0, ...innerScore(p.oof, sTrue, repeats) }),
-    );
-  }
-  const bestOf = (ci: number) => scores.filter((s) => s.candidate === ci).reduce((a, b) => (b.rmse < a.rmse ? b : a));
-  candidates.forEach((c, ci) => {
-    if (!isStack(c)) return;
-    const bases = c.stack.map((family) => {
-      const of = candidates.flatMap((b, bi) => (!isStack(b) && b.model.family === family ? [bestOf(bi)] : []));
-      if (of.length === 0) throw new RangeError(`candidate "${c.name}" stacks ${family}, but no ${family} candidate is listed`);
-      return of.reduce((a, b) => (b.rmse < a.rmse ? b : a));
-    });
-    const st = stackPredictions(
-      bases.map((b) => preds[b.candidate]![settingIndex(b.setting)]!),
-      sTrue,
-      repeats,
-      predict.length,
-    );
-    preds[ci] = [st];
-    stacks.set(ci, { bases, weights: st.weights });
-    scores.push({ candidate: ci, setting: 0, ...innerScore(st.oof, sTrue, repeats) });
-  });
-
-  let best = scores[0]!;
-  for (const s of scores) if (s.rmse < best.rmse) best = s;
-  // each candidate at its best setting (as a grid search over its settings would pick it)
-  const bestPerCandidate = candidates.map((_, ci) => bestOf(ci));
-  if (rule === "one_se") {
-    const limit = best.rmse + best.se;
-    best = bestPerCandidate.find((s) => s.rmse <= limit)!;
-  }
-  const members =
-    rule === "average"
-      ? [...bestPerCandidate].sort((a, b) => a.rmse - b.rmse).slice(0, Math.max(1, Math.min(averageTop, candidates.length)))
-      : [best];
-
-  // each member refitted on the whole training part (a base shared by a stack and the average is fitted once)
-  const refits = new Map<string, Refit>();
-  const refit = async (m: ScoreRow): Promise<Refit> => {
-    const key = `${m.candidate}:${m.setting}`;
-    const done = refits.get(key);
-    if (done) return done;
-    const c = candidates[m.candidate] as FittedCandidate;
-    const v = variants[c.variant]!;
-    const fit = await fitPredict(c, v, y, train, predict, settingsOf(c, v, minTrain), rangeOf(train));
-    if (fit.model.family === "plsr") fit.model.components = Math.min(m.setting, fit.extracted);
-    const r = { pred: fit.pred[settingIndex(m.setting)]!, part: { variant: c.variant, model: fit.model } };
-    refits.set(key, r);
-    return r;
+  const frame: Frame = {
+    variants,
+    y,
+    train,
+    predict,
+    repeats,
+    minTrain: Math.min(...repeats.flat().map((f) => f.fit.length)),
+    sTrue: Float64Array.from(train, (i) => toScore(y[i]!)),
+    rangeOf: (rows) => (clip ? targetRange(y, rows) : [0, Infinity]),
+    toScore,
+    fromScore: (v: number) => (score === "log1p" ? Math.expm1(v) : v),
+    score,
   };
-  const fits: { scorePred: Float64Array; targetPred: Float64Array; part: ModelPart; inner: InnerPredictions }[] = [];
-  for (const m of members) {
-    const inner = preds[m.candidate]![settingIndex(m.setting)]!;
-    const st = stacks.get(m.candidate);
-    if (!st) {
-      const r = await refit(m);
-      fits.push({ scorePred: r.pred.map(toScore), targetPred: r.pred, part: r.part, inner });
-      continue;
-    }
-    const parts: Refit[] = [];
-    for (const b of st.bases) parts.push(await refit(b));
-    const scorePred = Float64Array.from(predict, (_, k) => parts.reduce((a, p, j) => a + st.weights[j]! * toScore(p.pred[k]!), 0));
-    const model: FittedModel = { family: "stack", members: parts.map((p) => p.part), weights: Array.from(st.weights), score };
-    fits.push({ scorePred, targetPred: scorePred.map(fromScore), part: { variant: null, model }, inner });
-  }
+  const { scores, preds, stacks } = await innerCv(frame, candidates);
+  const { best, members } = choose(scores, candidates.length, rule, averageTop);
+  const fits = await refitMembers(frame, candidates, members, preds, stacks);
   const meanOf = (vals: (k: number, j: number) => number, len: number) =>
     Float64Array.from({ length: len }, (_, k) => fits.reduce((acc, _f, j) => acc + vals(k, j), 0) / fits.length);
-  const predicted = fits.length === 1 ? fits[0]!.targetPred : meanOf((k, j) => fits[j]!.scorePred[k]!, predict.length).map(fromScore);
+  const predicted = fits.length === 1 ? fits[0]!.targetPred : meanOf((k, j) => fits[j]!.scorePred[k]!, predict.length).map(frame.fromScore);
   const model: FittedModel = fits.length === 1 ? fits[0]!.part.model : { family: "average", members: fits.map((f) => f.part), score };
 
   // CV+ on the score scale, from the (mean of the members') inner out-of-fold predictions
   const o = meanOf((r, j) => fits[j]!.inner.oof[0]![r]!, n);
   const at = Array.from({ length: innerFolds }, (_, fold) => meanOf((k, j) => fits[j]!.inner.at[fold]![k]!, predict.length));
-  const { low, high } = cvPlus(o, sTrue, at, inner, level, fromScore);
-  if (rule === "average") best = members[0]!;
+  const { low, high } = cvPlus(o, frame.sTrue, at, draws[0]!, level, frame.fromScore);
   return {
     scores,
     chosen: { candidate: best.candidate, setting: best.setting, rmse: best.rmse },
@@ -495,6 +540,17 @@ export async function selectAndFit(
     model,
     nTrain: n,
   };
+}
+
+/** [max(0, smallest), largest] target of `rows`: predictions are clipped to it. */
+function targetRange(y: Float64Array, rows: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < rows.length; k++) {
+    lo = Math.min(lo, y[rows[k]!]!);
+    hi = Math.max(hi, y[rows[k]!]!);
+  }
+  return [Math.max(0, lo), hi];
 }
 
 /**
