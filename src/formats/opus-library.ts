@@ -113,8 +113,10 @@ export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Ar
   let lo = rlo;
   let hi = rhi;
   const trimmedBy: string[] = [];
+  let minSpan = rhi - rlo;
   for (const s of spectra) {
     const [a, b] = rangeOf(s.wavenumbers);
+    minSpan = Math.min(minSpan, b - a);
     if (b <= rlo || a >= rhi) {
       throw new FormatError(
         s.file,
@@ -131,7 +133,8 @@ export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Ar
       );
     }
   }
-  const tol = 1e-6 * (rhi - rlo);
+  // No wider than any file's own tolerance in interpolateTo, so every grid point is on every file's axis.
+  const tol = 1e-6 * minSpan;
   const grid = ref.filter((w) => w >= lo - tol && w <= hi + tol);
   return { grid: grid.length === ref.length ? ref : grid, reference: ref, trimmedBy: [...new Set(trimmedBy)] };
 }

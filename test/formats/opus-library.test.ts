@@ -9,7 +9,7 @@ import {
   MIN_COMMON_RANGE_SHARE,
   type OpusLibraryOptions,
 } from "../../src/formats/opus-library.js";
-import { opusFile } from "./opus-writer.js";
+import { abBlocks, opusFile, writeOpus } from "./opus-writer.js";
 import { formatErrorOf } from "./errors.js";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
@@ -53,6 +53,9 @@ describe("interpolateTo", () => {
       new RangeError("4000.01 cm-1 lies outside the spectrum's axis 1000-4000 cm-1 (no extrapolation)"),
     );
     expect(() => interpolateTo(x, y, f64([999.99]))).toThrow(/^999\.99 cm-1 lies outside/);
+    // the tolerance is 1e-6 of the axis's span (3000 cm-1): 0.003 cm-1
+    expect(() => interpolateTo(x, y, f64([4000.004]))).toThrow(/^4000\.004 cm-1 lies outside/);
+    expect(() => interpolateTo(x, y, f64([999.996]))).toThrow(/^999\.996 cm-1 lies outside/);
     expect(() => interpolateTo(f64([1000, 2000]), f32([1, 2]), f64([2000.01]))).toThrow(
       "2000.01 cm-1 lies outside the spectrum's axis 1000-2000 cm-1 (no extrapolation)",
     );
@@ -232,6 +235,23 @@ describe("buildOpusLibrary", () => {
     expect(r.report.spectra_regridded).toBe(1);
   });
 
+  it("a file on the same span with more points, or shifted by more than 1e-4 of a step, is interpolated", () => {
+    const lin = (from: number, to: number, k: number) => Array.from(axis(from, to, k), (w) => (w - 600) / 100);
+    const fine = buildOpusLibrary([file("a.0", lin(1000, 600, 5)), file("b.0", lin(1000, 600, 5)), file("c.0", lin(1000, 600, 9))], O);
+    expect(fine.report.spectra_regridded).toBe(1);
+    expect(round(fine.blocks[0]!.values.subarray(10), 4)).toEqual([4, 3, 2, 1, 0]);
+    const shifted = buildOpusLibrary(
+      [file("a.0", lin(1000, 600, 5)), file("b.0", lin(1000, 600, 5)), file("c.0", lin(1000.05, 600.05, 5), { fxv: 1000.05, lxv: 600.05 })],
+      O,
+    );
+    // c.0 starts 0.05 cm-1 above: the common axis is 1000..700, c.0 interpolated onto it
+    expect(round(shifted.blocks[0]!.wavenumbers, 6)).toEqual([1000, 900, 800, 700]);
+    expect(shifted.report.spectra_regridded).toBe(1);
+    expect(round(shifted.blocks[0]!.values, 4)).toEqual([4, 3, 2, 1, 4, 3, 2, 1, 4, 3, 2, 1]);
+    const close = buildOpusLibrary([file("a.0", lin(1000, 600, 5)), file("c.0", lin(1000, 600, 5), { fxv: 1000.005, lxv: 600.005 })], O);
+    expect(close.report.spectra_regridded).toBe(0);
+  });
+
   it("ids: capture group 1 or the whole match; a name that does not match, or an empty id, is refused", () => {
     const r = buildOpusLibrary([file("x/ab12.0", [1, 2, 3, 4, 5])], { ...O, idPattern: /^[a-z]+/ });
     expect(r.samples.sample_id).toEqual(["ab"]);
@@ -250,6 +270,14 @@ describe("buildOpusLibrary", () => {
     expect(formatErrorOf(() => buildOpusLibrary([file("a.0", [40, 50, 60, 70, 80])], O)).message).toBe(
       "lab-opus: spectra declared absorbance: median 60, max 80 is not absorbance (median must stay <= 5, values <= 10); they look like reflectance in %. The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
     );
+  });
+
+  it("an instrument parameter that is not text is not used", () => {
+    const f = writeOpus([
+      { type: [32, 0, 0, 0], params: { INS: { int: 5 } } },
+      ...abBlocks({ fxv: 1000, lxv: 600, values: [1, 2, 3, 4, 5] }),
+    ]);
+    expect(buildOpusLibrary([{ name: "a.0", bytes: f }], O).blocks[0]!.instrument).toBe("opus");
   });
 
   it("instrument: the option, else the first file's INS, else opus", () => {
@@ -323,5 +351,107 @@ describe("buildOpusLibrary: the lab table", () => {
     expect(msg("id,oc\ns1,1\ns2,low\n", { targets: { c: { column: "oc", unit: "gkg" } } })).toBe(
       'lab.csv (line 3, column "oc"): "low" is not a number; fix the cell or leave it empty/NA',
     );
+  });
+});
+
+describe("buildOpusLibrary: axis tolerances and sameGrid", () => {
+  const file = (name: string, from: number, to: number, k: number) => ({
+    name,
+    bytes: opusFile([{ fxv: from, lxv: to, values: Array.from(axis(from, to, k), (w) => (w - 590) / 100) }]),
+  });
+  const O: OpusLibraryOptions = { idPattern: /^(.+?)\.\d+$/, source: "s" };
+
+  it("the axis is cut with the narrowest file's tolerance (1e-6 of its span), so every file can be put on it", () => {
+    // the reference spans 400 cm-1 (tolerance 0.0004), c.0 200 cm-1 (0.0002): starting 0.0003 above 600, c.0 cuts 600
+    // (it was kept, then c.0 was refused: "600 cm-1 lies outside the spectrum's axis 600.0003-800.0003 cm-1")
+    for (const d of [0.0003, 0.001]) {
+      const r = buildOpusLibrary([file("a.0", 600, 1000, 5), file("b.0", 600, 1000, 5), file("c.0", 600 + d, 800 + d, 5)], O);
+      expect(round(r.blocks[0]!.wavenumbers, 6)).toEqual([700, 800]);
+      expect(r.report.axis_trimmed_by_files).toEqual(["c.0"]);
+      expect(round(r.blocks[0]!.values, 4)).toEqual([1.1, 2.1, 1.1, 2.1, 1.1, 2.1]);
+    }
+    // within c.0's own tolerance: 600 is kept, c.0 holds its first value there
+    const near = buildOpusLibrary([file("a.0", 600, 1000, 5), file("b.0", 600, 1000, 5), file("c.0", 600.0001, 800.0001, 5)], O);
+    expect(round(near.blocks[0]!.wavenumbers, 6)).toEqual([600, 700, 800]);
+    expect(near.report.spectra_regridded).toBe(1);
+  });
+
+  it("axes that differ at one end only, or with another length, are interpolated; the trimmed grid itself is not", () => {
+    const r = buildOpusLibrary(
+      [
+        file("a.0", 1000, 600, 9),
+        file("b.0", 1000, 600, 9),
+        file("c.0", 1000.05, 600, 9),
+        file("d.0", 1000, 599.95, 9),
+        file("e.0", 1000, 600, 17),
+      ],
+      O,
+    );
+    expect(r.report.spectra_regridded).toBe(3);
+    expect(round(r.blocks[0]!.values, 4)).toEqual(Array.from({ length: 5 }, () => [4.1, 3.6, 3.1, 2.6, 2.1, 1.6, 1.1, 0.6, 0.1]).flat());
+    const onGrid = buildOpusLibrary([file("a.0", 1000, 600, 5), file("b.0", 1000, 600, 5), file("c.0", 1000, 700, 4)], O);
+    expect(onGrid.report.spectra_regridded).toBe(0);
+    expect(round(onGrid.blocks[0]!.values, 4)).toEqual([4.1, 3.1, 2.1, 1.1, 4.1, 3.1, 2.1, 1.1, 4.1, 3.1, 2.1, 1.1]);
+  });
+
+  it("more than ten trimming files or disagreeing samples: ten listed in the report, five in the warnings", () => {
+    const files = [
+      ...Array.from({ length: 13 }, (_, i) => file(`r${String(i).padStart(2, "0")}.0`, 1000, 600, 5)),
+      ...Array.from({ length: 12 }, (_, k) => file(`t${String(k).padStart(2, "0")}.0`, 1000 - 10 * (k + 1), 600, 5)),
+    ];
+    const r = buildOpusLibrary(files, O);
+    const t = Array.from({ length: 12 }, (_, k) => `t${String(k).padStart(2, "0")}.0`);
+    expect(r.report.axis_trimmed_by_files).toEqual(t.slice(0, 10));
+    expect((r.report.warnings as string[]).at(-1)).toBe(
+      `the library's axis was cut to 600.0-800.0 cm-1, the range every file covers (limited by ${t.slice(0, 5).join(", ")})`,
+    );
+    const reps = Array.from({ length: 12 }, (_, i) => [
+      { name: `s${String(i).padStart(2, "0")}.0`, bytes: opusFile([{ fxv: 1000, lxv: 600, values: [1, 1, 1, 1, 1] }]) },
+      { name: `s${String(i).padStart(2, "0")}.1`, bytes: opusFile([{ fxv: 1000, lxv: 600, values: [2, 2, 2, 2, 2] }]) },
+    ]).flat();
+    const d = buildOpusLibrary(reps, O);
+    const ids = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, "0")}`);
+    expect(d.report.replicates_disagreeing).toBe(12);
+    expect(d.report.replicates_disagreeing_ids).toEqual(ids.slice(0, 10));
+    expect((d.report.warnings as string[])[0]).toBe(
+      `12 samples have replicate scans that disagree (RMS difference from their mean above 0.05 absorbance units; e.g. ${ids
+        .slice(0, 5)
+        .map((id) => `${id} 0.5`)
+        .join(", ")}): check for swapped or empty cups`,
+    );
+  });
+});
+
+describe("buildOpusLibrary: lab table details", () => {
+  const spectrum = () => opusFile([{ fxv: 1000, lxv: 600, values: [1, 2, 3, 4, 5] }]);
+  const files = (k: number) => Array.from({ length: k }, (_, i) => ({ name: `f${String(i).padStart(2, "0")}.0`, bytes: spectrum() }));
+  const O = { idPattern: /^(.+?)\.\d+$/, source: "s" };
+
+  it("without a lab table every sample column is present and empty", () => {
+    const r = buildOpusLibrary(files(2), O);
+    expect(textColumn(r.samples, "om_method")).toEqual([null, null]);
+    expect(textColumn(r.samples, "c_method")).toEqual([null, null]);
+    expect(Array.from(numberColumn(r.samples, "depth_top_cm"))).toEqual([NaN, NaN]);
+  });
+
+  it("a lab table without targets, or with OM only: unmapped targets stay empty", () => {
+    const lab = { file: "lab.csv", text: "om,id,lat\n40,f00,5\n,f01,6\n", idColumn: "id", columns: { lat: "lat" } };
+    const plain = buildOpusLibrary(files(2), { ...O, lab });
+    expect(Array.from(numberColumn(plain.samples, "c_gkg"))).toEqual([NaN, NaN]);
+    expect(Array.from(numberColumn(plain.samples, "om_gkg"))).toEqual([NaN, NaN]);
+    expect(Array.from(numberColumn(plain.samples, "lat"))).toEqual([5, 6]);
+    // the first column of the lab table can be a target
+    const om = buildOpusLibrary(files(2), { ...O, lab: { ...lab, targets: { om: { column: "om", unit: "percent" } } } });
+    expect(Array.from(numberColumn(om.samples, "om_gkg"))).toEqual([400, NaN]);
+    expect(Array.from(numberColumn(om.samples, "c_gkg"))).toEqual([NaN, NaN]);
+    expect(om.report.targets.unit_warnings).toEqual([
+      "median OM is 400.0 g/kg after reading it as percent: is the column already in g/kg?",
+    ]);
+  });
+
+  it("at most ten spectra without a lab row are listed", () => {
+    const r = buildOpusLibrary(files(12), { ...O, lab: { file: "lab.csv", text: "id\nx\n", idColumn: "id" } });
+    expect(r.report.spectra_without_lab_row).toBe(12);
+    expect(r.report.spectra_without_lab_row_ids).toEqual(Array.from({ length: 10 }, (_, i) => `f${String(i).padStart(2, "0")}`));
   });
 });
