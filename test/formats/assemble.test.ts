@@ -232,10 +232,10 @@ describe("reportWarnings", () => {
       {
         c_impossible: 2,
         c_impossible_ids: ["a", "b"],
-        om_impossible: 1,
-        om_impossible_ids: ["c"],
-        om_below_c: 1,
-        om_below_c_ids: ["d"],
+        om_impossible: 2,
+        om_impossible_ids: ["c", "e"],
+        om_below_c: 2,
+        om_below_c_ids: ["d", "f"],
         unit_warnings: ["unit!"],
       },
     );
@@ -245,8 +245,8 @@ describe("reportWarnings", () => {
       "3 spectra have reflectance above 100 % (7 values): kept, they give negative absorbance",
       "4 reflectance values are <= 0 and cannot become absorbance",
       "2 C values outside 0-580 g/kg (e.g. a, b)",
-      "1 OM values outside 0-1000 g/kg (e.g. c)",
-      "1 samples have OM < C (e.g. d)",
+      "2 OM values outside 0-1000 g/kg (e.g. c, e)",
+      "2 samples have OM < C (e.g. d, f)",
       "unit!",
       "coords",
     ]);

@@ -59,6 +59,12 @@ describe("concatTables", () => {
       { name: "c", table: { lat: Float64Array.from([6, 7]) } },
     ]);
     expect(Array.from(after.lat as Float64Array)).toEqual([5, NaN, 6, 7]);
+    const last = concatTables([
+      { name: "a", table: { lat: Float64Array.from([5]) } },
+      { name: "b", table: { lat: [null] } },
+    ]);
+    expect(last.lat).toBeInstanceOf(Float64Array);
+    expect(Array.from(last.lat as Float64Array)).toEqual([5, NaN]);
     const only = concatTables([
       { name: "a", table: { m: [null] } },
       { name: "b", table: { m: [null, null] } },
@@ -173,5 +179,11 @@ describe("mergeLibraries", () => {
     expect(r.truth!.sample_id).toEqual(["1", "A:2", "?:2", null]);
     expect(Array.from(r.truth!.c_gkg as Float64Array)).toEqual([10, 20, 30, 40]);
     expect(r.samples.sample_id).toEqual(["1", "A:2", "9", "B:2"]);
+    // no truth table with a source column: clashing ids get "?:"
+    const noSrc = mergeLibraries(
+      [part("a", "A", ["2"], {}, { sample_id: ["2"] }), part("b", "B", ["2"], {}, { sample_id: ["2"] })],
+      "prefix",
+    );
+    expect(noSrc.truth!.sample_id).toEqual(["?:2", "?:2"]);
   });
 });

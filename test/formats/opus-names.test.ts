@@ -79,6 +79,13 @@ describe("block labels", () => {
     );
   });
 
+  it("lists every spectrum block present when none is the one asked for", () => {
+    const f = writeOpus([data([15, 48, 0, 0]), data([15, 4, 0, 64]), data([15, 16, 2, 0])]);
+    expect(err(() => parseOpus("two.0", f))).toMatch(
+      /^two\.0: no absorbance \(AB\) block; spectrum blocks present: 15\.48\.0\.0, 15\.4\.0\.64 \(all blocks: /,
+    );
+  });
+
   it("only spectrum blocks (15.x.0.x) can be chosen by code", () => {
     const f = writeOpus([...abBlocks(spectrum), { type: [32, 0, 0, 0], params: { INS: "x" } }]);
     expect(err(() => parseOpus("c.0", f, { block: "31.16.0.0" }))).toMatch(

@@ -53,6 +53,11 @@ describe("parseOsslCsv: every default column", () => {
     expect(textColumn(none.samples, "om_method")).toEqual(["wb_x1.724", null]);
   });
 
+  it("an OM column is checked as read in %", () => {
+    const r = parse(`sid,OM,${SPEC}\na,40,0.1,0.2,0.3\nb,50,0.1,0.2,0.3\n`, { columns: { id: "sid", om: "OM" } });
+    expect(r.report.targets.unit_warnings).toEqual(["median OM is 450.0 g/kg after reading it as percent: is the column already in g/kg?"]);
+  });
+
   it("targets are checked as read in %", () => {
     const r = parse(`sid,OC,${SPEC}\na,30,0.1,0.2,0.3\nb,20,0.1,0.2,0.3\n`, { columns: { id: "sid", c: "OC" } });
     expect(r.report.targets.unit_warnings).toEqual(["median C is 250.0 g/kg after reading it as percent: is the column already in g/kg?"]);

@@ -49,6 +49,12 @@ describe("parseSmallCsv", () => {
     expect(r.rows).toEqual([["x\uFEFFy"]]);
   });
 
+  it("a BOM inside the text is kept; another delimiter inside a header name is fine", () => {
+    expect(parseSmallCsv("lab.csv", "id\nx\uFEFFy\n").rows).toEqual([["x\uFEFFy"]]);
+    const r = parseSmallCsv("lab.csv", "id,a;b\n1,2\n");
+    expect(r.header).toEqual(["id", "a;b"]);
+  });
+
   it("a CR inside any one line is refused, not only when every line has one", () => {
     expect(formatErrorOf(() => parseSmallCsv("lab.csv", "id,c\na,1\rb,2\n")).message).toMatch(
       /^lab\.csv \(line 1\): the file separates lines with CR only/,

@@ -28,6 +28,8 @@ describe("firstInvalidUtf8", () => {
     expect(firstInvalidUtf8(b(0xc3, 0x41))).toBe(0);
     expect(firstInvalidUtf8(b(0xc3, 0xc3, 0xa9))).toBe(0); // a lead where a continuation belongs
     expect(firstInvalidUtf8(b(0xc3, 0xa9, 0xe9))).toBe(2); // "é" then a Latin-1 "é"
+    expect(firstInvalidUtf8(b(0xc1, 0x81, 0x81, 0x81))).toBe(0); // not a lead of any length
+    expect(firstInvalidUtf8(b(0x80, 0x80, 0x80, 0x80))).toBe(0);
   });
 });
 
@@ -76,6 +78,8 @@ describe("decodeTextFile", () => {
     expect(formatErrorOf(() => decodeTextFile("t.csv", b(0xef, 0xbb, 0x41))).line).toBe(1);
     expect(formatErrorOf(() => decodeTextFile("t.csv", b(0xef, 0x41, 0xbf))).line).toBe(1);
     expect(decodeTextFile("t.csv", b(0xef, 0xbb, 0x41), "latin1")).toBe("ï»A");
+    expect(decodeTextFile("t.csv", b(0x41, 0xbb, 0xbf, 0x42), "latin1")).toBe("A»¿B");
+    expect(decodeTextFile("t.csv", b(0xef, 0x41, 0xbf, 0x42), "latin1")).toBe("ïA¿B");
   });
 
   it("latin1: the whole file, BOM dropped", () => {

@@ -211,6 +211,17 @@ describe("WideCsvParser: byte-order mark and buffers", () => {
     expect(latin.header[0]).toBe("\u00ef\u00bbA");
   });
 
+  it("Latin-1 headers that share one or two bytes with a BOM keep them", () => {
+    const head = (...first: number[]) =>
+      parseWideCsv("f.csv", Uint8Array.from([...first, ...Buffer.from(",wn_1,wn_2\nx,1,2\n")]), planOf("id"), ",", "latin1").header[0];
+    expect(head(0x61, 0xbb, 0xbf)).toBe("a»¿");
+    expect(head(0xef, 0x61, 0xbf)).toBe("ïa¿");
+    expect(head(0xef, 0xbb, 0xbf, 0x61)).toBe("a");
+    expect(formatErrorOf(() => parseWideCsv("f.csv", Uint8Array.from(BOM), planOf("id"), ",", "latin1")).message).toMatch(
+      /the first line is blank/,
+    );
+  });
+
   it("a file of only a BOM has a blank first line", () => {
     expect(msg(Uint8Array.from(BOM))).toBe("f.csv (line 1): the first line is blank; expected the header (remove the blank line)");
     expect(msg(Uint8Array.from([...BOM, 0x0a]))).toMatch(/^f\.csv \(line 1\): the first line is blank/);
@@ -248,6 +259,13 @@ describe("WideCsvParser: delimiters inside fields", () => {
     const r = parse('id,lab,wn_1,wn_2\na,"x,",1,2\nb,"",3,4\n', ",", "utf-8", "lab");
     expect(r.text).toEqual([["x,", null]]);
     expect(Array.from(r.spectra)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("quoted cells at the end of a line", () => {
+    const r = parse('id,wn_1,wn_2,lab\na,1,"2.5","x y"\nb,3,4,"z"\r\n', ",", "utf-8", "lab");
+    expect(r.text).toEqual([["x y", "z"]]);
+    expect(Array.from(r.spectra)).toEqual([1, 2.5, 3, 4]);
+    expect(Array.from(parse('id,wn_1,wn_2\na,1,"2"\n').spectra)).toEqual([1, 2]);
   });
 
   it("a text cell that only ends (or only starts) with a quote keeps it", () => {

@@ -16,6 +16,8 @@ describe("fileStem", () => {
     expect(fileStem("lab.2019.csv")).toBe("lab.2019");
     expect(fileStem("lab.2019.csv.gz")).toBe("lab.2019");
     expect(fileStem("noext")).toBe("noext");
+    expect(fileStem("ossl.gz")).toBe("ossl");
+    expect(fileStem("lab.gz.csv")).toBe("lab.gz");
   });
 });
 
@@ -76,6 +78,14 @@ describe("parseWideTable: options", () => {
       "median C is 0.200 g/kg after reading it as gkg: is the column in % (set unit percent)?",
       "median OM is 0.400 g/kg after reading it as gkg: is the column in % (set unit percent)?",
     ]);
+  });
+
+  it("only an OM target: C absent, OM checked as declared", () => {
+    const r = read("id,om,wn_4000,wn_3000\na,40,1,2\nb,50,1,2\n", { targets: { om: { column: "om", unit: "percent", method: "loi" } } });
+    expect(Array.from(numberColumn(r.samples, "om_gkg"))).toEqual([400, 500]);
+    expect(Array.from(numberColumn(r.samples, "c_gkg"))).toEqual([NaN, NaN]);
+    expect(textColumn(r.samples, "om_method")).toEqual(["loi", "loi"]);
+    expect(r.report.targets.unit_warnings).toEqual(["median OM is 450.0 g/kg after reading it as percent: is the column already in g/kg?"]);
   });
 
   it("a source column, an explicit source, an instrument", () => {
