@@ -213,6 +213,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   let cMethod: (string | null)[] = new Array(n).fill(null);
   let omMethod: (string | null)[] = new Array(n).fill(null);
   const labReport: Record<string, unknown> = {};
+  let metaLines: ArrayLike<number> | undefined;
   if (o.lab) {
     const lab = o.lab;
     const t = parseSmallCsv(lab.file, lab.text);
@@ -245,6 +246,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     });
     const join = ids.map((id) => rowOf.get(id) ?? -1);
     const joinedLines = join.map((k) => (k >= 0 ? t.lines[k]! : 0));
+    metaLines = joinedLines;
     const pick = (name: string | undefined, option: string) => {
       const i = col(name, option);
       if (i < 0) return undefined;
@@ -294,6 +296,8 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
     unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
+    // coordinates come from the lab table: their messages name its file and lines
+    ...(o.lab ? { metaFile: o.lab.file, metaLines } : {}),
   });
   Object.assign(out.report, {
     files: files.length,

@@ -455,3 +455,29 @@ describe("buildOpusLibrary: lab table details", () => {
     expect(r.report.spectra_without_lab_row_ids).toEqual(Array.from({ length: 10 }, (_, i) => `f${String(i).padStart(2, "0")}`));
   });
 });
+
+describe("buildOpusLibrary: coordinates from the lab table", () => {
+  const files = ["a.0", "b.0"].map((name) => ({ name, bytes: opusFile([{ fxv: 1000, lxv: 600, values: [1, 2, 3, 4, 5] }]) }));
+  const lib = (text: string) =>
+    buildOpusLibrary(files, {
+      idPattern: /^(.+?)\.\d+$/,
+      source: "mylab",
+      lab: { file: "lab.csv", text, idColumn: "id", columns: { lat: "lat" } },
+    });
+  it("an out-of-range latitude names the lab file and its line (not the source and the sample's row)", () => {
+    // was: "mylab (line 2, column lat): lat 95 ..."
+    expect(formatErrorOf(() => lib("id,lat\nx,1\ny,2\nb,95\na,10\n")).message).toBe(
+      "lab.csv (line 4, column lat): lat 95 is outside -90..90 (1 of 2 values): lat must be WGS84 decimal degrees, not projected coordinates (UTM metres) or the other axis; map the right column or leave it out",
+    );
+  });
+  it("a stray one among many: the warning names the lab line", () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({ name: `s${String(i).padStart(3, "0")}.0`, bytes: files[0]!.bytes }));
+    const rows = many.map((_, i) => `s${String(i).padStart(3, "0")},${i === 50 ? -91 : 45}`);
+    const r = buildOpusLibrary(many, {
+      idPattern: /^(.+?)\.\d+$/,
+      source: "mylab",
+      lab: { file: "lab.csv", text: `id,lat\nzz,1\n${rows.join("\n")}\n`, idColumn: "id", columns: { lat: "lat" } },
+    });
+    expect(r.report.warnings).toEqual(["1 lat values outside -90..90 (e.g. line 53): set to missing in your copy or fix them"]);
+  });
+});
