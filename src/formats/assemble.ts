@@ -87,6 +87,9 @@ export interface AssembleInput {
   extra?: Table;
   /** How the user sets the spectral unit of this reader (for the implausible-unit error); default "unit". */
   unitOption?: string;
+  /** Where lat/lon were read, when not from `file` at `lines` (an OPUS library's lab table): for their messages. */
+  metaFile?: string;
+  metaLines?: ArrayLike<number>;
 }
 
 export function assembleLibrary(a: AssembleInput): IngestResult {
@@ -188,6 +191,8 @@ export function assembleLibrary(a: AssembleInput): IngestResult {
  */
 function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped: number; warnings: string[] } {
   const warnings: string[] = [];
+  const file = a.metaFile ?? a.file;
+  const lines = a.metaLines ?? a.lines;
   let outOfRange = 0;
   for (const [name, v, limit] of [
     ["lat", a.lat, 90],
@@ -206,14 +211,14 @@ function checkCoordinates(a: AssembleInput): { outOfRange: number; depthSwapped:
     }
     if (bad > 0 && bad > 0.01 * given) {
       throw new FormatError(
-        a.file,
+        file,
         `${name} ${v[first]} is outside -${limit}..${limit} (${bad} of ${given} values): ${name} must be WGS84 decimal degrees, not projected coordinates (UTM metres) or the other axis; map the right column or leave it out`,
-        { line: a.lines[first]!, column: name },
+        { line: lines[first]!, column: name },
       );
     }
     if (bad > 0)
       warnings.push(
-        `${bad} ${name} values outside -${limit}..${limit} (e.g. line ${a.lines[first]}): set to missing in your copy or fix them`,
+        `${bad} ${name} values outside -${limit}..${limit} (e.g. line ${lines[first]}): set to missing in your copy or fix them`,
       );
     outOfRange += bad;
   }

@@ -113,8 +113,10 @@ export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Ar
   let lo = rlo;
   let hi = rhi;
   const trimmedBy: string[] = [];
+  let minSpan = rhi - rlo;
   for (const s of spectra) {
     const [a, b] = rangeOf(s.wavenumbers);
+    minSpan = Math.min(minSpan, b - a);
     if (b <= rlo || a >= rhi) {
       throw new FormatError(
         s.file,
@@ -131,7 +133,8 @@ export function libraryAxis(spectra: readonly OpusSpectrum[]): { grid: Float64Ar
       );
     }
   }
-  const tol = 1e-6 * (rhi - rlo);
+  // No wider than any file's own tolerance in interpolateTo, so every grid point is on every file's axis.
+  const tol = 1e-6 * minSpan;
   const grid = ref.filter((w) => w >= lo - tol && w <= hi + tol);
   return { grid: grid.length === ref.length ? ref : grid, reference: ref, trimmedBy: [...new Set(trimmedBy)] };
 }
@@ -210,6 +213,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   let cMethod: (string | null)[] = new Array(n).fill(null);
   let omMethod: (string | null)[] = new Array(n).fill(null);
   const labReport: Record<string, unknown> = {};
+  let metaLines: ArrayLike<number> | undefined;
   if (o.lab) {
     const lab = o.lab;
     const t = parseSmallCsv(lab.file, lab.text);
@@ -242,6 +246,7 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     });
     const join = ids.map((id) => rowOf.get(id) ?? -1);
     const joinedLines = join.map((k) => (k >= 0 ? t.lines[k]! : 0));
+    metaLines = joinedLines;
     const pick = (name: string | undefined, option: string) => {
       const i = col(name, option);
       if (i < 0) return undefined;
@@ -291,6 +296,8 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     omMethod,
     declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
     unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
+    // coordinates come from the lab table: their messages name its file and lines
+    ...(o.lab ? { metaFile: o.lab.file, metaLines } : {}),
   });
   Object.assign(out.report, {
     files: files.length,

@@ -50,7 +50,6 @@ export class WideCsvParser {
   private missingCells = 0;
   private firstMissing: { line: number; column: string } | null = null;
   private readonly delim: number;
-  private bom = true;
   private readonly decode: ReturnType<typeof textDecoder>;
 
   constructor(
@@ -65,21 +64,16 @@ export class WideCsvParser {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    let start = 0;
-    if (this.bom && chunk.length > 0) {
-      this.bom = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
-    }
-    const first = chunk.indexOf(NL, start);
+    const first = chunk.indexOf(NL);
     if (first < 0) {
-      this.carry = concat(this.carry, chunk.subarray(start));
+      this.carry = concat(this.carry, chunk);
       return;
     }
     if (this.carry) {
-      const joined = concat(this.carry, chunk.subarray(start, first));
+      const joined = concat(this.carry, chunk.subarray(0, first));
       this.carry = null;
       this.handleLine(joined, 0, joined.length);
-    } else this.handleLine(chunk, start, first);
+    } else this.handleLine(chunk, 0, first);
     let s = first + 1;
     for (;;) {
       const nl = chunk.indexOf(NL, s);
@@ -87,7 +81,8 @@ export class WideCsvParser {
       this.handleLine(chunk, s, nl);
       s = nl + 1;
     }
-    if (s < chunk.length) this.carry = chunk.slice(s);
+    // A copy (a Buffer's slice() is a view): the caller may reuse its chunk.
+    if (s < chunk.length) this.carry = new Uint8Array(chunk.subarray(s));
   }
 
   end(): WideCsvResult {
@@ -120,6 +115,9 @@ export class WideCsvParser {
     this.line++;
     if (e > s && b[e - 1] === 13) e--;
     if (!this.header) {
+      // A UTF-8 byte-order mark is not part of the first name, however the chunks split it
+      // (the UTF-8 decoder would drop it, the Latin-1 one would not).
+      if (e - s >= 3 && b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3;
       const text = this.decode(b.subarray(s, e), 1);
       if (text.trim() === "")
         throw new FormatError(this.file, "the first line is blank; expected the header (remove the blank line)", { line: 1 });
@@ -245,7 +243,7 @@ function isBlank(b: Uint8Array, s: number, e: number): boolean {
 }
 
 function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {
-  if (!a) return b.slice();
+  if (!a) return new Uint8Array(b); // a copy, also of a Buffer (whose slice() is a view)
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);

@@ -61,9 +61,10 @@ function keptColumn(values: readonly (string | null)[]): Float64Array | (string 
 
 const META = ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const;
 
+/** The file name without its folder and its extension (".csv", ".gz", ".csv.gz", ".tsv"...): "lab.2019.csv" is "lab.2019". */
 export function fileStem(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? file;
-  return base.replace(/(\.csv)?(\.gz)?$/i, "").replace(/\.[^.]+$/, "");
+  return base.replace(/\.gz$/i, "").replace(/\.[^.]+$/, "");
 }
 
 export function createWideTableReader(file: string, o: WideTableOptions) {
