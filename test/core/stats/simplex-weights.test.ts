@@ -101,6 +101,24 @@ describe("simplexWeights", () => {
     expect(Array.from(simplexWeights([a], s, all(20)))).toEqual([1]);
   });
 
+  it("solves a pair whose first base predicts zero everywhere (a zero pivot: row exchange needed)", () => {
+    const { a } = noisy(25, 8);
+    const zero = new Float64Array(25);
+    const s = Float64Array.from(a, (v) => 0.7 * v);
+    const got = simplexWeights([zero, a], s, all(25));
+    expect(got[0]).toBeCloseTo(0.3, 10);
+    expect(got[1]).toBeCloseTo(0.7, 10);
+  });
+
+  it("takes up to 8 bases", () => {
+    const rng = createRng(10);
+    const bases = Array.from({ length: 8 }, () => Float64Array.from({ length: 40 }, () => rng.next()));
+    const w = [0.05, 0.1, 0.15, 0.2, 0.1, 0.15, 0.1, 0.15];
+    const s = Float64Array.from({ length: 40 }, (_, r) => bases.reduce((acc, b, j) => acc + w[j]! * b[r]!, 0));
+    const got = simplexWeights(bases, s, all(40));
+    got.forEach((v, j) => expect(v).toBeCloseTo(w[j]!, 8));
+  });
+
   it("refuses non-finite predictions or truth, naming the row, and empty inputs", () => {
     const { s, a, b } = noisy(10, 7);
     const bad = Float64Array.from(b);
