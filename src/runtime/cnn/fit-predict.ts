@@ -1,9 +1,10 @@
 /**
  * The CNN as one more model family of model selection (src/core/select/nested-cv.ts): fit on
- * some rows of a spectra matrix, predict others, in g/kg. The same model, defaults and training
- * loop as cnn.train (cnnDefaultsForN by the fitting rows, log1p target, bounded head), without
- * that step's split, calibration or artifacts: nested CV scores it on inner out-of-fold
- * predictions and gives it CV+ intervals like every other candidate.
+ * some rows of a spectra matrix, predict others, in g/kg. The same net, defaults and training
+ * loop as cnn.train (cnnDefaultsForN by the fitting rows, log1p target, bounded head), with a
+ * point-prediction (MSE) head at every n — its intervals are CV+ like every other candidate's —
+ * and without that step's split, calibration or artifacts. Medium and large tiers stop early on a
+ * seeded validation share of the fitting rows, as cnn.train does.
  */
 import { cnnDefaultsForN, DEFAULT_ARCH, layoutOf, SMALL_ARCH, type CnnConfig, type TaskName } from "../../core/cnn/config.js";
 import { threadPolicy } from "../../core/cnn/thread-policy.js";
