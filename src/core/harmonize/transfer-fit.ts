@@ -7,6 +7,7 @@ import type { SpectraBlock } from "../spectra/block.js";
 import { matrixSstApply, matrixSstFit } from "../chemometrics/matrix-sst.js";
 import { matrixPdsApply, matrixPdsFit } from "../chemometrics/matrix-pds.js";
 import { matrixEpoFit } from "../chemometrics/matrix-epo.js";
+import { matrixRows } from "../matrix-rows.js";
 import { HarmonizeError } from "./harmonize-error.js";
 
 /** Pairs (reference id, source id) of the same soil. */
@@ -23,10 +24,7 @@ export interface TransferOptions {
 
 /** The given rows of a block, copied into one matrix. */
 export function blockRows(block: SpectraBlock, rows: readonly number[]): Float32Array {
-  const p = block.wavenumbers.length;
-  const out = new Float32Array(rows.length * p);
-  rows.forEach((r, i) => out.set(block.values.subarray(r * p, (r + 1) * p), i * p));
-  return out;
+  return matrixRows(block.values, block.wavenumbers.length, rows);
 }
 
 /**

@@ -34,6 +34,7 @@
  */
 import { mblFit, mblPredict, type MblModel, type MblOptions } from "../chemometrics/mbl.js";
 import { plsPath, plsPathPredict, type PlsPath } from "../chemometrics/pls-nipals.js";
+import { matrixRows } from "../matrix-rows.js";
 import { simplexWeights } from "../stats/simplex-weights.js";
 import { kFolds } from "../stats/split.js";
 
@@ -181,12 +182,6 @@ export interface NestedCvResult {
   high: Float64Array;
 }
 
-function rowsSubset(x: Float32Array, p: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rows.length * p);
-  for (let k = 0; k < rows.length; k++) out.set(x.subarray(rows[k]! * p, (rows[k]! + 1) * p), k * p);
-  return out;
-}
-
 /** Fits candidate `c` on `train` (row indices into the variant) and returns, per setting, predictions of `rows` on the target scale (≥ 0). */
 async function fitPredict(
   c: FittedCandidate,
@@ -221,12 +216,12 @@ async function fitPredict(
     return { pred: [Float64Array.from(r.predicted, clamp)], model: { family: "cnn", describe: r.describe, target: "log1p" }, extracted: 1 };
   }
   const model = mblFit(
-    rowsSubset(v.x, v.p, train),
+    matrixRows(v.x, v.p, train),
     v.p,
     Float64Array.from(train, (i) => yFit[i]!),
     c.model.options,
   );
-  const out = mblPredict(model, rowsSubset(v.x, v.p, rows));
+  const out = mblPredict(model, matrixRows(v.x, v.p, rows));
   return { pred: [Float64Array.from(out.predicted, back)], model: { family: "mbl", model, target: c.target }, extracted: 1 };
 }
 

@@ -9,6 +9,7 @@
 import { cnnDefaultsForN, DEFAULT_ARCH, layoutOf, SMALL_ARCH, type CnnConfig, type TaskName } from "../../core/cnn/config.js";
 import { threadPolicy } from "../../core/cnn/thread-policy.js";
 import { targetStandardization } from "../../core/cnn/training-data.js";
+import { matrixRows } from "../../core/matrix-rows.js";
 import { permutation, createRng } from "../../core/random.js";
 import type { ExternalFit, ExternalFitter } from "../../core/select/nested-cv.js";
 import { initBackend, withTfLock, type BackendChoice } from "./backend.js";
@@ -91,8 +92,7 @@ async function fitPredictCnn(
     onDone: () => {},
   });
   const bundle: CnnBundle = { config, stats, input, members: results.map((r) => ({ weights: r.weights, state: r.state })) };
-  const xr = new Float32Array(rows.length * p);
-  rows.forEach((r, k) => xr.set(x.subarray(r * p, (r + 1) * p), k * p));
+  const xr = matrixRows(x, p, rows);
   const raw = await withTfLock(async () => {
     await initBackend(o.backend);
     return predictRaw(bundle, xr);
