@@ -1,8 +1,10 @@
 /** Argument handling shared by the commands: store, pipeline loading with --param, step plugins. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { importStepModule } from "./step-modules.js";
+import { resolve } from "node:path";
+import { compiledRoot, importStepModule } from "./step-modules.js";
 import { UsageError } from "../engine/errors.js";
-import { loadPipeline, type Pipeline, type Registry } from "../engine/pipeline.js";
+import type { Pipeline, Registry } from "../engine/pipeline.js";
+import { readPipelineMemo, writePipelineMemo, type MemoIdentity } from "../engine/pipeline-memo.js";
 import type { StepDefinition } from "../engine/step.js";
 import { storeRoot } from "../engine/store/layout.js";
 
@@ -31,9 +33,11 @@ export function resolveStore(explicit: string | undefined): string {
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
  */
+const stepModulesOf = (extra: readonly string[]) => [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
+
 export async function loadRegistry(extra: readonly string[] = [], uses: readonly string[] | null = null): Promise<Registry> {
   const registry = new Map<string, StepDefinition>();
-  const modules = [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
+  const modules = stepModulesOf(extra);
   for (const m of modules) {
     let mod: { steps?: StepDefinition[] };
     try {
@@ -58,8 +62,40 @@ export async function loadRegistry(extra: readonly string[] = [], uses: readonly
 
 export async function pipelineFromArgs(file: string | undefined, values: { param?: string[]; steps?: string[] }): Promise<Pipeline> {
   if (!file) throw new UsageError("missing pipeline file, e.g. pipelines/demo.yaml");
+  // Loaded on demand: yaml and zod are most of a no-op rerun's start-up (see pipelineForRun).
+  const { loadPipeline } = await import("../engine/pipeline.js");
   // one YAML parse: the registry loads only the step types the file names
   return loadPipeline(file, (used) => loadRegistry(values.steps ?? [], used), { overrides: values.param ?? [] });
+}
+
+/** What a pipeline memo is keyed on; null when running from the TypeScript sources (no build stamp: no memo). */
+function memoIdentity(file: string, values: { param?: string[]; steps?: string[] }): MemoIdentity | null {
+  const root = compiledRoot();
+  if (!root) return null;
+  return {
+    file: resolve(file),
+    overrides: values.param ?? [],
+    stepModules: stepModulesOf(values.steps ?? []).map((m) => resolve(m)),
+    build: root.split(/[\\/]/).pop()!,
+    cwd: process.cwd(),
+  };
+}
+
+/**
+ * The pipeline for `run`: from the store's memo when nothing its load depends on changed
+ * (pipeline-memo.ts), else loaded in full. `remember()` records a full load once the store exists.
+ */
+export async function pipelineForRun(
+  file: string | undefined,
+  values: { param?: string[]; steps?: string[] },
+  storeRoot: string,
+): Promise<{ pipeline: Pipeline; remember(): Promise<void> }> {
+  const id = file ? memoIdentity(file, values) : null;
+  const full = () => pipelineFromArgs(file, values);
+  const memo = id ? await readPipelineMemo(storeRoot, id, file!, full) : null;
+  if (memo) return { pipeline: memo, remember: async () => {} };
+  const pipeline = await full();
+  return { pipeline, remember: async () => (id ? writePipelineMemo(storeRoot, id, pipeline) : undefined) };
 }
 
 /** Integer option parsing with the option's name in the message. */

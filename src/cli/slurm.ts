@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { UsageError } from "../engine/errors.js";
 import { projectRoot } from "../engine/source-hash.js";
-import { SlurmExecutor } from "../engine/slurm/executor.js";
+import type { SlurmExecutor } from "../engine/slurm/executor.js";
 
 export const executorOptions = {
   executor: { type: "string" },
@@ -29,6 +29,8 @@ export function executorKind(values: ExecutorValues): "local" | "slurm" {
 
 /** The SLURM executor for a run (exit 2 when SLURM is missing or its controller is down). */
 export async function slurmExecutor(values: ExecutorValues, storeRoot: string): Promise<SlurmExecutor> {
+  // Imported here: a local run (and its no-op rerun) never loads the executor or zod.
+  const { SlurmExecutor } = await import("../engine/slurm/executor.js");
   return SlurmExecutor.create({
     storeRoot,
     command: [process.execPath, join(projectRoot(), "bin", "somflow.mjs")],

@@ -21,7 +21,7 @@ import { projectRoot } from "../engine/source-hash.js";
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /** The compiled CLI's root (dist/<stamp>/) when running compiled, else null (tsx or vitest run the sources). */
-function compiledRoot(): string | null {
+export function compiledRoot(): string | null {
   const here = fileURLToPath(import.meta.url);
   const m = /^(.*[\\/]dist[\\/][^\\/]+)[\\/]cli[\\/]step-modules\.js$/.exec(here);
   return m ? m[1]! : null;

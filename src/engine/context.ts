@@ -7,7 +7,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { metricsTable } from "./metrics-table.js";
 import type { Reporter } from "./progress.js";
-import { StepInputError, type InputArtifact, type StepContext, type StepDefinition, type StepInputs, type StepOutputs } from "./step.js";
+import { StepInputError, type InputArtifact, type StepContext, type StepCode, type StepDefinition, type StepInputs, type StepOutputs } from "./step.js";
 
 /** Facts a step records for the run record. */
 export type Facts = Record<string, string | number | boolean | null>;
@@ -97,7 +97,7 @@ function createStepContext(deps: Omit<StepRunDeps, "inputs">, facts: Facts = {})
  * Runs `def` with parsed `options`; what it records lands in `facts` (also when it fails).
  * The scratch folder is always removed.
  */
-export async function runStepDefinition<D extends StepDefinition>(
+export async function runStepDefinition<D extends StepCode>(
   def: D,
   options: unknown,
   deps: StepRunDeps,

@@ -12,6 +12,7 @@
  */
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { pruneMemos } from "./pipeline-memo.js";
 import { jobsDir } from "./slurm/job-files.js";
 import { UsageError } from "./errors.js";
 import { layout } from "./store/layout.js";
@@ -34,6 +35,8 @@ export interface GcResult {
   tempRemoved: number;
   locksRemoved: number;
   leasesRemoved: number;
+  /** Pipeline memos no load can use again (pipeline-memo.ts). */
+  memosRemoved: number;
   artifactsKept: number;
   /** Runs in progress whose artifacts were kept. */
   liveRuns: string[];
@@ -132,6 +135,7 @@ export async function collectGarbage(store: string, keepRuns: number, opts: GcOp
           locksRemoved++;
         }
       }
+      const memosRemoved = await pruneMemos(l.root);
       return {
         runsRemoved: dropped.length,
         artifactsRemoved,
@@ -139,6 +143,7 @@ export async function collectGarbage(store: string, keepRuns: number, opts: GcOp
         tempRemoved,
         locksRemoved,
         leasesRemoved,
+        memosRemoved,
         artifactsKept: [...present].filter((h) => live.has(h)).length,
         liveRuns: leasesAfter.filter((x) => !x.stale).map((x) => x.run),
         unreadableRuns: unreadable.map((u) => u.path),

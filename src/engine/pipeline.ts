@@ -12,7 +12,7 @@ import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
 import { resolveResources, resourcesSchema, type Resources } from "./resources.js";
 import { expandMatrix } from "./matrix.js";
-import type { StepDefinition } from "./step.js";
+import type { StepCode, StepDefinition } from "./step.js";
 
 export type ParamValue = number | string | boolean;
 export type Registry = ReadonlyMap<string, StepDefinition>;
@@ -35,7 +35,8 @@ export interface ResolvedStep {
   readonly cpusSet: boolean;
   /** `needs_ok: any`: runs when at least one need finished (failed ones are left out); default all. */
   readonly needsOk?: "all" | "any";
-  readonly definition: StepDefinition;
+  /** The step type's code and key parts (the full definition, or a memo's stand-in: pipeline-memo.ts). */
+  readonly definition: StepCode;
   readonly line: number | undefined;
 }
 
@@ -49,6 +50,8 @@ export interface Pipeline {
   readonly checks: Readonly<Record<string, string>>;
   /** In topological order. */
   readonly steps: readonly ResolvedStep[];
+  /** Set when the pipeline came from a memo instead of a full load (pipeline-memo.ts): the memo's path. */
+  readonly memo?: string;
 }
 
 const STEP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;

@@ -29,6 +29,8 @@ export interface RunRecord {
   pipeline: string;
   pipeline_file: string;
   pipeline_hash: string;
+  /** The pipeline memo the steps came from, when the file was not loaded in full (engine/pipeline-memo.ts). */
+  pipeline_memo?: string;
   params: Record<string, unknown>;
   started_at: string;
   finished_at: string;

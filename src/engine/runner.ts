@@ -253,6 +253,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions): Promise
       pipeline: pipeline.name,
       pipeline_file: pipeline.file,
       pipeline_hash: pipeline.hash,
+      ...(pipeline.memo ? { pipeline_memo: pipeline.memo } : {}),
       params: pipeline.params,
       started_at: started.toISOString(),
       finished_at: finished.toISOString(),

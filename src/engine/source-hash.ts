@@ -37,11 +37,31 @@ function sourceOf(file: string): string {
 const IMPORT = /(?:import|export)\s[^'";]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 const fileCache = new Map<string, Record<string, string>>();
+/** Each file read once per process, whichever entries share it: its hash and the files it imports. */
+const moduleCache = new Map<string, { hash: string; imports: string[] }>();
 
 function resolveModule(fromFile: string, spec: string): string | null {
   const base = resolve(dirname(fromFile), spec);
-  const candidates = [base, base.replace(/\.js$/, ".ts"), `${base}.ts`, resolve(base, "index.ts")];
+  // TypeScript sources import `x.js` meaning `x.ts`: tried first (a failed existsSync costs more than a hit).
+  const ts = base.replace(/\.js$/, ".ts");
+  const candidates = ts === base ? [base, `${base}.ts`, resolve(base, "index.ts")] : [ts, base, `${base}.ts`, resolve(base, "index.ts")];
   return candidates.find((c) => existsSync(c) && !c.endsWith("/")) ?? null;
+}
+
+function moduleInfo(file: string): { hash: string; imports: string[] } {
+  let info = moduleCache.get(file);
+  if (!info) {
+    const text = readFileSync(file, "utf8");
+    const imports: string[] = [];
+    for (const m of text.matchAll(IMPORT)) {
+      const target = resolveModule(file, (m[1] ?? m[2])!);
+      // Wherever it lies: a user's step module outside this package keys on its own helpers too.
+      if (target) imports.push(target);
+    }
+    info = { hash: sha256(text), imports };
+    moduleCache.set(file, info);
+  }
+  return info;
 }
 
 /** { project-relative path: sha256 } for the module and everything it imports in the project. */
@@ -53,13 +73,9 @@ export function sourceFingerprint(moduleUrl: string): Record<string, string> {
   const visit = (file: string) => {
     const rel = relative(PROJECT_ROOT, file);
     if (rel in out) return;
-    const text = readFileSync(file, "utf8");
-    out[rel] = sha256(text);
-    for (const m of text.matchAll(IMPORT)) {
-      const target = resolveModule(file, (m[1] ?? m[2])!);
-      // Wherever it lies: a user's step module outside this package keys on its own helpers too.
-      if (target) visit(target);
-    }
+    const { hash, imports } = moduleInfo(file);
+    out[rel] = hash;
+    for (const target of imports) visit(target);
   };
   visit(entry);
   const sorted = Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));

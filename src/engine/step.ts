@@ -35,6 +35,13 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   run(ctx: StepContext, inputs: StepInputs, options: z.output<S>): Promise<void>;
 }
 
+/**
+ * What the engine uses of a loaded step's type: the parts of its cache key and its code. A
+ * full StepDefinition is one; a step from a pipeline memo (pipeline-memo.ts) is another, whose
+ * code loads only when the step must run.
+ */
+export type StepCode = Pick<StepDefinition, "type" | "version" | "source" | "packages" | "inputFiles" | "run">;
+
 /** Typed identity that keeps `options` inferred from the schema. */
 export function defineStep<S extends z.ZodType>(def: StepDefinition<S>): StepDefinition<S> {
   return def;

@@ -18,7 +18,7 @@ export const command: Command = {
     if (r.liveRuns.length) console.error(`gc: kept what ${r.liveRuns.length} run(s) in progress use: ${r.liveRuns.join(", ")}`);
     console.log(
       `gc: removed ${r.runsRemoved} run records, ${r.artifactsRemoved} artifacts, ${r.keysRemoved} keys, ${r.tempRemoved} temp folders, ` +
-        `${r.locksRemoved} stale locks, ${r.leasesRemoved} stale leases; kept ${r.artifactsKept} artifacts`,
+        `${r.locksRemoved} stale locks, ${r.leasesRemoved} stale leases, ${r.memosRemoved} stale pipeline memos; kept ${r.artifactsKept} artifacts`,
     );
     return 0;
   },

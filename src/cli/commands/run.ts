@@ -3,7 +3,7 @@ import { silentReporter } from "../../engine/progress.js";
 import { runPipeline } from "../../engine/runner.js";
 import { createReporter } from "../progress.js";
 import { executorKind, executorOptions, slurmExecutor } from "../slurm.js";
-import { intOption, parse, pipelineFromArgs, pipelineOptions, resolveStore } from "../shared.js";
+import { intOption, parse, pipelineForRun, pipelineOptions, resolveStore } from "../shared.js";
 
 /** Exit status of a run cancelled by Ctrl-C or SIGTERM (128 + SIGINT), as shells expect. */
 export const INTERRUPTED_EXIT = 130;
@@ -47,8 +47,8 @@ export const command: Command = {
       },
       1,
     );
-    const pipeline = await pipelineFromArgs(positionals[0], values);
     const store = resolveStore(values.store);
+    const { pipeline, remember } = await pipelineForRun(positionals[0], values, store);
     const remote = executorKind(values) === "slurm" ? await slurmExecutor(values, store) : undefined;
     const cancel = abortOnSignals();
     const record = await runPipeline(pipeline, {
@@ -62,6 +62,7 @@ export const command: Command = {
       reporter: values.json ? silentReporter : createReporter(),
       signal: cancel.signal,
     }).finally(() => cancel.dispose());
+    await remember();
     if (values.json) {
       console.log(
         JSON.stringify({

@@ -7,6 +7,7 @@
  * is read by a step that runs and in `somflow verify`. A partial or tampered artifact is a
  * cache miss, never an error that blocks a run.
  */
+import { readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createHash } from "node:crypto";
@@ -170,10 +171,11 @@ export class ArtifactWriter {
 
 /** The seal if the artifact folder is complete (every sealed file present with its size). */
 export async function validSeal(dir: string): Promise<ArtifactSeal | null> {
+  // Synchronous like the store's small records (records.ts): a cache hit is a handful of tiny reads.
   try {
-    const seal = JSON.parse(await readFile(join(dir, SEAL), "utf8")) as ArtifactSeal;
+    const seal = JSON.parse(readFileSync(join(dir, SEAL), "utf8")) as ArtifactSeal;
     for (const [f, size] of Object.entries(seal.files)) {
-      if ((await stat(join(dir, f))).size !== size) return null;
+      if (statSync(join(dir, f)).size !== size) return null;
     }
     return seal;
   } catch {

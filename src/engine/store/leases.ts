@@ -6,7 +6,8 @@
  * moves its candidates aside and only then reads the live leases, restoring any candidate a
  * lease names — so an artifact a run has found or made is never collected under it.
  */
-import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { appendFileSync } from "node:fs";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StoreLayout } from "./layout.js";
 import { withStoreLock } from "./locks.js";
@@ -41,7 +42,7 @@ export async function referenceInLeases(l: StoreLayout, hash: string): Promise<v
 }
 
 export class RunLease {
-  private readonly referenced = new Map<string, Promise<void>>();
+  private readonly referenced = new Set<string>();
 
   private constructor(
     readonly dir: string,
@@ -70,13 +71,13 @@ export class RunLease {
 
   /** Records that this run uses `hash`; call before checking or publishing the artifact. */
   reference(hash: string): Promise<void> {
-    // A second caller waits for the same append: it must not check the artifact before the hash is on disk.
-    let p = this.referenced.get(hash);
-    if (!p) {
-      p = appendFile(join(this.dir, "refs"), `${hash}\n`);
-      this.referenced.set(hash, p);
+    // Synchronous: the hash is on disk before any caller goes on to check the artifact, and a
+    // one-line append is cheaper than a thread-pool round trip (a no-op rerun makes one per step).
+    if (!this.referenced.has(hash)) {
+      appendFileSync(join(this.dir, "refs"), `${hash}\n`);
+      this.referenced.add(hash);
     }
-    return p;
+    return Promise.resolve();
   }
 
   async end(): Promise<void> {

@@ -2,6 +2,7 @@
  * Small JSON records of the store: cache keys (key -> artifact), the last manifest of each
  * pipeline step (what `plan` diffs against) and run records. All written atomically.
  */
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { StoreError } from "../errors.js";
 import { dirname, join } from "node:path";
@@ -29,9 +30,13 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   }
 }
 
+/**
+ * Synchronous on purpose: these records are a few kB, and a no-op rerun reads two per step in
+ * a row — one syscall sequence beats four thread-pool round trips (bench/RESULTS.md, "Start-up").
+ */
 export async function readJsonOrNull<T>(path: string): Promise<T | null> {
   try {
-    return JSON.parse(await readFile(path, "utf8")) as T;
+    return JSON.parse(readFileSync(path, "utf8")) as T;
   } catch {
     return null; // missing or half-written by a killed process: treated as absent
   }
