@@ -7,7 +7,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { metricsTable } from "./metrics-table.js";
 import type { Reporter } from "./progress.js";
-import { StepInputError, type InputArtifact, type StepContext, type StepCode, type StepDefinition, type StepInputs, type StepOutputs } from "./step.js";
+import { StepInputError, type InputArtifact, type StepContext, type StepCode, type StepInputs, type StepOutputs } from "./step.js";
 
 /** Facts a step records for the run record. */
 export type Facts = Record<string, string | number | boolean | null>;
