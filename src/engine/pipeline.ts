@@ -322,100 +322,17 @@ function resolvePipeline(file: string, parsed: ParsedFile, registry: Registry, o
     throw new ValidationErrors(expansion.problems.map((p) => new UsageError(p.message, at.at(p.path))));
   }
   const spec = { ...data, steps: expansion.steps } as FileShape;
-  const params = applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []);
-  const problems: UsageError[] = [];
-  const known = [...registry.keys()].sort().join(", ");
-  const stepNames = new Set(Object.keys(spec.steps));
+  const c: StepScope = {
+    at,
+    registry,
+    params: applyParamOverrides(file, spec.params ?? {}, opts.overrides ?? []),
+    problems: [],
+    stepNames: new Set(Object.keys(spec.steps)),
+  };
   const resolved: ResolvedStep[] = [];
-
   for (const [name, step] of Object.entries(spec.steps)) {
-    const base = ["steps", expansion.origin.get(name) ?? name];
-    const written = expansion.origin.get(name) ?? name;
-    if (!STEP_NAME.test(written) || name.length > MAX_STEP_NAME) {
-      const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
-      problems.push(
-        new UsageError(
-          name.length > MAX_STEP_NAME
-            ? `step name "${shown}" has ${name.length} characters; at most ${MAX_STEP_NAME} (it becomes a file name)`
-            : `step name "${shown}": start with a letter and use letters, digits, - and _`,
-          at.at(base),
-        ),
-      );
-      continue;
-    }
-    const definition = registry.get(step.uses);
-    if (!definition) {
-      problems.push(new UsageError(`unknown step type "${step.uses}"; known types: ${known}`, at.at([...base, "uses"])));
-      continue;
-    }
-    const needs = step.needs ?? [];
-    needs.forEach((dep, i) => {
-      if (!stepNames.has(dep)) {
-        problems.push(new UsageError(`needs "${dep}", which is not a step of this pipeline`, at.at([...base, "needs", i])));
-      } else if (dep === name) {
-        problems.push(new UsageError(`step "${name}" needs itself`, at.at([...base, "needs", i])));
-      }
-    });
-    const inputs = step.inputs ?? {};
-    for (const [output, from] of Object.entries(inputs)) {
-      if (!needs.includes(from)) {
-        problems.push(
-          new UsageError(
-            `inputs.${output}: "${from}" is not in this step's needs (${needs.join(", ") || "none"}); name a needed step or add it to needs`,
-            at.at([...base, "inputs", output]),
-          ),
-        );
-      }
-    }
-    const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path, malformed) =>
-      problems.push(
-        new UsageError(
-          malformed
-            ? `"\${${param}}" is not a param reference; write \${params.NAME} (declared params: ${Object.keys(params).join(", ") || "none"}), or remove the \${…}`
-            : `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
-          at.at(path),
-        ),
-      ),
-    ) as Record<string, unknown>;
-    const rawResources = interpolate(step.resources ?? {}, params, [...base, "resources"], (param, path) =>
-      problems.push(new UsageError(`unknown param "\${params.${param}}"`, at.at(path))),
-    );
-    const res = resourcesSchema.safeParse(rawResources);
-    if (!res.success) {
-      for (const issue of res.error.issues) {
-        const path = [...base, "resources", ...(issue.path as (string | number)[])];
-        const keys = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")} (known: cpus, mem, time, gpus)` : "";
-        problems.push(new UsageError(`resources: ${issue.message}${keys}`, at.at(path)));
-      }
-    }
-    const parsed = definition.options.safeParse(rawOptions);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = [...base, "with", ...(issue.path as (string | number)[])];
-        if (issue.code === "unrecognized_keys") {
-          const allowed = optionNames(definition);
-          for (const key of issue.keys) {
-            problems.push(
-              new UsageError(`${step.uses}: unknown option "${key}"${allowed ? `; options: ${allowed}` : ""}`, at.at([...path, key])),
-            );
-          }
-        } else problems.push(new UsageError(`${step.uses}: ${describeIssue(issue)}`, at.at(path)));
-      }
-      continue;
-    }
-    resolved.push({
-      name,
-      type: step.uses,
-      needs,
-      inputs,
-      options: parsed.data,
-      always: step.always ?? false,
-      resources: resolveResources(res.success ? res.data : undefined, definition.resources),
-      cpusSet: res.success && res.data?.cpus !== undefined,
-      ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
-      definition,
-      line: at.at(base).line,
-    });
+    const r = resolveStep(name, expansion.origin.get(name) ?? name, step, c);
+    if (r) resolved.push(r);
   }
   // Checks are parsed now, so a bad condition stops `run` before any step computes.
   for (const [check, condition] of Object.entries(spec.checks ?? {})) {
@@ -423,13 +340,13 @@ function resolvePipeline(file: string, parsed: ParsedFile, registry: Registry, o
       evaluateChecks({ [check]: condition }, []);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
-      problems.push(new UsageError(e.message, at.at(["checks", check])));
+      c.problems.push(new UsageError(e.message, at.at(["checks", check])));
     }
   }
-  if (problems.length === 0) {
+  if (c.problems.length === 0) {
     const dag = topologicalOrder(Object.entries(spec.steps).map(([name, s]) => ({ name, needs: s.needs ?? [] })));
     if ("cycle" in dag) {
-      problems.push(new UsageError(`steps form a cycle: ${dag.cycle.join(" -> ")}`, at.at(["steps", dag.cycle[0]!])));
+      c.problems.push(new UsageError(`steps form a cycle: ${dag.cycle.join(" -> ")}`, at.at(["steps", dag.cycle[0]!])));
     } else {
       const byName = new Map(resolved.map((s) => [s.name, s]));
       return {
@@ -437,13 +354,133 @@ function resolvePipeline(file: string, parsed: ParsedFile, registry: Registry, o
         name: spec.name,
         description: spec.description ?? "",
         hash: parsed.hash,
-        params,
+        params: c.params,
         checks: spec.checks ?? {},
         steps: dag.order.map((n) => byName.get(n)!),
       };
     }
   }
-  throw new ValidationErrors(problems);
+  throw new ValidationErrors(c.problems);
+}
+
+/** What resolving one step sees of the file; `problems` collects every error, so all are reported at once. */
+interface StepScope {
+  at: Locator;
+  registry: Registry;
+  params: Record<string, ParamValue>;
+  problems: UsageError[];
+  stepNames: ReadonlySet<string>;
+}
+
+type FileStep = FileShape["steps"][string];
+
+/** One step of the file (after matrix expansion; `written` is its name in the file), or null when it has problems. */
+function resolveStep(name: string, written: string, step: FileStep, c: StepScope): ResolvedStep | null {
+  const { at, problems } = c;
+  const base = ["steps", written];
+  if (!STEP_NAME.test(written) || name.length > MAX_STEP_NAME) {
+    const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    problems.push(
+      new UsageError(
+        name.length > MAX_STEP_NAME
+          ? `step name "${shown}" has ${name.length} characters; at most ${MAX_STEP_NAME} (it becomes a file name)`
+          : `step name "${shown}": start with a letter and use letters, digits, - and _`,
+        at.at(base),
+      ),
+    );
+    return null;
+  }
+  const definition = c.registry.get(step.uses);
+  if (!definition) {
+    const known = [...c.registry.keys()].sort().join(", ");
+    problems.push(new UsageError(`unknown step type "${step.uses}"; known types: ${known}`, at.at([...base, "uses"])));
+    return null;
+  }
+  const needs = step.needs ?? [];
+  const inputs = step.inputs ?? {};
+  checkNeeds(name, needs, inputs, base, c);
+  const res = stepResources(step, base, c);
+  const options = stepOptions(step, definition, base, c);
+  if (options === INVALID) return null;
+  return {
+    name,
+    type: step.uses,
+    needs,
+    inputs,
+    options,
+    always: step.always ?? false,
+    resources: resolveResources(res, definition.resources),
+    cpusSet: res?.cpus !== undefined,
+    ...(step.needs_ok ? { needsOk: step.needs_ok } : {}),
+    definition,
+    line: at.at(base).line,
+  };
+}
+
+function checkNeeds(name: string, needs: readonly string[], inputs: Record<string, string>, base: string[], c: StepScope): void {
+  needs.forEach((dep, i) => {
+    if (!c.stepNames.has(dep)) {
+      c.problems.push(new UsageError(`needs "${dep}", which is not a step of this pipeline`, c.at.at([...base, "needs", i])));
+    } else if (dep === name) {
+      c.problems.push(new UsageError(`step "${name}" needs itself`, c.at.at([...base, "needs", i])));
+    }
+  });
+  for (const [output, from] of Object.entries(inputs)) {
+    if (!needs.includes(from)) {
+      c.problems.push(
+        new UsageError(
+          `inputs.${output}: "${from}" is not in this step's needs (${needs.join(", ") || "none"}); name a needed step or add it to needs`,
+          c.at.at([...base, "inputs", output]),
+        ),
+      );
+    }
+  }
+}
+
+/** `resources:` with params filled in and parsed; undefined when unset or invalid (its problems recorded). */
+function stepResources(step: FileStep, base: string[], c: StepScope): z.output<typeof resourcesSchema> | undefined {
+  const raw = interpolate(step.resources ?? {}, c.params, [...base, "resources"], (param, path) =>
+    c.problems.push(new UsageError(`unknown param "\${params.${param}}"`, c.at.at(path))),
+  );
+  const res = resourcesSchema.safeParse(raw);
+  if (res.success) return res.data;
+  for (const issue of res.error.issues) {
+    const path = [...base, "resources", ...(issue.path as (string | number)[])];
+    const keys = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")} (known: cpus, mem, time, gpus)` : "";
+    c.problems.push(new UsageError(`resources: ${issue.message}${keys}`, c.at.at(path)));
+  }
+  return undefined;
+}
+
+const INVALID = Symbol("invalid options");
+
+/** `with:` with params filled in, parsed by the step type's schema; INVALID when it does not parse (its problems recorded). */
+function stepOptions(step: FileStep, definition: StepDefinition, base: string[], c: StepScope): unknown {
+  const { params } = c;
+  const rawOptions = interpolate(step.with ?? {}, params, [...base, "with"], (param, path, malformed) =>
+    c.problems.push(
+      new UsageError(
+        malformed
+          ? `"\${${param}}" is not a param reference; write \${params.NAME} (declared params: ${Object.keys(params).join(", ") || "none"}), or remove the \${…}`
+          : `unknown param "\${params.${param}}"; declared params: ${Object.keys(params).join(", ") || "none"}`,
+        c.at.at(path),
+      ),
+    ),
+  ) as Record<string, unknown>;
+  const parsed = definition.options.safeParse(rawOptions);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const path = [...base, "with", ...(issue.path as (string | number)[])];
+    if (issue.code === "unrecognized_keys") {
+      const allowed = optionNames(definition);
+      for (const key of issue.keys) {
+        c.problems.push(
+          new UsageError(`${step.uses}: unknown option "${key}"${allowed ? `; options: ${allowed}` : ""}`, c.at.at([...path, key])),
+        );
+      }
+    } else c.problems.push(new UsageError(`${step.uses}: ${describeIssue(issue)}`, c.at.at(path)));
+  }
+  return INVALID;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
