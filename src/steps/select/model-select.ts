@@ -19,14 +19,16 @@
  *   final model, split `unlabelled`), `selection` (every candidate × setting's inner RMSE per
  *   outer fold and for the final selection, fold = "all"), `choices` (the choice per fold),
  *   `model_meta` (protocol, final choice and, for PLSR, the final coefficients).
+ *
+ * Options: select-options.ts; target, variants, rows, folds and candidates: select-setup.ts; the
+ * nested-CV run: select-cv.ts; tables and model_meta: select-outputs.ts.
  */
-import { nestedCv, selectAndFit, type NestedCvResult } from "../../core/select/nested-cv.js";
-import { numberColumn, tableRowCount, textColumn } from "../../core/table.js";
-import { defineStep, StepInputError } from "../../engine/step.js";
+import { defineStep } from "../../engine/step.js";
 import { spectraMatrix } from "../shared/spectra-matrix.js";
+import { foldSelections, nestedCvOptions, nestedSelection } from "./select-cv.js";
 import { selectOptions } from "./select-options.js";
-import { choicesTable, modelMeta, predictionsOf, selectionTable, type FoldSelection } from "./select-outputs.js";
-import { candidatesOf, cnnFitterFor, outerFolds, variantInputs } from "./select-setup.js";
+import { choicesTable, modelMeta, predictionsOf, selectionTable } from "./select-outputs.js";
+import { candidatesOf, cnnFitterFor, labelledRows, outerFolds, sampleColumns, targetColumns, variantInputs } from "./select-setup.js";
 
 export { selectOptions, type SelectOptions } from "./select-options.js";
 
@@ -42,84 +44,33 @@ export const modelSelectStep = defineStep({
   async run(ctx, inputs, o) {
     const samples = await inputs.find("samples").table("samples");
     const blocks = await inputs.find("spectra").spectra("spectra");
-    const n = tableRowCount(samples);
-    const col = o.target === "c" ? "c_gkg" : "om_gkg";
-    if (!samples[col]) throw new StepInputError(`samples has no column "${col}" for option target=${o.target}`);
-    const ids = textColumn(samples, "sample_id");
-    const value = numberColumn(samples, col);
+    const { n, ids, value } = targetColumns(samples, o);
     const sm = spectraMatrix(blocks, ids);
-    const m = sm.sampleRow.length;
     const variants = variantInputs(blocks, sm, o);
-
-    // labelled rows (matrix rows with a finite, non-negative target) and their outer folds
-    const y = Float64Array.from(sm.sampleRow, (i) => value[i]!);
-    const labelled = Array.from({ length: m }, (_, k) => k).filter((k) => Number.isFinite(y[k]!) && y[k]! >= 0);
-    const negatives = Array.from(y).filter((v) => v < 0).length;
-    if (labelled.length < 2 * (o.inner_folds + 2)) {
-      throw new StepInputError(
-        `only ${labelled.length} labelled ${o.target} samples with a usable spectrum; nested CV needs at least ${2 * (o.inner_folds + 2)}`,
-      );
-    }
-    const candidates = candidatesOf(
-      variants.map((v) => v.name),
-      o,
-      await cnnFitterFor(o, variants, labelled.length, ctx.threads),
-    );
-    const { outer, labels } = outerFolds(samples, ids, sm, labelled, o);
+    const names = variants.map((v) => v.name);
+    const rows = labelledRows(sm, value, o);
+    const candidates = candidatesOf(names, o, await cnnFitterFor(o, variants, rows.labelled.length, ctx.threads));
+    const { outer, labels } = outerFolds(samples, ids, sm, rows.labelled, o);
 
     const progress = ctx.progress("outer folds", labels.length + 1, "fold");
-    const options = {
-      innerFolds: o.inner_folds,
-      seed: o.seed,
-      level: o.pi_level,
-      score: o.score === "gkg" ? ("identity" as const) : ("log1p" as const),
-      rule: o.rule,
-      averageTop: o.average_top,
-      innerRepeats: o.inner_repeats,
-      clip: o.clip,
-      onProgress: (msg: string) => {
-        ctx.log(msg);
-        progress.tick();
-      },
-    };
-    let res: NestedCvResult;
-    try {
-      res = await nestedCv(variants, y, outer, candidates, options);
-    } catch (e) {
-      if (e instanceof RangeError) throw new StepInputError(`nested CV: ${e.message}`);
-      throw e;
-    }
-    // final: the same selection on every labelled row, refitted on all; predicts the unlabelled
-    const unlabelled = Int32Array.from(Array.from({ length: m }, (_, k) => k).filter((k) => !Number.isFinite(y[k]!)));
-    const final = await selectAndFit(variants, y, candidates, Int32Array.from(labelled), unlabelled, options);
+    const options = nestedCvOptions(o, (msg) => {
+      ctx.log(msg);
+      progress.tick();
+    });
+    const { res, final } = await nestedSelection(variants, rows, outer, candidates, options);
     progress.done();
 
-    const columns = {
-      ids,
-      sources: samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null),
-      depth: samples.depth_top_cm ? numberColumn(samples, "depth_top_cm") : new Float64Array(n).fill(NaN),
-    };
-    await ctx.outputs.table("predictions", predictionsOf(res, final, unlabelled, y, outer, sm, columns, o));
-    const rows: FoldSelection[] = [
-      ...res.folds.map((f) => ({ fold: labels[f.fold]!, sel: f.selection, nTest: f.testRows.length })),
-      { fold: "all", sel: final, nTest: unlabelled.length },
-    ];
-    await ctx.outputs.table(
-      "selection",
-      selectionTable(
-        rows,
-        candidates,
-        variants.map((v) => v.name),
-        o,
-      ),
-    );
-    await ctx.outputs.table("choices", choicesTable(rows, candidates));
-    const counts = { folds: labels.length, labelled: labelled.length, unlabelled: unlabelled.length, negatives };
+    const columns = sampleColumns(samples, ids, n);
+    await ctx.outputs.table("predictions", predictionsOf(res, final, rows.unlabelled, rows.y, outer, sm, columns, o));
+    const folds = foldSelections(res, final, labels, rows.unlabelled.length);
+    await ctx.outputs.table("selection", selectionTable(folds, candidates, names, o));
+    await ctx.outputs.table("choices", choicesTable(folds, candidates));
+    const counts = { folds: labels.length, labelled: rows.labelled.length, unlabelled: rows.unlabelled.length, negatives: rows.negatives };
     await ctx.outputs.json("model_meta", modelMeta(o, candidates, final, counts));
     ctx.record({
       select_final: candidates[final.chosen.candidate]!.name,
       select_candidates: candidates.length,
-      select_n: labelled.length,
+      select_n: rows.labelled.length,
       select_folds: labels.length,
     });
   },

@@ -1,17 +1,55 @@
 /**
  * What `model.select` hands to nested CV (src/core/select/nested-cv.ts), built from its inputs
- * and options: the preprocessing variants (absorbance first, then each variant), the outer
- * folds, and the candidates. Each refusal names the option and what to do.
+ * and options: the target column, the preprocessing variants (absorbance first, then each
+ * variant), the labelled rows, the outer folds, and the candidates; and the samples' identity
+ * columns for `predictions`. Each refusal names the option and what to do.
  */
 import type { Candidate, ExternalFitter, ModelSpec, VariantInput } from "../../core/select/nested-cv.js";
 import { spectraVariant } from "../../core/select/spectra-variant.js";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import { xAbsorbance } from "../../core/spectra/x-absorbance.js";
 import { assignFolds, foldsFromValues } from "../../core/stats/folds.js";
-import type { Table } from "../../core/table.js";
+import { numberColumn, tableRowCount, textColumn, type Table } from "../../core/table.js";
 import { StepInputError } from "../../engine/step.js";
 import type { SpectraMatrix } from "../shared/spectra-matrix.js";
 import type { SelectOptions } from "./select-options.js";
+import type { SampleColumns } from "./select-outputs.js";
+
+/** The samples' row count, ids and target values; refuses samples without the target's column. */
+export function targetColumns(samples: Table, o: SelectOptions) {
+  const n = tableRowCount(samples);
+  const col = o.target === "c" ? "c_gkg" : "om_gkg";
+  if (!samples[col]) throw new StepInputError(`samples has no column "${col}" for option target=${o.target}`);
+  return { n, ids: textColumn(samples, "sample_id"), value: numberColumn(samples, col) };
+}
+
+/**
+ * The target per matrix row (y), the labelled rows (finite, non-negative: they take part in
+ * the outer CV), the unlabelled ones (non-finite: predicted by the final model) and the count
+ * of negative targets (labelled but left out). Refuses fewer labelled rows than nested CV needs.
+ */
+export function labelledRows(sm: SpectraMatrix, value: Float64Array, o: SelectOptions) {
+  const m = sm.sampleRow.length;
+  const y = Float64Array.from(sm.sampleRow, (i) => value[i]!);
+  const labelled = Array.from({ length: m }, (_, k) => k).filter((k) => Number.isFinite(y[k]!) && y[k]! >= 0);
+  const negatives = Array.from(y).filter((v) => v < 0).length;
+  if (labelled.length < 2 * (o.inner_folds + 2)) {
+    throw new StepInputError(
+      `only ${labelled.length} labelled ${o.target} samples with a usable spectrum; nested CV needs at least ${2 * (o.inner_folds + 2)}`,
+    );
+  }
+  const unlabelled = Int32Array.from(Array.from({ length: m }, (_, k) => k).filter((k) => !Number.isFinite(y[k]!)));
+  return { y, labelled, unlabelled, negatives };
+}
+
+/** The samples' identity columns for `predictions` (source null, depth NaN where the column is absent). */
+export function sampleColumns(samples: Table, ids: readonly (string | null)[], n: number): SampleColumns {
+  return {
+    ids,
+    sources: samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null),
+    depth: samples.depth_top_cm ? numberColumn(samples, "depth_top_cm") : new Float64Array(n).fill(NaN),
+  };
+}
 
 /** Every variant of the spectra, as absorbance (reflectance is converted here: log10(1/R), log10(100/R%)). */
 export function variantInputs(blocks: readonly SpectraBlock[], sm: SpectraMatrix, o: SelectOptions): VariantInput[] {
