@@ -29,12 +29,13 @@ export function resolveStore(explicit: string | undefined): string {
   return storeRoot(explicit);
 }
 
+/** Step modules: --steps, then SOMFLOW_STEPS (comma-separated). */
+const stepModulesOf = (extra: readonly string[]) => [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
+
 /**
  * The built-in steps plus any step modules named by --steps or SOMFLOW_STEPS
  * (comma-separated), each exporting `steps: StepDefinition[]` — how users add their own.
  */
-const stepModulesOf = (extra: readonly string[]) => [...extra, ...(process.env.SOMFLOW_STEPS?.split(",").filter(Boolean) ?? [])];
-
 export async function loadRegistry(extra: readonly string[] = [], uses: readonly string[] | null = null): Promise<Registry> {
   const registry = new Map<string, StepDefinition>();
   const modules = stepModulesOf(extra);

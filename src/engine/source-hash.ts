@@ -42,9 +42,7 @@ const moduleCache = new Map<string, { hash: string; imports: string[] }>();
 
 function resolveModule(fromFile: string, spec: string): string | null {
   const base = resolve(dirname(fromFile), spec);
-  // TypeScript sources import `x.js` meaning `x.ts`: tried first (a failed existsSync costs more than a hit).
-  const ts = base.replace(/\.js$/, ".ts");
-  const candidates = ts === base ? [base, `${base}.ts`, resolve(base, "index.ts")] : [ts, base, `${base}.ts`, resolve(base, "index.ts")];
+  const candidates = [base, base.replace(/\.js$/, ".ts"), `${base}.ts`, resolve(base, "index.ts")];
   return candidates.find((c) => existsSync(c) && !c.endsWith("/")) ?? null;
 }
 
