@@ -158,14 +158,14 @@ export async function readPipelineMemo(
 ): Promise<Pipeline | null> {
   const memo = await readJsonOrNull<MemoFile>(memoPath(storeRoot, id));
   if (!memo || memo.format !== MEMO_FORMAT || memo.checksum !== checksum(memo) || !same(memo.identity, id)) return null;
-  let text: Buffer;
+  let text: string;
   try {
-    text = readFileSync(id.file);
+    // Decoded as the full load decodes it (a BOM dropped), so the hashes compare.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(id.file));
   } catch {
     return null; // the full load says why
   }
-  // The same hash as the full load's: of the decoded text (identical bytes for valid UTF-8).
-  if (sha256(text.toString("utf8")) !== memo.text) return null;
+  if (sha256(text) !== memo.text) return null;
   if (!same(memo.packages, packageVersions(LOADING_PACKAGES))) return null;
   try {
     if (!same(memo.sources, stepSources(id.stepModules))) return null;
@@ -239,9 +239,9 @@ export async function pruneMemos(storeRoot: string): Promise<number> {
     }
     let text: string | null = null;
     try {
-      text = readFileSync(memo.identity.file, "utf8");
+      text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(memo.identity.file));
     } catch {
-      // the pipeline file is gone
+      // the pipeline file is gone (or no longer UTF-8)
     }
     if (text === null || sha256(text) !== memo.text) {
       drop.push(name);

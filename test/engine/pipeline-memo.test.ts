@@ -11,7 +11,7 @@ import { z } from "zod";
 import { cacheKey } from "../../src/engine/cues.js";
 import { FileHasher } from "../../src/engine/file-hash.js";
 import { memoPath, pruneMemos, readPipelineMemo, writePipelineMemo, type MemoIdentity } from "../../src/engine/pipeline-memo.js";
-import { parsePipeline, type Pipeline, type Registry } from "../../src/engine/pipeline.js";
+import { loadPipeline, parsePipeline, type Pipeline, type Registry } from "../../src/engine/pipeline.js";
 import { manifestFor, runPipeline } from "../../src/engine/runner.js";
 import { defineStep, type StepDefinition } from "../../src/engine/step.js";
 import { steps } from "./fixtures/steps.js";
@@ -28,7 +28,7 @@ async function setup(overrides: string[] = []) {
   await cp(new URL("steps", FIXTURES), join(dir, "steps"), { recursive: true });
   await cp(new URL("helper.ts", FIXTURES), join(dir, "helper.ts"));
   const id: MemoIdentity = { file, overrides, stepModules: [join(dir, "steps", "scale.ts")], build: "test-build", cwd: dir };
-  const full = async () => parsePipeline(file, await readFile(file, "utf8"), registry, { overrides });
+  const full = () => loadPipeline(file, registry, { overrides });
   return { dir, file, id, full, store: join(dir, "store") };
 }
 
@@ -96,6 +96,14 @@ describe("pipeline memo", () => {
     expect(await readPipelineMemo(store, id, file, full)).toBeNull();
     await writeFile(path, good);
     expect(await readPipelineMemo(store, id, file, full)).not.toBeNull();
+  });
+
+  it("a file saved with a byte-order mark is remembered like any other (hashed as the full load decodes it)", async () => {
+    const { id, full, store, file } = await setup();
+    await writeFile(file, `\uFEFF${chainText}`);
+    const loaded = await full();
+    await writePipelineMemo(store, id, loaded);
+    expect((await readPipelineMemo(store, id, file, full))?.hash).toBe(loaded.hash);
   });
 
   it("a step whose options JSON would not keep exactly is never remembered", async () => {
