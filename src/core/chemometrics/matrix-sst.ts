@@ -51,10 +51,13 @@ export function matrixSstFit(master: NumArray, slave: NumArray, options: SstOpti
   // loadings P (2p x k): P_c = Cᵀ u_c / σ_c
   const pm = new Matrix(p, k);
   const ps = new Matrix(p, k);
+  // Numerical rank through the Gram matrix: its eigenvalues carry rounding of ~eps·λ₁·max(t, 2p),
+  // so a singular value below √(that) (×10 for margin) is noise, not a direction of the data.
+  const sigmaFloor = 10 * Math.sqrt(Number.EPSILON * Math.max(t, 2 * p) * Math.max(ev[order[0]!]!, 0));
   for (let c = 0; c < k; c++) {
     const e = order[c]!;
     const sigma = Math.sqrt(Math.max(ev[e]!, 0));
-    if (!(sigma > 1e-12 * Math.sqrt(Math.max(ev[order[0]!]!, 1e-300)))) {
+    if (!(sigma > sigmaFloor)) {
       throw new RangeError(`matrixSstFit: the transfer set has rank < ${k}; lower components`);
     }
     for (let j = 0; j < 2 * p; j++) {

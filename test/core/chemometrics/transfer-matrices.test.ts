@@ -202,6 +202,29 @@ describe("SST (exact)", () => {
     expect(() => matrixSstFit(m1, s1, { rows: 3, cols: 3, components: 2 })).toThrow(
       "matrixSstFit: the transfer set has rank < 2; lower components",
     );
+    // rank 2 up to rounding: pairs 3 and 4 are 0.3·first + 0.7·second and 0.6·first − 0.2·second
+    // in floating point, so the Gram matrix's third eigenvalue is rounding noise, not exactly 0
+    const p = 40;
+    const base = (r: number, j: number) => Math.sin(0.1 * (j + 1) * (r + 1)) + 1.7 + 0.01 * j;
+    const mr = new Float64Array(4 * p);
+    const sr = new Float64Array(4 * p);
+    for (let j = 0; j < p; j++) {
+      for (let r = 0; r < 2; r++) {
+        mr[r * p + j] = base(r, j);
+        sr[r * p + j] = 1.1 * base(r, j) + 0.05;
+      }
+      for (const [r, a, b] of [
+        [2, 0.3, 0.7],
+        [3, 0.6, -0.2],
+      ] as const) {
+        mr[r * p + j] = a * mr[j]! + b * mr[p + j]!;
+        sr[r * p + j] = a * sr[j]! + b * sr[p + j]!;
+      }
+    }
+    expect(matrixSstFit(mr, sr, { rows: 4, cols: p, components: 2 }).k).toBe(2);
+    expect(() => matrixSstFit(mr, sr, { rows: 4, cols: p, components: 3 })).toThrow(
+      "matrixSstFit: the transfer set has rank < 3; lower components",
+    );
     const k1 = matrixSstFit(m1, s1, { rows: 3, cols: 3, components: 1 });
     const out = matrixSstApply(s1, { rows: 3, cols: 3 }, k1);
     out.forEach((x, i) => expect(x).toBeCloseTo(m1[i]!, 5));
