@@ -67,19 +67,52 @@ export async function verifyStore(root: string, opts: { fix?: boolean } = {}): P
   return opts.fix ? withStoreLock(l, go) : go();
 }
 
+/** One pass over the store: problems in a fixed order (artifacts, keys, index, runs, leases, temp, locks). */
 async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
-  const problems: StoreProblem[] = [];
-  const rel = (p: string) => relative(l.root, p);
-  const counts = { checked: 0, ok: 0, legacy: 0 };
+  const c: Pass = { l, fix, problems: [], rel: (p) => relative(l.root, p) };
+  const counts = await checkArtifacts(c);
+  await checkKeys(c);
+  await checkIndex(c);
+  for (const { path, error } of (await listRunFiles(l)).unreadable) {
+    await found(c, {
+      severity: "corrupt",
+      kind: "run",
+      path,
+      message: `${c.rel(path)}: run record ${error}`,
+      action: `restore it from a backup, or delete it (rm ${path}); \`somflow runs\` lists the other runs`,
+    });
+  }
+  await checkLeftovers(c);
+  return { store: l.root, artifacts: counts, problems: c.problems };
+}
 
+interface Pass {
+  l: StoreLayout;
+  fix: boolean;
+  problems: StoreProblem[];
+  rel(p: string): string;
+}
+
+/** Records a problem; with --fix, `repair` runs first and the problem is marked fixed. */
+async function found(c: Pass, p: StoreProblem, repair?: () => Promise<unknown>): Promise<void> {
+  if (c.fix && repair) {
+    await repair();
+    p.fixed = true;
+  }
+  c.problems.push(p);
+}
+
+async function checkArtifacts(c: Pass): Promise<VerifyResult["artifacts"]> {
+  const { l } = c;
+  const counts = { checked: 0, ok: 0, legacy: 0 };
   for (const name of (await list(l.artifacts)).sort()) {
     const dir = l.artifact(name);
     if (!HASH.test(name)) {
-      problems.push({
+      c.problems.push({
         severity: "leftover",
         kind: "artifact",
         path: dir,
-        message: `${rel(dir)} is not an artifact (its name is not a content hash)`,
+        message: `${c.rel(dir)} is not an artifact (its name is not a content hash)`,
         action: `remove it: rm -r ${dir}`,
       });
       continue;
@@ -95,16 +128,16 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
       severity: "corrupt",
       kind: "artifact",
       path: dir,
-      message: `${rel(dir)}${await stepOf(dir)}: ${v.problem}`,
+      message: `${c.rel(dir)}${await stepOf(dir)}: ${v.problem}`,
       action: "the next run that needs this step recomputes it; `somflow verify --fix` removes it now",
     };
-    if (fix) {
-      await quarantineArtifact(l, name);
-      p.fixed = true;
-    }
-    problems.push(p);
+    await found(c, p, () => quarantineArtifact(l, name));
   }
+  return counts;
+}
 
+async function checkKeys(c: Pass): Promise<void> {
+  const { l } = c;
   const present = new Set(await list(l.artifacts));
   for (const f of (await list(l.keys)).sort()) {
     const path = join(l.keys, f);
@@ -115,7 +148,7 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
         severity: "corrupt",
         kind: "key",
         path,
-        message: `${rel(path)}: cache key record ${bad}`,
+        message: `${c.rel(path)}: cache key record ${bad}`,
         action: "its step reruns on the next run; `somflow verify --fix` removes it now",
       };
     } else {
@@ -125,21 +158,17 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
           severity: "leftover",
           kind: "key",
           path,
-          message: `${rel(path)}: its artifact ${entry.artifact?.slice(0, 12) ?? "(none)"} is not in the store`,
+          message: `${c.rel(path)}: its artifact ${entry.artifact?.slice(0, 12) ?? "(none)"} is not in the store`,
           action: "harmless (the step reruns); `somflow gc` or `somflow verify --fix` removes it",
         };
       }
     }
-    if (p) {
-      if (fix) {
-        await rm(path, { force: true });
-        p.fixed = true;
-      }
-      problems.push(p);
-    }
+    if (p) await found(c, p, () => rm(path, { force: true }));
   }
+}
 
-  const index = join(l.root, "index");
+async function checkIndex(c: Pass): Promise<void> {
+  const index = join(c.l.root, "index");
   for (const pipeline of (await list(index)).sort()) {
     for (const f of (await list(join(index, pipeline))).sort()) {
       const path = join(index, pipeline, f);
@@ -149,42 +178,28 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
         severity: "corrupt",
         kind: "index",
         path,
-        message: `${rel(path)}: the manifest this step last ran with is ${bad}`,
+        message: `${c.rel(path)}: the manifest this step last ran with is ${bad}`,
         action:
           "`plan` cannot explain this step's changes until it runs again (the next run rewrites it); `somflow verify --fix` removes it now",
       };
-      if (fix) {
-        await rm(path, { force: true });
-        p.fixed = true;
-      }
-      problems.push(p);
+      await found(c, p, () => rm(path, { force: true }));
     }
   }
+}
 
-  for (const { path, error } of (await listRunFiles(l)).unreadable) {
-    problems.push({
-      severity: "corrupt",
-      kind: "run",
-      path,
-      message: `${rel(path)}: run record ${error}`,
-      action: `restore it from a backup, or delete it (rm ${path}); \`somflow runs\` lists the other runs`,
-    });
-  }
-
+/** Stale leases, temp folders of processes that are gone, stale locks: harmless, listed. */
+async function checkLeftovers(c: Pass): Promise<void> {
+  const { l, fix } = c;
   const leases = await readLeases(l);
   for (const x of leases.filter((x) => x.stale)) {
     const p: StoreProblem = {
       severity: "leftover",
       kind: "lease",
       path: x.dir,
-      message: `${rel(x.dir)}: lease of run ${x.run} is stale (${x.why})`,
+      message: `${c.rel(x.dir)}: lease of run ${x.run} is stale (${x.why})`,
       action: "`somflow gc` removes it",
     };
-    if (fix) {
-      await rm(x.dir, { recursive: true, force: true });
-      p.fixed = true;
-    }
-    problems.push(p);
+    await found(c, p, () => rm(x.dir, { recursive: true, force: true }));
   }
   const now = await storeNow(l.tmp);
   for (const name of (await list(l.tmp)).filter((n) => !n.startsWith(".")).sort()) {
@@ -197,14 +212,10 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
       severity: "leftover",
       kind: "temp",
       path,
-      message: `${rel(path)}: work in progress of a process that is gone (${t.why})`,
+      message: `${c.rel(path)}: work in progress of a process that is gone (${t.why})`,
       action: "`somflow gc` removes it",
     };
-    if (fix) {
-      await rm(path, { recursive: true, force: true });
-      p.fixed = true;
-    }
-    problems.push(p);
+    await found(c, p, () => rm(path, { recursive: true, force: true }));
   }
   for (const name of await listLocks(l)) {
     const dir = join(l.locks, name);
@@ -215,14 +226,9 @@ async function check(l: StoreLayout, fix: boolean): Promise<VerifyResult> {
       severity: "leftover",
       kind: "lock",
       path: dir,
-      message: `${rel(dir)}: stale lock (${s.why})`,
+      message: `${c.rel(dir)}: stale lock (${s.why})`,
       action: "harmless: the next run that needs it takes it over; `somflow gc` removes it",
     };
-    if (fix) {
-      await rm(dir, { recursive: true, force: true });
-      p.fixed = true;
-    }
-    problems.push(p);
+    await found(c, p, () => rm(dir, { recursive: true, force: true }));
   }
-  return { store: l.root, artifacts: counts, problems };
 }
