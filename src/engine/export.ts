@@ -11,6 +11,7 @@
 import { rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { TableDescription } from "../core/table.js";
+import type { StoredArtifact } from "./store/artifacts.js";
 import { UsageError } from "./errors.js";
 import { runArtifacts } from "./queries.js";
 import type { RunRecord } from "./run-record.js";
@@ -59,51 +60,9 @@ export async function exportTable(
   stepOrOptions?: string | ExportOptions,
 ): Promise<ExportResult> {
   const o: ExportOptions = typeof stepOrOptions === "string" ? { step: stepOrOptions } : (stepOrOptions ?? {});
-  const stepName = o.step;
-  const out = resolve(outFile);
-  const ext = extname(out).toLowerCase();
-  if (ext !== ".csv" && ext !== ".parquet" && ext !== ".json")
-    throw new UsageError(`--out ${outFile}: the file must end in .csv or .parquet (tables) or .json (JSON outputs)`);
-  if ((await kindOf(dirname(out))) !== "dir") throw new UsageError(`--out ${outFile}: folder ${dirname(out)} does not exist`);
-  const sidecar = `${out}.json`;
-  for (const [path, what] of [
-    [out, "--out"],
-    [sidecar, "the sidecar"],
-  ] as const) {
-    const k = await kindOf(path);
-    if (k === "dir" || k === "other") {
-      throw new UsageError(
-        `${what} ${path} is ${k === "dir" ? "a directory" : "not a regular file"}; name a file (e.g. ${join(path, basename(out))}${what === "--out" ? "" : " for --out"})`,
-      );
-    }
-  }
-  const all = await runArtifacts(store, run);
+  const { out, ext, sidecar } = await outputPaths(outFile);
   const wanted = ext === ".json" ? "json" : "table";
-  const artifacts = all.filter((a) => a.outputNames[table] === wanted && (!stepName || a.step === stepName));
-  const list = (kind: string) =>
-    all.flatMap((a) =>
-      Object.entries(a.outputNames)
-        .filter(([, k]) => k === kind)
-        .map(([n]) => `${n} (${a.step})`),
-    );
-  if (artifacts.length === 0) {
-    const asJson = all.some((a) => a.outputNames[table] === "json" && (!stepName || a.step === stepName));
-    const asTable = all.some((a) => a.outputNames[table] === "table" && (!stepName || a.step === stepName));
-    const hint =
-      wanted === "table" && asJson
-        ? `; "${table}" is a JSON output: export it with --out ${table}.json`
-        : wanted === "json" && asTable
-          ? `; "${table}" is a table: export it to .csv or .parquet`
-          : "";
-    throw new UsageError(
-      `run ${run.run_id} has no ${wanted === "json" ? "JSON output" : "table"} "${table}"${stepName ? ` in step ${stepName}` : ""}${hint}; tables: ${list("table").join(", ") || "none"}; JSON outputs: ${list("json").join(", ") || "none"}`,
-    );
-  }
-  if (artifacts.length > 1) {
-    throw new UsageError(`several steps wrote "${table}" (${artifacts.map((a) => a.step).join(", ")}); pick one with --step`);
-  }
-  const art = artifacts[0]!;
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  const art = pickArtifact(await runArtifacts(store, run), run, table, wanted, o.step);
   const meta = {
     table,
     file: basename(out),
@@ -125,28 +84,10 @@ export async function exportTable(
   const columns = await queryRows(`DESCRIBE SELECT * FROM read_parquet(${quoteString(src)})`);
   const [{ n }] = (await queryRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quoteString(src)})`)) as [{ n: number }];
   const csv = ext === ".csv";
-  const text = columns.filter((c) => c.column_type === "VARCHAR").map((c) => c.column_name as string);
   const describe: TableDescription = art.has(`${table}_columns`) ? await art.json<TableDescription>(`${table}_columns`) : { columns: {} };
-  const typed = columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
-  const names = new Set(typed.map((c) => c.name));
-  let neutralized = 0;
   // CSV: model outputs at the significant digits their description declares (export-format.ts); --raw writes every value as stored.
-  let select = csv && !o.raw ? csvSelectList(typed, describe) : "*";
-  if (csv && !o.raw && text.length > 0) {
-    const test = (c: string) => `regexp_matches(${quoteIdent(c)}, '^[=+\\-@\t\r]')`;
-    const [{ k }] = (await queryRows(
-      `SELECT (${text.map((c) => `count(*) FILTER (WHERE ${test(c)})`).join(" + ")})::INTEGER AS k FROM read_parquet(${quoteString(src)})`,
-    )) as [{ k: number }];
-    neutralized = k;
-    select = columns
-      .map((c) => {
-        const id = quoteIdent(c.column_name as string);
-        return c.column_type === "VARCHAR"
-          ? `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}`
-          : csvColumnSql({ name: String(c.column_name), type: String(c.column_type) }, names, describe);
-      })
-      .join(", ");
-  }
+  const { select, neutralized } = csv && !o.raw ? await csvSelect(src, columns, describe) : { select: "*", neutralized: 0 };
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   try {
     await withConnection((c) =>
       c.run(
@@ -166,4 +107,82 @@ export async function exportTable(
     about: describe.about ?? null,
   });
   return { table, step: art.step, out, sidecar, rows: n, neutralized };
+}
+
+/** The output file and its sidecar, checked before anything is read: a known extension, an existing folder, no directory in the way. */
+async function outputPaths(outFile: string): Promise<{ out: string; ext: string; sidecar: string }> {
+  const out = resolve(outFile);
+  const ext = extname(out).toLowerCase();
+  if (ext !== ".csv" && ext !== ".parquet" && ext !== ".json")
+    throw new UsageError(`--out ${outFile}: the file must end in .csv or .parquet (tables) or .json (JSON outputs)`);
+  if ((await kindOf(dirname(out))) !== "dir") throw new UsageError(`--out ${outFile}: folder ${dirname(out)} does not exist`);
+  const sidecar = `${out}.json`;
+  for (const [path, what] of [
+    [out, "--out"],
+    [sidecar, "the sidecar"],
+  ] as const) {
+    const k = await kindOf(path);
+    if (k === "dir" || k === "other") {
+      throw new UsageError(
+        `${what} ${path} is ${k === "dir" ? "a directory" : "not a regular file"}; name a file (e.g. ${join(path, basename(out))}${what === "--out" ? "" : " for --out"})`,
+      );
+    }
+  }
+  return { out, ext, sidecar };
+}
+
+/** The one artifact of the run with output `table` of the wanted kind (in `step` when given); else an error listing what there is. */
+function pickArtifact(all: StoredArtifact[], run: RunRecord, table: string, wanted: "json" | "table", step?: string): StoredArtifact {
+  const artifacts = all.filter((a) => a.outputNames[table] === wanted && (!step || a.step === step));
+  const list = (kind: string) =>
+    all.flatMap((a) =>
+      Object.entries(a.outputNames)
+        .filter(([, k]) => k === kind)
+        .map(([n]) => `${n} (${a.step})`),
+    );
+  if (artifacts.length === 0) {
+    const asJson = all.some((a) => a.outputNames[table] === "json" && (!step || a.step === step));
+    const asTable = all.some((a) => a.outputNames[table] === "table" && (!step || a.step === step));
+    const hint =
+      wanted === "table" && asJson
+        ? `; "${table}" is a JSON output: export it with --out ${table}.json`
+        : wanted === "json" && asTable
+          ? `; "${table}" is a table: export it to .csv or .parquet`
+          : "";
+    throw new UsageError(
+      `run ${run.run_id} has no ${wanted === "json" ? "JSON output" : "table"} "${table}"${step ? ` in step ${step}` : ""}${hint}; tables: ${list("table").join(", ") || "none"}; JSON outputs: ${list("json").join(", ") || "none"}`,
+    );
+  }
+  if (artifacts.length > 1) {
+    throw new UsageError(`several steps wrote "${table}" (${artifacts.map((a) => a.step).join(", ")}); pick one with --step`);
+  }
+  return artifacts[0]!;
+}
+
+/**
+ * The CSV's SELECT list: model outputs rounded as their description declares, and text cells
+ * that a spreadsheet would run as a formula prefixed with ' (counted).
+ */
+async function csvSelect(
+  src: string,
+  columns: Record<string, unknown>[],
+  describe: TableDescription,
+): Promise<{ select: string; neutralized: number }> {
+  const typed = columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
+  const names = new Set(typed.map((c) => c.name));
+  const text = columns.filter((c) => c.column_type === "VARCHAR").map((c) => c.column_name as string);
+  if (text.length === 0) return { select: csvSelectList(typed, describe), neutralized: 0 };
+  const test = (c: string) => `regexp_matches(${quoteIdent(c)}, '^[=+\\-@\t\r]')`;
+  const [{ k }] = (await queryRows(
+    `SELECT (${text.map((c) => `count(*) FILTER (WHERE ${test(c)})`).join(" + ")})::INTEGER AS k FROM read_parquet(${quoteString(src)})`,
+  )) as [{ k: number }];
+  const select = columns
+    .map((c) => {
+      const id = quoteIdent(c.column_name as string);
+      return c.column_type === "VARCHAR"
+        ? `CASE WHEN ${test(c.column_name as string)} THEN '''' || ${id} ELSE ${id} END AS ${id}`
+        : csvColumnSql({ name: String(c.column_name), type: String(c.column_type) }, names, describe);
+    })
+    .join(", ");
+  return { select, neutralized: k };
 }
