@@ -1,5 +1,6 @@
 /** The options of `ingest.opus` (src/steps/ingest/opus.ts). */
 import { z } from "zod";
+import { locationColumnsOption } from "../shared/location-columns.js";
 import { DEFAULT_REPLICATE_MAX_RMSD } from "../../formats/opus-library.js";
 import { TEXT_ENCODINGS } from "../../formats/text.js";
 
@@ -44,14 +45,7 @@ export const opusOptions = z.strictObject({
     .default("AB"),
   /** Replicate scans whose RMS difference from their mean exceeds this (absorbance) are flagged. */
   replicate_max_rmsd: z.number().positive().default(DEFAULT_REPLICATE_MAX_RMSD),
-  lab_columns: z
-    .strictObject({
-      lat: z.string().optional(),
-      lon: z.string().optional(),
-      depth_top_cm: z.string().optional(),
-      depth_bottom_cm: z.string().optional(),
-    })
-    .default({}),
+  lab_columns: locationColumnsOption,
 });
 
 export type OpusOptions = z.output<typeof opusOptions>;

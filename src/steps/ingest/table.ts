@@ -3,6 +3,7 @@
  * reflectance (fraction or %), targets in % or g/kg. Spectra keep their unit and grid.
  */
 import { z } from "zod";
+import { locationColumnsOption } from "../shared/location-columns.js";
 import { defineStep } from "../../engine/step.js";
 import { createWideTableReader } from "../../formats/wide-table.js";
 import { TEXT_ENCODINGS } from "../../formats/text.js";
@@ -27,14 +28,7 @@ export const tableOptions = z.strictObject({
   source_column: z.string().min(1).optional(),
   instrument: z.string().min(1).optional(),
   targets: z.strictObject({ c: target.optional(), om: target.optional() }).default({}),
-  columns: z
-    .strictObject({
-      lat: z.string().optional(),
-      lon: z.string().optional(),
-      depth_top_cm: z.string().optional(),
-      depth_bottom_cm: z.string().optional(),
-    })
-    .default({}),
+  columns: locationColumnsOption,
   delimiter: z.string().length(1).default(","),
   /** Text encoding (default utf-8, decoded strictly; latin1 = Latin-1/Windows-1252). */
   encoding: z.enum(TEXT_ENCODINGS).default("utf-8"),
