@@ -91,7 +91,7 @@ export function unitMistakes(input: UnitMistakeInput, options: UnitMistakeOption
   return out;
 }
 
-interface SpectralModelInput {
+export interface SpectralModelInput {
   /** Rows × k PCA scores of the spectra. */
   scores: Float64Array;
   k: number;
@@ -103,8 +103,8 @@ interface SpectralModelInput {
   method: readonly (string | null)[];
 }
 
-/** Per sample: the model's value in g/kg, clamped to [0, max]; NaN without a spectrum. */
-function spectralPrediction(input: SpectralModelInput, max: number): Float64Array {
+/** Per sample: the model's value in g/kg, clamped to [0, max]; NaN without a spectrum. (Exported for its exact test.) */
+export function spectralPrediction(input: SpectralModelInput, max: number): Float64Array {
   const { scores, k, rowOf, train } = input;
   const nS = rowOf.length;
   const ly = Float64Array.from(input.value, (v) => (v >= 0 ? Math.log1p(v) : NaN));

@@ -173,6 +173,26 @@ describe("mblFit / mblPredict against an independent recomputation", () => {
       for (let i = 0; i < n; i++) expect(model.scores[i * m + c]).toBeCloseTo(s0 * ref.z[i * M + c]!, 9);
     }
     model.xMean.forEach((v, j) => expect(v).toBeCloseTo(ref.mean[j]!, 13));
+    // NNv: every library row (n below the target cap) stands in for a new spectrum by its
+    // nearest neighbour; WAPLS on the next k − 1 neighbours predicts that neighbour's y.
+    const nnvRmse = model.nnv.k.map((k) => {
+      let sse = 0;
+      for (let i = 0; i < n; i++) {
+        const order = Array.from({ length: n }, (_, j) => j)
+          .filter((j) => j !== i)
+          .map((j) => ({
+            j,
+            d: Array.from({ length: m }, (_, c) => (ref.z[i * M + c]! - ref.z[j * M + c]!) ** 2).reduce((a, b) => a + b, 0),
+          }))
+          .sort((a, b) => a.d - b.d || a.j - b.j)
+          .map((o) => o.j);
+        const nearest = order[0]!;
+        const pred = waplsLocal(x, p, y, order.slice(1, k), x, nearest * p, 1, 3);
+        sse += (pred - y[nearest]!) ** 2;
+      }
+      return Math.sqrt(sse / n);
+    });
+    nnvRmse.forEach((v, g) => expect(model.nnv.rmse[g]).toBeCloseTo(v, 9));
     expect(model.domainLimit).toBeCloseTo(
       type7(
         nn(m).map((o) => o.d),
