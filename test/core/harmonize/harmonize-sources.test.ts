@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { harmonizeSources, type HarmonizeOptions } from "../../../src/core/harmonize/harmonize-sources.js";
 import { HarmonizeError } from "../../../src/core/harmonize/harmonize-error.js";
-import { pairRows, transferRows } from "../../../src/core/harmonize/transfer-fit.js";
+import { fitEpo, pairRows, transferRows } from "../../../src/core/harmonize/transfer-fit.js";
+import { matrixEpoApply } from "../../../src/core/chemometrics/matrix-epo.js";
 import type { SpectraBlock } from "../../../src/core/spectra/block.js";
 import { soils, spectraOf, uniformGrid, type Instrument } from "../spectra/soil-fixture.js";
 
@@ -111,6 +112,17 @@ describe("harmonizeSources", () => {
     expect(d.pairs[1]).toBe(40);
     expect(d.pairAfter[1]).toBeGreaterThan(0);
     expect(d.pairAfter[1]! / d.pairBefore[1]!).toBeLessThan(0.5);
+  });
+
+  it("epo: one projection fitted on every source's pairs, applied to every block (the reference too), and a new reference PCA", () => {
+    const { A, B } = ring({ shift: 4, gain: 0.9, offset: 0.06 });
+    const h = harmonizeSources({ blocks: [A, B], reference: A, pairs: null }, { ...OPTIONS, method: "epo" });
+    const v = fitEpo([A, B], A, null, OPTIONS.transfer, () => false)!;
+    const shape = (b: SpectraBlock) => ({ rows: b.ids.length, cols: grid.length });
+    expect(Array.from(h.blocks[0]!.values)).toEqual(Array.from(matrixEpoApply(A.values, shape(A), v)));
+    expect(Array.from(h.blocks[1]!.values)).toEqual(Array.from(matrixEpoApply(B.values, shape(B), v)));
+    expect(h.refModelAfter).not.toBe(h.refModel);
+    expect(h.diagnostics.pairAfter[1]! / h.diagnostics.pairBefore[1]!).toBeLessThan(1);
   });
 
   it("names the source a method cannot handle", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { outlierQc, SpectralModelError, type OutlierQcOptions } from "../../../src/core/qc/outlier-qc.js";
 import { DEFAULT_PHYSICAL_RANGE } from "../../../src/core/chemometrics/physical-range.js";
+import { robustPcaOutliers } from "../../../src/core/chemometrics/robust-pca-outliers.js";
 import { soils, spectraOf, uniformGrid } from "../spectra/soil-fixture.js";
 
 /** qc.outliers's defaults. */
@@ -75,6 +76,24 @@ describe("outlierQc", () => {
     const r = outlierQc(setup(), { ...OPTIONS, qLimit: "box" });
     expect(r.limits).toEqual({ pooled: r.pca.qLimit, mineral: {}, organic: {} });
     expect(new Set(r.qLimit)).toEqual(new Set([r.pca.qLimit]));
+  });
+
+  it("the robust PCA it judges by: fitted without the scan-defect rows, with the Q limit asked for", () => {
+    const input = setup();
+    const p = input.spectra.cols;
+    for (const qLimit of ["jackson-mudholkar", "box"] as const) {
+      const r = outlierQc(input, { ...OPTIONS, qLimit, unitCheck: { ...OPTIONS.unitCheck, enabled: false } });
+      expect(r.scan[20]).toContain("flat"); // known earlier
+      const exclude = r.scan.flatMap((d, i) => (d.length ? [i] : []));
+      expect(exclude).toContain(20);
+      const direct = robustPcaOutliers(input.spectra.values, { rows: 200, cols: p, ...OPTIONS.pca, qLimit, exclude });
+      expect(r.pca.qLimit).toBe(direct.qLimit);
+      expect(Array.from(r.pca.q)).toEqual(Array.from(direct.q));
+      expect(r.unit).toEqual({ counts: {}, skipped: [] });
+    }
+    const jm = outlierQc(input, { ...OPTIONS, qLimit: "jackson-mudholkar" });
+    const box = outlierQc(input, { ...OPTIONS, qLimit: "box" });
+    expect(jm.pca.qLimit).not.toBe(box.pca.qLimit);
   });
 
   it("refuses spectra too few for the PCA with a SpectralModelError", () => {
