@@ -146,13 +146,29 @@ export interface ReplicateSpread {
   max_rmsd: number;
 }
 
-export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptions): IngestResult {
-  if (files.length === 0) throw new FormatError(o.source, "no OPUS files found; check the folder and the file pattern");
-  const maxRmsd = o.replicateMaxRmsd ?? DEFAULT_REPLICATE_MAX_RMSD;
+/** Per file in the report: the spectrum blocks it holds and the one read. */
+interface OpusFileBlocks {
+  file: string;
+  sample_id: string;
+  blocks: string[];
+  read: string;
+}
+
+interface OpusFilesRead {
+  /** Every file's spectrum, in file name order. */
+  all: OpusSpectrum[];
+  /** Scans by sample id, ids in the order their first file comes. */
+  groups: Map<string, OpusSpectrum[]>;
+  fileBlocks: OpusFileBlocks[];
+}
+
+/** Parses every file in name order and groups the spectra by the sample id its name gives. */
+function readOpusFiles(files: readonly OpusFile[], o: OpusLibraryOptions): OpusFilesRead {
+  // Name order, so rows, replicate order (hence float sums) and the reference-axis tie break do not depend on the listing.
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const groups = new Map<string, OpusSpectrum[]>();
   const all: OpusSpectrum[] = [];
-  const fileBlocks: { file: string; sample_id: string; blocks: string[]; read: string }[] = [];
+  const fileBlocks: OpusFileBlocks[] = [];
   for (const f of sorted) {
     const m = o.idPattern.exec(fileBase(f.name));
     const id = m ? (m[1] ?? m[0]) : null;
@@ -164,27 +180,52 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
     if (!list) groups.set(id, (list = []));
     list.push(spec);
   }
-  const first = all[0]!;
-  const { grid, reference, trimmedBy } = libraryAxis(all);
-  const cut = grid === reference ? 0 : reference.indexOf(grid[0]!);
-  const p = grid.length;
+  return { all, groups, fileBlocks };
+}
+
+/** The library's axis (see libraryAxis) and where its grid starts on the reference axis. */
+interface LibraryGrid {
+  grid: Float64Array;
+  reference: Float64Array;
+  cut: number;
+}
+
+/** One spectrum's values on the library's grid, and whether that took interpolation. */
+function onLibraryGrid(s: OpusSpectrum, g: LibraryGrid): { values: Float32Array; regridded: boolean } {
+  if (sameGrid(s.wavenumbers, g.grid)) return { values: s.values, regridded: false };
+  // the common range of the reference axis: a slice, no interpolation
+  if (sameGrid(s.wavenumbers, g.reference)) return { values: s.values.subarray(g.cut, g.cut + g.grid.length), regridded: false };
+  try {
+    return { values: interpolateTo(s.wavenumbers, s.values, g.grid), regridded: true };
+  } catch (e) {
+    throw new FormatError(s.file, `cannot put the spectrum on the library's axis: ${(e as Error).message}`);
+  }
+}
+
+interface AveragedSpectra {
+  ids: string[];
+  /** Row-major, one row per id: the mean of its scans on the library's grid. */
+  values: Float32Array;
+  regridded: number;
+  replicateScans: number;
+  replicates: ReplicateSpread[];
+}
+
+/** Puts every scan on the library's grid, averages each sample's scans and measures their spread. */
+function averageReplicates(groups: ReadonlyMap<string, OpusSpectrum[]>, g: LibraryGrid): AveragedSpectra {
+  const p = g.grid.length;
   const ids = [...groups.keys()];
   const values = new Float32Array(ids.length * p);
   let regridded = 0;
   let replicateScans = 0;
   const replicates: ReplicateSpread[] = [];
-  const onGrid = (s: OpusSpectrum): Float32Array => {
-    if (sameGrid(s.wavenumbers, grid)) return s.values;
-    if (sameGrid(s.wavenumbers, reference)) return s.values.subarray(cut, cut + grid.length); // the common range of the reference axis
-    regridded++;
-    try {
-      return interpolateTo(s.wavenumbers, s.values, grid);
-    } catch (e) {
-      throw new FormatError(s.file, `cannot put the spectrum on the library's axis: ${(e as Error).message}`);
-    }
-  };
   ids.forEach((id, r) => {
-    const scans = groups.get(id)!.map(onGrid);
+    const scans = groups.get(id)!.map((s) => {
+      const on = onLibraryGrid(s, g);
+      if (on.regridded) regridded++;
+      return on.values;
+    });
+    // Summed in place in the float32 row, scan by scan: another order would change the last bits of the means.
     const row = values.subarray(r * p, (r + 1) * p);
     for (const v of scans) for (let j = 0; j < p; j++) row[j]! += v[j]! / scans.length;
     if (scans.length > 1) {
@@ -198,127 +239,122 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
       replicates.push({ sample_id: id, scans: scans.length, max_rmsd: Number(worst.toPrecision(4)) });
     }
   });
-  const disagreeing = replicates.filter((x) => x.max_rmsd > maxRmsd);
+  return { ids, values, regridded, replicateScans, replicates };
+}
 
-  const n = ids.length;
-  const lines = Int32Array.from(ids, (_, i) => i + 1);
-  let c: Float64Array = new Float64Array(n).fill(NaN);
-  let om: Float64Array = new Float64Array(n).fill(NaN);
-  const meta: Record<"lat" | "lon" | "depth_top_cm" | "depth_bottom_cm", Float64Array> = {
-    lat: new Float64Array(n).fill(NaN),
-    lon: new Float64Array(n).fill(NaN),
-    depth_top_cm: new Float64Array(n).fill(NaN),
-    depth_bottom_cm: new Float64Array(n).fill(NaN),
+type MetaColumn = "lat" | "lon" | "depth_top_cm" | "depth_bottom_cm";
+
+/** The sample columns that come from the lab table, row-aligned with the library's ids. */
+interface LabColumns {
+  c: Float64Array;
+  om: Float64Array;
+  cMethod: (string | null)[];
+  omMethod: (string | null)[];
+  meta: Record<MetaColumn, Float64Array>;
+  /** The lab line each id joined (0: none), for messages about coordinates. */
+  metaLines: ArrayLike<number> | undefined;
+  /** Ids on one side of the join only (empty without a lab table). */
+  labReport: Record<string, unknown>;
+}
+
+/** The lab columns of a library without a lab table: all empty. */
+function noLabColumns(n: number): LabColumns {
+  const empty = () => new Float64Array(n).fill(NaN);
+  return {
+    c: empty(),
+    om: empty(),
+    cMethod: new Array(n).fill(null),
+    omMethod: new Array(n).fill(null),
+    meta: { lat: empty(), lon: empty(), depth_top_cm: empty(), depth_bottom_cm: empty() },
+    metaLines: undefined,
+    labReport: {},
   };
-  let cMethod: (string | null)[] = new Array(n).fill(null);
-  let omMethod: (string | null)[] = new Array(n).fill(null);
-  const labReport: Record<string, unknown> = {};
-  let metaLines: ArrayLike<number> | undefined;
-  if (o.lab) {
-    const lab = o.lab;
-    const t = parseSmallCsv(lab.file, lab.text);
-    const col = (name: string | undefined, option: string) => {
-      if (!name) return -1;
-      const i = uniqueColumn(t.header, name, (a, b) => {
-        throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, {
-          line: 1,
-        });
-      });
-      if (i < 0) throw new FormatError(lab.file, `no column "${name}" (option ${option}); columns: ${t.header.join(", ")}`, { line: 1 });
-      return i;
-    };
-    const idCol = col(lab.idColumn, "lab_id_column");
-    const rowOf = new Map<string, number>();
-    t.rows.forEach((row, k) => {
-      const id = row[idCol]!;
-      if (!id)
-        throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", {
-          line: t.lines[k]!,
-          column: `"${lab.idColumn}"`,
-        });
-      if (rowOf.has(id)) {
-        throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, {
-          line: t.lines[k]!,
-          column: `"${lab.idColumn}"`,
-        });
-      }
-      rowOf.set(id, k);
+}
+
+type SmallCsv = ReturnType<typeof parseSmallCsv>;
+
+/** The index of a named lab column (-1 when none is named); refuses a missing or repeated one. */
+function labColumnIndex(lab: LabTable, t: SmallCsv, name: string | undefined, option: string): number {
+  if (!name) return -1;
+  const i = uniqueColumn(t.header, name, (a, b) => {
+    throw new FormatError(lab.file, `column "${name}" (option ${option}) appears twice, columns ${a + 1} and ${b + 1}; rename one`, {
+      line: 1,
     });
-    const join = ids.map((id) => rowOf.get(id) ?? -1);
-    const joinedLines = join.map((k) => (k >= 0 ? t.lines[k]! : 0));
-    metaLines = joinedLines;
-    const pick = (name: string | undefined, option: string) => {
-      const i = col(name, option);
-      if (i < 0) return undefined;
-      return join.map((k) => (k >= 0 ? t.rows[k]![i] || null : null));
-    };
-    const num = (name: string | undefined, option: string) => numericColumn(lab.file, name ?? option, pick(name, option), joinedLines, n);
-    const target = (tc: TargetColumn | undefined, option: string) => {
-      const v = num(tc?.column, option);
-      if (tc?.unit === "percent") percentToGkgInPlace(v);
-      return { v, method: Array.from(v, (x) => (Number.isNaN(x) ? null : (tc?.method ?? null))) };
-    };
-    const ct = target(lab.targets?.c, "lab_targets.c.column");
-    const ot = target(lab.targets?.om, "lab_targets.om.column");
-    c = ct.v;
-    om = ot.v;
-    cMethod = ct.method;
-    omMethod = ot.method;
-    for (const k of ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const) meta[k] = num(lab.columns?.[k], `lab_columns.${k}`);
-    const idSet = new Set(ids);
-    const labOnly = [...rowOf.keys()].filter((id) => !idSet.has(id));
-    const specOnly = ids.filter((_, i) => join[i]! < 0);
-    labReport.lab_rows_without_spectrum = labOnly.length;
-    labReport.lab_rows_without_spectrum_ids = labOnly.slice(0, 10);
-    labReport.spectra_without_lab_row = specOnly.length;
-    labReport.spectra_without_lab_row_ids = specOnly.slice(0, 10);
-  }
-  const unit: SpectralUnit = "absorbance";
-  const instrument = o.instrument ?? (typeof first.params.INS === "string" && first.params.INS ? first.params.INS : "opus");
-  const out = assembleLibrary({
-    file: o.source,
-    ids,
-    lines,
-    idColumn: "file name",
-    sources: null,
-    defaultSource: o.source,
-    instrumentOf: () => instrument,
-    unit,
-    wavenumbers: grid,
-    spectra: values,
-    lat: meta.lat,
-    lon: meta.lon,
-    depthTop: meta.depth_top_cm,
-    depthBottom: meta.depth_bottom_cm,
-    c,
-    om,
-    cMethod,
-    omMethod,
-    declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
-    unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
-    // coordinates come from the lab table: their messages name its file and lines
-    ...(o.lab ? { metaFile: o.lab.file, metaLines } : {}),
   });
-  Object.assign(out.report, {
-    files: files.length,
-    /** Per file: the spectrum blocks it holds and the one read. */
-    opus_blocks: fileBlocks,
-    opus_block_option: o.block ?? "AB",
-    replicate_scans_averaged: replicateScans,
-    /** How many samples have 1, 2, 3... scans. */
-    scans_per_sample: Object.fromEntries(
-      [...ids.reduce((m, id) => m.set(groups.get(id)!.length, (m.get(groups.get(id)!.length) ?? 0) + 1), new Map<number, number>())].sort(
-        (x, y) => x[0] - y[0],
-      ),
-    ),
-    replicates,
-    replicate_max_rmsd_threshold: maxRmsd,
-    replicates_disagreeing: disagreeing.length,
-    replicates_disagreeing_ids: disagreeing.slice(0, 10).map((x) => x.sample_id),
-    spectra_regridded: regridded,
-    axis_trimmed_by_files: trimmedBy.slice(0, 10),
-    ...labReport,
+  if (i < 0) throw new FormatError(lab.file, `no column "${name}" (option ${option}); columns: ${t.header.join(", ")}`, { line: 1 });
+  return i;
+}
+
+/** The lab table's row index by sample id; refuses an empty or repeated id. */
+function labRowsById(lab: LabTable, t: SmallCsv, idCol: number): Map<string, number> {
+  const rowOf = new Map<string, number>();
+  t.rows.forEach((row, k) => {
+    const id = row[idCol]!;
+    if (!id)
+      throw new FormatError(lab.file, "sample id is empty; every lab row needs the id its OPUS files are named by", {
+        line: t.lines[k]!,
+        column: `"${lab.idColumn}"`,
+      });
+    if (rowOf.has(id)) {
+      throw new FormatError(lab.file, `sample id "${id}" repeats line ${t.lines[rowOf.get(id)!]}; ids must be unique in the lab table`, {
+        line: t.lines[k]!,
+        column: `"${lab.idColumn}"`,
+      });
+    }
+    rowOf.set(id, k);
   });
+  return rowOf;
+}
+
+/** Joins the lab table to the library's ids: targets (g/kg), their methods, coordinates and depths. */
+function joinLabTable(lab: LabTable, ids: readonly string[]): LabColumns {
+  const n = ids.length;
+  const t = parseSmallCsv(lab.file, lab.text);
+  const rowOf = labRowsById(lab, t, labColumnIndex(lab, t, lab.idColumn, "lab_id_column"));
+  const join = ids.map((id) => rowOf.get(id) ?? -1);
+  const joinedLines = join.map((k) => (k >= 0 ? t.lines[k]! : 0));
+  const pick = (name: string | undefined, option: string) => {
+    const i = labColumnIndex(lab, t, name, option);
+    if (i < 0) return undefined;
+    return join.map((k) => (k >= 0 ? t.rows[k]![i] || null : null));
+  };
+  const num = (name: string | undefined, option: string) => numericColumn(lab.file, name ?? option, pick(name, option), joinedLines, n);
+  const target = (tc: TargetColumn | undefined, option: string) => {
+    const v = num(tc?.column, option);
+    if (tc?.unit === "percent") percentToGkgInPlace(v);
+    return { v, method: Array.from(v, (x) => (Number.isNaN(x) ? null : (tc?.method ?? null))) };
+  };
+  // This order (c, om, lat, lon, depths) decides which of several bad columns is reported.
+  const ct = target(lab.targets?.c, "lab_targets.c.column");
+  const ot = target(lab.targets?.om, "lab_targets.om.column");
+  const meta = {} as Record<MetaColumn, Float64Array>;
+  for (const k of ["lat", "lon", "depth_top_cm", "depth_bottom_cm"] as const) meta[k] = num(lab.columns?.[k], `lab_columns.${k}`);
+  const idSet = new Set(ids);
+  const labOnly = [...rowOf.keys()].filter((id) => !idSet.has(id));
+  const specOnly = ids.filter((_, i) => join[i]! < 0);
+  const labReport = {
+    lab_rows_without_spectrum: labOnly.length,
+    lab_rows_without_spectrum_ids: labOnly.slice(0, 10),
+    spectra_without_lab_row: specOnly.length,
+    spectra_without_lab_row_ids: specOnly.slice(0, 10),
+  };
+  return { c: ct.v, om: ot.v, cMethod: ct.method, omMethod: ot.method, meta, metaLines: joinedLines, labReport };
+}
+
+/** How many samples have 1, 2, 3... scans, by scan count ascending. */
+function scansPerSample(groups: ReadonlyMap<string, OpusSpectrum[]>): Record<number, number> {
+  const count = new Map<number, number>();
+  for (const list of groups.values()) count.set(list.length, (count.get(list.length) ?? 0) + 1);
+  return Object.fromEntries([...count].sort((x, y) => x[0] - y[0]));
+}
+
+/** The warnings on disagreeing replicates and on a cut axis. */
+function opusLibraryWarnings(
+  disagreeing: readonly ReplicateSpread[],
+  maxRmsd: number,
+  trimmedBy: readonly string[],
+  range: [number, number],
+): string[] {
   const warnings: string[] = [];
   if (disagreeing.length > 0) {
     warnings.push(
@@ -330,8 +366,63 @@ export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptio
   }
   if (trimmedBy.length > 0)
     warnings.push(
-      `the library's axis was cut to ${out.report.wavenumber_range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`,
+      `the library's axis was cut to ${range.map((w) => w.toFixed(1)).join("-")} cm-1, the range every file covers (limited by ${trimmedBy.slice(0, 5).join(", ")})`,
     );
+  return warnings;
+}
+
+export function buildOpusLibrary(files: readonly OpusFile[], o: OpusLibraryOptions): IngestResult {
+  if (files.length === 0) throw new FormatError(o.source, "no OPUS files found; check the folder and the file pattern");
+  const maxRmsd = o.replicateMaxRmsd ?? DEFAULT_REPLICATE_MAX_RMSD;
+  const { all, groups, fileBlocks } = readOpusFiles(files, o);
+  const first = all[0]!;
+  const { grid, reference, trimmedBy } = libraryAxis(all);
+  const cut = grid === reference ? 0 : reference.indexOf(grid[0]!);
+  const { ids, values, regridded, replicateScans, replicates } = averageReplicates(groups, { grid, reference, cut });
+  const disagreeing = replicates.filter((x) => x.max_rmsd > maxRmsd);
+  const lab = o.lab ? joinLabTable(o.lab, ids) : noLabColumns(ids.length);
+  const unit: SpectralUnit = "absorbance";
+  const instrument = o.instrument ?? (typeof first.params.INS === "string" && first.params.INS ? first.params.INS : "opus");
+  const out = assembleLibrary({
+    file: o.source,
+    ids,
+    lines: Int32Array.from(ids, (_, i) => i + 1),
+    idColumn: "file name",
+    sources: null,
+    defaultSource: o.source,
+    instrumentOf: () => instrument,
+    unit,
+    wavenumbers: grid,
+    spectra: values,
+    lat: lab.meta.lat,
+    lon: lab.meta.lon,
+    depthTop: lab.meta.depth_top_cm,
+    depthBottom: lab.meta.depth_bottom_cm,
+    c: lab.c,
+    om: lab.om,
+    cMethod: lab.cMethod,
+    omMethod: lab.omMethod,
+    declaredUnits: { c: o.lab?.targets?.c?.unit ?? "gkg", om: o.lab?.targets?.om?.unit ?? "gkg" },
+    unitOption: "The OPUS block read is not absorbance: check the files (the AB block saved by OPUS, option block)",
+    // coordinates come from the lab table: their messages name its file and lines
+    ...(o.lab ? { metaFile: o.lab.file, metaLines: lab.metaLines } : {}),
+  });
+  Object.assign(out.report, {
+    files: files.length,
+    /** Per file: the spectrum blocks it holds and the one read. */
+    opus_blocks: fileBlocks,
+    opus_block_option: o.block ?? "AB",
+    replicate_scans_averaged: replicateScans,
+    scans_per_sample: scansPerSample(groups),
+    replicates,
+    replicate_max_rmsd_threshold: maxRmsd,
+    replicates_disagreeing: disagreeing.length,
+    replicates_disagreeing_ids: disagreeing.slice(0, 10).map((x) => x.sample_id),
+    spectra_regridded: regridded,
+    axis_trimmed_by_files: trimmedBy.slice(0, 10),
+    ...lab.labReport,
+  });
+  const warnings = opusLibraryWarnings(disagreeing, maxRmsd, trimmedBy, out.report.wavenumber_range);
   out.report.warnings = [...((out.report.warnings as string[] | undefined) ?? []), ...warnings];
   return out;
 }
