@@ -5,13 +5,14 @@
  * - the pipeline file's text and the `--param` overrides;
  * - somflow's own code — the compiled build's stamp, a hash of every source (bin/build.mjs);
  * - the `--steps` modules: their sources, followed through their imports (source-hash.ts);
- * - the versions of zod and yaml, which parse the options and the file.
- * (and the working directory, which a schema may resolve paths against). A memo records all
- * of these and is used only when every one still matches; anything else (missing, unreadable,
- * another format, a checksum that does not match) means a full load. Like the cache key, this
- * assumes option schemas depend on nothing else (no environment variables, no clock). A memo step keeps the cache key the
- * full load gives (type, version, source, packages, options, input files); its code loads only
- * when the step must run — through a full load, whose step must equal the memo's.
+ * - the versions of zod and yaml, which parse the options and the file;
+ * - the working directory, which a schema may resolve paths against.
+ * A memo records all of these and is used only when every one still matches; anything else
+ * (missing, unreadable, another format, a checksum that does not match) means a full load.
+ * Like the cache key, this assumes option schemas depend on nothing else (no environment
+ * variables, no clock). A memo step keeps the cache key the full load gives (type, version,
+ * source, packages, options, input files); its code loads only when the step must run —
+ * through a full load, whose step must equal the memo's.
  *
  * Kept free of zod and yaml on purpose: importing them is the cost this module avoids.
  */
