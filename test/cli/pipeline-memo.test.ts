@@ -4,7 +4,7 @@
  * file, a --param, a step module or a helper it imports — loads the file in full and reruns
  * what changed; a forced step from a memo runs its real code.
  */
-import { mkdtemp, readFile, readdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -112,6 +112,16 @@ describe("pipeline memo (compiled CLI)", () => {
     expect(paramAgain.record.pipeline_memo).toBeDefined();
     expect(paramAgain.status).toEqual({ a: "cached", b: "cached" });
     expect(paramAgain.steps.b!.key).toBe(param.steps.b!.key);
+  }, 120_000);
+
+  it("a memo that cannot be written is a warning, not a failed run", async () => {
+    const store = join(dir, "store-nomemo");
+    await mkdir(store, { recursive: true });
+    await writeFile(join(store, "memo"), "a file where the memo folder goes\n");
+    const r = await cli(["run", join(dir, "p.yaml"), "--steps", join(dir, "steps.ts"), "--store", store]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: could not write the pipeline memo \(.*\); the next run loads .*p\.yaml in full/);
+    expect(r.stderr).toMatch(/2 ran, 0 cached, 0 failed/);
   }, 120_000);
 
   it("a step forced on a memo runs its real code and makes the same artifact", async () => {

@@ -62,7 +62,12 @@ export const command: Command = {
       reporter: values.json ? silentReporter : createReporter(),
       signal: cancel.signal,
     }).finally(() => cancel.dispose());
-    await remember();
+    // The memo only saves the next run's load: failing to write it fails nothing, but is said.
+    await remember().catch((e: unknown) =>
+      console.error(
+        `somflow run: warning: could not write the pipeline memo (${(e as Error).message}); the next run loads ${positionals[0]} in full`,
+      ),
+    );
     if (values.json) {
       console.log(
         JSON.stringify({
