@@ -164,106 +164,118 @@ function substitute(
 
 /** Expands every matrix step of `steps` (see the module comment). Problems are collected, not thrown. */
 export function expandMatrix(steps: Readonly<Record<string, TemplateStep>>): Expansion {
-  const problems: MatrixProblem[] = [];
-  const axesOf = new Map<string, [string, MatrixValue[]][]>();
-  const instances = new Map<string, string[]>();
-  for (const [name, step] of Object.entries(steps)) {
-    if (step.matrix === undefined) continue;
-    const axes = matrixValues(step.matrix, ["steps", name, "matrix"], problems);
-    if (!axes || axes.length === 0) continue;
-    const count = axes.reduce((a, [, v]) => a * v.length, 1);
-    if (count > MAX_INSTANCES) {
-      problems.push({
-        message: `matrix expands to ${count} steps (more than ${MAX_INSTANCES}): split it`,
-        path: ["steps", name, "matrix"],
-      });
-      continue;
-    }
-    axesOf.set(name, axes);
-    instances.set(
-      name,
-      combinations(axes).map((c) => instanceName(name, c)),
-    );
-  }
+  const x = new MatrixExpander(steps);
   const out: Record<string, TemplateStep> = {};
   const origin = new Map<string, string>();
-  const expandNeeds = (
-    name: string,
-    needs: readonly string[] | undefined,
-    env: ReadonlyMap<string, MatrixValue> | null,
-  ): string[] | undefined => {
-    if (!needs) return undefined;
-    return needs.flatMap((dep, i) => {
-      const text = substitute(dep, env, ["steps", name, "needs", i], problems) as string;
-      const axes = axesOf.get(text);
-      if (!axes) return [text];
-      // Same values on the keys both matrices share → the matching instance only.
-      if (env && axes.every(([k]) => env.has(k)))
-        return [
-          instanceName(
-            text,
-            axes.map(([k]) => [k, env.get(k)!] as const),
-          ),
-        ];
-      return instances.get(text)!;
-    });
-  };
-  // `inputs: {output: step}` (route an output to one need): a matrix step there means the paired instance.
-  const expandInputs = (name: string, inputs: unknown, env: ReadonlyMap<string, MatrixValue> | null): unknown => {
-    if (!inputs || typeof inputs !== "object" || Array.isArray(inputs)) return inputs;
-    return Object.fromEntries(
-      Object.entries(inputs as Record<string, unknown>).map(([k, v]) => {
-        if (typeof v !== "string") return [k, v];
-        const text = substitute(v, env, ["steps", name, "inputs", k], problems) as string;
-        const axes = axesOf.get(text);
-        return [
-          k,
-          axes && env && axes.every(([a]) => env.has(a))
-            ? instanceName(
-                text,
-                axes.map(([a]) => [a, env.get(a)!] as const),
-              )
-            : text,
-        ];
-      }),
-    );
-  };
   for (const [name, step] of Object.entries(steps)) {
     if (step.matrix === undefined) {
-      const { matrix: _m, ...rest } = step;
-      out[name] = {
-        ...rest,
-        needs: expandNeeds(name, step.needs, null),
-        with: substitute(step.with, null, ["steps", name, "with"], problems) as TemplateStep["with"],
-      };
-      if (step.needs === undefined) delete out[name]!.needs;
-      if (step.with === undefined) delete out[name]!.with;
-      if (step.inputs !== undefined) out[name]!.inputs = expandInputs(name, step.inputs, null);
+      out[name] = x.plainStep(name, step);
       origin.set(name, name);
       continue;
     }
-    const axes = axesOf.get(name);
+    const axes = x.axesOf.get(name);
     if (!axes) continue;
     for (const combo of combinations(axes)) {
-      const env = new Map(combo);
       const inst = instanceName(name, combo);
-      const { matrix: _m, ...rest } = step;
-      out[inst] = {
-        ...rest,
-        ...(step.needs ? { needs: expandNeeds(name, step.needs, env) } : {}),
-        ...(step.with ? { with: substitute(step.with, env, ["steps", name, "with"], problems) as Record<string, unknown> } : {}),
-        ...(step.inputs !== undefined ? { inputs: expandInputs(name, step.inputs, env) } : {}),
-      };
+      out[inst] = x.instance(name, step, new Map(combo));
       origin.set(inst, name);
     }
   }
   // One problem per location: every instance repeats its template's mistakes.
   const seen = new Set<string>();
-  const unique = problems.filter((p) => {
+  const unique = x.problems.filter((p) => {
     const k = `${p.path.join(".")}|${p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-  return { steps: out, origin, instances, problems: unique };
+  return { steps: out, origin, instances: x.instances, problems: unique };
+}
+
+type Env = ReadonlyMap<string, MatrixValue> | null;
+
+/** The matrix steps' axes and instance names, and how a step's `needs`, `inputs` and `with` read through them. */
+class MatrixExpander {
+  readonly problems: MatrixProblem[] = [];
+  readonly axesOf = new Map<string, [string, MatrixValue[]][]>();
+  readonly instances = new Map<string, string[]>();
+
+  constructor(steps: Readonly<Record<string, TemplateStep>>) {
+    for (const [name, step] of Object.entries(steps)) {
+      if (step.matrix === undefined) continue;
+      const axes = matrixValues(step.matrix, ["steps", name, "matrix"], this.problems);
+      if (!axes || axes.length === 0) continue;
+      const count = axes.reduce((a, [, v]) => a * v.length, 1);
+      if (count > MAX_INSTANCES) {
+        this.problems.push({
+          message: `matrix expands to ${count} steps (more than ${MAX_INSTANCES}): split it`,
+          path: ["steps", name, "matrix"],
+        });
+        continue;
+      }
+      this.axesOf.set(name, axes);
+      this.instances.set(
+        name,
+        combinations(axes).map((c) => instanceName(name, c)),
+      );
+    }
+  }
+
+  /** A step without a matrix: its needs may name matrix steps (all their instances). */
+  plainStep(name: string, step: TemplateStep): TemplateStep {
+    const { matrix: _m, ...rest } = step;
+    const out: TemplateStep = {
+      ...rest,
+      needs: this.needs(name, step.needs, null),
+      with: substitute(step.with, null, ["steps", name, "with"], this.problems) as TemplateStep["with"],
+    };
+    if (step.needs === undefined) delete out.needs;
+    if (step.with === undefined) delete out.with;
+    if (step.inputs !== undefined) out.inputs = this.inputs(name, step.inputs, null);
+    return out;
+  }
+
+  /** One combination of a matrix step, its `${matrix.key}` filled from `env`. */
+  instance(name: string, step: TemplateStep, env: ReadonlyMap<string, MatrixValue>): TemplateStep {
+    const { matrix: _m, ...rest } = step;
+    return {
+      ...rest,
+      ...(step.needs ? { needs: this.needs(name, step.needs, env) } : {}),
+      ...(step.with ? { with: substitute(step.with, env, ["steps", name, "with"], this.problems) as Record<string, unknown> } : {}),
+      ...(step.inputs !== undefined ? { inputs: this.inputs(name, step.inputs, env) } : {}),
+    };
+  }
+
+  /** The instance of matrix step `text` with the same values as `env`, when `env` has every key of its matrix. */
+  private paired(text: string, env: Env): string | null {
+    const axes = this.axesOf.get(text);
+    if (!axes || !env || !axes.every(([k]) => env.has(k))) return null;
+    return instanceName(
+      text,
+      axes.map(([k]) => [k, env.get(k)!] as const),
+    );
+  }
+
+  private needs(name: string, needs: readonly string[] | undefined, env: Env): string[] | undefined {
+    if (!needs) return undefined;
+    return needs.flatMap((dep, i) => {
+      const text = substitute(dep, env, ["steps", name, "needs", i], this.problems) as string;
+      if (!this.axesOf.has(text)) return [text];
+      // Same values on the keys both matrices share → the matching instance only.
+      const one = this.paired(text, env);
+      return one ? [one] : this.instances.get(text)!;
+    });
+  }
+
+  /** `inputs: {output: step}` (route an output to one need): a matrix step there means the paired instance. */
+  private inputs(name: string, inputs: unknown, env: Env): unknown {
+    if (!inputs || typeof inputs !== "object" || Array.isArray(inputs)) return inputs;
+    return Object.fromEntries(
+      Object.entries(inputs as Record<string, unknown>).map(([k, v]) => {
+        if (typeof v !== "string") return [k, v];
+        const text = substitute(v, env, ["steps", name, "inputs", k], this.problems) as string;
+        return [k, this.paired(text, env) ?? text];
+      }),
+    );
+  }
 }
