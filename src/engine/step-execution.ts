@@ -156,46 +156,65 @@ export async function executeStep(x: StepExecution): Promise<Outcome> {
     const repaired = await x.ensureInputs(step);
     // A corrupt input was recomputed with a different hash: this step's key changed.
     if (repaired) return await executeStep({ ...x, upstream: repaired });
-    const reason = reasonText(d.reasons);
-    reporter.stepStarted(step.name, step.type, reason);
-    const writer = await ArtifactWriter.create(l);
-    const facts: Facts = {};
-    const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
-    const deps = {
-      name: step.name,
-      inputs: x.upstream,
-      sink,
-      reporter,
-      threads: x.threads,
-      signal: x.signal,
-      routes: step.inputs,
-      missing,
-    };
-    try {
-      await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
-      if (x.signal.aborted) throw new InterruptedError();
-    } catch (e) {
-      await writer.discard();
-      const error = errorText(e);
-      reporter.stepFinished(step.name, "failed", seconds(), error.split("\n")[0]!);
-      if (!(e instanceof StepInputError) && !(e instanceof InterruptedError) && e instanceof Error && e.stack) {
-        reporter.log(step.name, e.stack);
-      }
-      return {
-        record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, ...timing(), facts, error },
-        artifact: null,
-      };
-    }
-    const hash = await writer.commit(l, step.name, step.type);
-    await writeKey(l, { key, artifact: hash, manifest, created_at: new Date().toISOString() });
-    await writeIndex(l, pipeline.name, step.name, { key, manifest });
-    const art = await StoredArtifact.open(l, hash, step.name);
-    if (!art) throw new Error(`artifact ${hash} of step ${step.name} vanished right after commit`);
-    reporter.stepFinished(step.name, "ran", seconds(), reason);
-    return { record: { ...base, status: "ran", artifact: hash, reason, ...timing(), facts, error: null }, artifact: art };
+    return await runHere(x, { key, manifest, reason: reasonText(d.reasons), base, t0, missing });
   } finally {
     await release();
   }
+}
+
+/** What a step's execution knows once it is decided that it runs. */
+interface RunDecided {
+  key: string;
+  manifest: KeyManifest;
+  reason: string;
+  base: Omit<StepRecord, "status" | "artifact" | "reason" | "seconds" | "peak_rss_mb" | "facts" | "error">;
+  t0: number;
+  /** Needs left out (`needs_ok: any`). */
+  missing: string[];
+}
+
+/** Runs the step in this process (its key's lock held by the caller) and commits its artifact, or records why it failed. */
+async function runHere(x: StepExecution, k: RunDecided): Promise<Outcome> {
+  const { step, pipeline, store: l, reporter } = x;
+  const { key, manifest, reason, base } = k;
+  const seconds = () => (performance.now() - k.t0) / 1000;
+  const timing = () => ({ seconds: seconds(), peak_rss_mb: peakRssMb() });
+  reporter.stepStarted(step.name, step.type, reason);
+  const writer = await ArtifactWriter.create(l);
+  const facts: Facts = {};
+  const sink = { outputs: writer.outputs, scratchDir: `${writer.folder}.scratch` };
+  const deps = {
+    name: step.name,
+    inputs: x.upstream,
+    sink,
+    reporter,
+    threads: x.threads,
+    signal: x.signal,
+    routes: step.inputs,
+    missing: k.missing,
+  };
+  try {
+    await unlessAborted(x.signal, () => runStepDefinition(step.definition, step.options, deps, facts));
+    if (x.signal.aborted) throw new InterruptedError();
+  } catch (e) {
+    await writer.discard();
+    const error = errorText(e);
+    reporter.stepFinished(step.name, "failed", seconds(), error.split("\n")[0]!);
+    if (!(e instanceof StepInputError) && !(e instanceof InterruptedError) && e instanceof Error && e.stack) {
+      reporter.log(step.name, e.stack);
+    }
+    return {
+      record: { ...base, status: "failed", artifact: null, reason: error.split("\n")[0]!, ...timing(), facts, error },
+      artifact: null,
+    };
+  }
+  const hash = await writer.commit(l, step.name, step.type);
+  await writeKey(l, { key, artifact: hash, manifest, created_at: new Date().toISOString() });
+  await writeIndex(l, pipeline.name, step.name, { key, manifest });
+  const art = await StoredArtifact.open(l, hash, step.name);
+  if (!art) throw new Error(`artifact ${hash} of step ${step.name} vanished right after commit`);
+  reporter.stepFinished(step.name, "ran", seconds(), reason);
+  return { record: { ...base, status: "ran", artifact: hash, reason, ...timing(), facts, error: null }, artifact: art };
 }
 
 /**
@@ -203,17 +222,7 @@ export async function executeStep(x: StepExecution): Promise<Outcome> {
  * runs the step and commits it exactly as a local run would; its result record says what it
  * made. SLURM's job facts (id, node, queue wait, log) join the step's record.
  */
-async function runRemote(
-  x: StepExecution,
-  remote: NonNullable<StepExecution["remote"]>,
-  k: {
-    key: string;
-    manifest: KeyManifest;
-    reason: string;
-    base: Omit<StepRecord, "status" | "artifact" | "reason" | "seconds" | "peak_rss_mb" | "facts" | "error">;
-    t0: number;
-  },
-): Promise<Outcome> {
+async function runRemote(x: StepExecution, remote: NonNullable<StepExecution["remote"]>, k: Omit<RunDecided, "missing">): Promise<Outcome> {
   const { step, pipeline, store: l, reporter } = x;
   reporter.stepStarted(step.name, step.type, k.reason);
   const out = await remote.executor.run({
