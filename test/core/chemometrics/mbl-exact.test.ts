@@ -3,17 +3,10 @@
 // type-7 quantiles), the k grid at its boundaries, and WAPLS's early returns and clipping.
 // Fixtures are built inside each test.
 import { describe, expect, it } from "vitest";
+import { lcg } from "../../helpers/lcg.js";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { mblFit, mblKGrid, mblPredict, waplsLocal } from "../../../src/core/chemometrics/mbl.js";
 import { plsPath, plsPathCoefficients, plsPathPredict } from "../../../src/core/chemometrics/pls-nipals.js";
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
-}
 
 function library(n: number, p: number, seed: number) {
   const r = lcg(seed);

@@ -3,18 +3,11 @@
 // b_A = K_A (K_Aᵀ C K_A)⁻¹ K_Aᵀ s (solved here with ml-matrix); plus the group cross-products
 // against naive sums. Fixtures are built inside each test.
 import { describe, expect, it } from "vitest";
+import { lcg } from "../../helpers/lcg.js";
 import { Matrix, solve } from "ml-matrix";
 import { plsPath, plsPathCoefficients, plsPathPredict } from "../../../src/core/chemometrics/pls-nipals.js";
 import { plsCoefficients, plsKernel1 } from "../../../src/core/chemometrics/pls-kernel.js";
 import { centeredProducts, matrixGroupProducts, sumGroupProducts } from "../../../src/core/chemometrics/pls-cross-products.js";
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
-}
 
 function problem(n: number, p: number, seed: number) {
   const r = lcg(seed);

@@ -3,17 +3,10 @@
 // are the T² / Box / Jackson–Mudholkar limits of that set; scores, T² and Q are pcaProject's.
 // Fixtures are built inside each test.
 import { describe, expect, it } from "vitest";
+import { lcg } from "../../helpers/lcg.js";
 import { matrixPca, pcaProject, residualTheta } from "../../../src/core/chemometrics/matrix-pca.js";
 import { hotellingT2Limit, qLimitBox, qLimitJacksonMudholkar } from "../../../src/core/chemometrics/pca-limits.js";
 import { robustPcaOutliers } from "../../../src/core/chemometrics/robust-pca-outliers.js";
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
-}
 
 /** n rows of p = 6: rank 2 plus small noise; rows in `spiked` get a spike at column 2. */
 function data(n: number, spiked: number[], seed = 1): Float64Array {

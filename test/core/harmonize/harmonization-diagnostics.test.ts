@@ -4,6 +4,7 @@
 // distances in the "after" reference space, and the instrument parameters (identity for the
 // reference, NaN where nothing was fitted).
 import { describe, expect, it } from "vitest";
+import { lcg } from "../../helpers/lcg.js";
 import { harmonizationDiagnostics, type DiagnosticsInput } from "../../../src/core/harmonize/harmonization-diagnostics.js";
 import type { HarmonizeOptions } from "../../../src/core/harmonize/harmonize-sources.js";
 import { blockRows, fitEpo, fitPairwise, pairRows, type TransferOptions } from "../../../src/core/harmonize/transfer-fit.js";
@@ -15,12 +16,10 @@ import type { SpectraBlock } from "../../../src/core/spectra/block.js";
 const P = 8;
 const W = Float64Array.from({ length: P }, (_, j) => 1000 + 10 * j);
 
+/** Uniform in [0, 1) (the shared generator shifted; exact in floating point). */
 function rng(seed: number) {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
+  const r = lcg(seed);
+  return () => r() + 0.5;
 }
 
 /** Soils as two latent factors; a source sees them through its own gain and offset, plus noise. */
