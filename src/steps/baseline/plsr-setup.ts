@@ -3,6 +3,7 @@
  * spectrum rows fit (train+val) and calibrate (cal), the PLS1 fit on log1p(target) with its
  * CV-chosen components, and the split-conformal quantile of the absolute log1p residuals.
  */
+import { requireTargetColumn } from "../shared/target-column.js";
 import { plsPredict, plsRegressionCv } from "../../core/chemometrics/pls-regression.js";
 import { conformalQuantile } from "../../core/stats/conformal.js";
 import type { SplitName } from "../../core/stats/split.js";
@@ -21,8 +22,7 @@ function flagColumn(table: Table, name: string, n: number): (boolean | null)[] {
 /** The samples' columns the step uses; refuses samples without the target's column. */
 export function sampleColumns(samples: Table, o: PlsrOptions) {
   const n = tableRowCount(samples);
-  const col = o.target === "c" ? "c_gkg" : "om_gkg";
-  if (!samples[col]) throw new StepInputError(`samples has no column "${col}" for option target=${o.target}`);
+  const col = requireTargetColumn(samples, o.target);
   return {
     col,
     ids: textColumn(samples, "sample_id"),

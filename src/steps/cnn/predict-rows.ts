@@ -3,14 +3,13 @@
  * finite values (the only ones the model can take), and the prediction rows they give, with
  * observed values, source, depth and split from the samples lookup where a sample matches.
  */
+import { TARGET_COLUMN } from "../shared/target-column.js";
 import type { TaskName } from "../../core/cnn/config.js";
 import type { TaskOutput } from "../../core/cnn/predict.js";
 import type { SpectraBlock } from "../../core/spectra/block.js";
 import { StepInputError } from "../../engine/step.js";
 import type { PredictionsBuilder } from "../../contracts/predictions.js";
 import type { SampleLookup } from "./predict-setup.js";
-
-const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
 
 /** Refuses a block whose wavenumbers are not the model's grid (to 1e-6 cm-1). */
 export function requireModelGrid(b: SpectraBlock, grid: readonly number[]): void {
@@ -52,7 +51,7 @@ export function pushBlockPredictions(
   { samples, rowOf, splitOf }: SampleLookup,
 ): void {
   res.tasks.forEach((out, k) => {
-    const col = samples?.[COLUMN[out.task]];
+    const col = samples?.[TARGET_COLUMN[out.task]];
     finite.forEach((r, j) => {
       const id = b.ids[r]!;
       const i = rowOf.get(id);

@@ -9,7 +9,8 @@ import { PredictionsBuilder } from "../../contracts/predictions.js";
 import type { StepContext } from "../../engine/step.js";
 import type { Calibration, Trained } from "./train-fit.js";
 import type { CnnTrainOptions } from "./train-options.js";
-import { COLUMN, type Prepared } from "./train-setup.js";
+import { TARGET_COLUMN } from "../shared/target-column.js";
+import type { Prepared } from "./train-setup.js";
 
 /** Per epoch of each member. */
 export function historyTable(h: Trained["history"]): Table {
@@ -81,7 +82,7 @@ export function modelMeta(d: Prepared, trained: Trained, c: Calibration, o: CnnT
     model: o.target === "multi" ? "cnn-multitask" : "cnn",
     format: "somflow-cnn/1",
     targets: tasks,
-    target_columns: tasks.map((t) => COLUMN[t]),
+    target_columns: tasks.map((t) => TARGET_COLUMN[t]),
     transform: "log1p",
     output_bounds: {
       c_gkg: [0, C_MAX_GKG],

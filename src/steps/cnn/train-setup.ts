@@ -3,6 +3,7 @@
  * matched to samples, log1p targets (src/core/cnn/training-data.ts), the split (the same as
  * baseline.plsr's), the n-dependent settings (train-options.ts) and the target standardization.
  */
+import { TARGET_COLUMN } from "../shared/target-column.js";
 import { layoutOf, tasksOf, type CnnConfig, type TargetStats, type TaskName } from "../../core/cnn/config.js";
 import { calibrationRows, cnnTargets, splitRows, targetStandardization } from "../../core/cnn/training-data.js";
 import type { SpectraBlock } from "../../core/spectra/block.js";
@@ -12,8 +13,6 @@ import { StepInputError } from "../../engine/step.js";
 import { spectraMatrix, type SpectraMatrix } from "../shared/spectra-matrix.js";
 import { splitSamples, stepSplit } from "../shared/split-options.js";
 import { configFromOptions, resolveTraining, type CnnTrainOptions, type ResolvedTraining } from "./train-options.js";
-
-export const COLUMN: Record<TaskName, string> = { c: "c_gkg", om: "om_gkg" };
 
 /** The samples' identity columns and each task's observed values, per samples row. */
 export interface SampleColumns {
@@ -46,8 +45,8 @@ function sampleColumns(
 ): SampleColumns & { exclude: (boolean | null)[] | null } {
   const n = tableRowCount(samples);
   for (const t of tasks) {
-    if (!(samples[COLUMN[t]] instanceof Float64Array)) {
-      throw new StepInputError(`samples has no numeric column "${COLUMN[t]}" needed by option target=${o.target}`);
+    if (!(samples[TARGET_COLUMN[t]] instanceof Float64Array)) {
+      throw new StepInputError(`samples has no numeric column "${TARGET_COLUMN[t]}" needed by option target=${o.target}`);
     }
   }
   return {
@@ -55,7 +54,7 @@ function sampleColumns(
     sources: samples.source ? textColumn(samples, "source") : new Array<string | null>(n).fill(null),
     depth: samples.depth_top_cm instanceof Float64Array ? samples.depth_top_cm : new Float64Array(n).fill(NaN),
     exclude: Array.isArray(samples.exclude_train) ? (samples.exclude_train as (boolean | null)[]) : null,
-    values: tasks.map((t) => numberColumn(samples, COLUMN[t])),
+    values: tasks.map((t) => numberColumn(samples, TARGET_COLUMN[t])),
   };
 }
 
@@ -71,7 +70,7 @@ export function prepare(samples: Table, blocks: SpectraBlock[], o: CnnTrainOptio
   // n for the defaults: labelled rows outside test and cal (val draws from them; test and cal
   // do not depend on val, so the split without val tells n).
   const splitFor = (val: number) => {
-    const sp = stepSplit({ ...o, val }, COLUMN[tasks[0]!], o.om_split);
+    const sp = stepSplit({ ...o, val }, TARGET_COLUMN[tasks[0]!], o.om_split);
     return { split: sp, splitOf: splitSamples(samples, sp) };
   };
   const noVal = splitFor(0);
@@ -88,7 +87,7 @@ export function prepare(samples: Table, blocks: SpectraBlock[], o: CnnTrainOptio
   const calRows = calibrationRows(splitOf, sm.sampleRow, yCal);
   if (train.length === 0 || y.every((yk) => !train.some((r) => Number.isFinite(yk[r]!)))) {
     throw new StepInputError(
-      `zero labelled ${tasks.map((t) => COLUMN[t]).join("/")} samples with a spectrum in the train split ` +
+      `zero labelled ${tasks.map((t) => TARGET_COLUMN[t]).join("/")} samples with a spectrum in the train split ` +
         `(${sm.sampleRow.length} samples have spectra): check the samples/spectra inputs, exclude_train and the split fractions`,
     );
   }

@@ -4,6 +4,7 @@
  * variant), the labelled rows, the outer folds, and the candidates; and the samples' identity
  * columns for `predictions`. Each refusal names the option and what to do.
  */
+import { requireTargetColumn } from "../shared/target-column.js";
 import type { Candidate, ExternalFitter, ModelSpec, VariantInput } from "../../core/select/nested-cv.js";
 import { spectraVariant } from "../../core/select/spectra-variant.js";
 import type { SpectraBlock } from "../../core/spectra/block.js";
@@ -18,8 +19,7 @@ import type { SampleColumns } from "./select-outputs.js";
 /** The samples' row count, ids and target values; refuses samples without the target's column. */
 export function targetColumns(samples: Table, o: SelectOptions) {
   const n = tableRowCount(samples);
-  const col = o.target === "c" ? "c_gkg" : "om_gkg";
-  if (!samples[col]) throw new StepInputError(`samples has no column "${col}" for option target=${o.target}`);
+  const col = requireTargetColumn(samples, o.target);
   return { n, ids: textColumn(samples, "sample_id"), value: numberColumn(samples, col) };
 }
 
