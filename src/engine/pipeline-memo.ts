@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256 } from "./hash.js";
+import { pipelineText } from "./pipeline-text.js";
 import type { Pipeline, ResolvedStep } from "./pipeline.js";
 import type { Resources } from "./resources.js";
 import { packageVersions, sourceFingerprint } from "./source-hash.js";
@@ -90,6 +91,15 @@ const checksum = (memo: Omit<MemoFile, "checksum">) => sha256(JSON.stringify({ .
 
 const stepSources = (modules: readonly string[]): Record<string, string> => Object.assign({}, ...modules.map((m) => sourceFingerprint(m)));
 
+/** sha256 of the pipeline file's text as a full load hashes it; null when it cannot be read or is not UTF-8. */
+function textHash(file: string): string | null {
+  try {
+    return sha256(pipelineText(readFileSync(file)));
+  } catch {
+    return null;
+  }
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Whether JSON keeps `v` exactly (undefined object values aside, which the cache key drops too). */
@@ -159,14 +169,8 @@ export async function readPipelineMemo(
 ): Promise<Pipeline | null> {
   const memo = await readJsonOrNull<MemoFile>(memoPath(storeRoot, id));
   if (!memo || memo.format !== MEMO_FORMAT || memo.checksum !== checksum(memo) || !same(memo.identity, id)) return null;
-  let text: string;
-  try {
-    // Decoded as the full load decodes it (a BOM dropped), so the hashes compare.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(id.file));
-  } catch {
-    return null; // the full load says why
-  }
-  if (sha256(text) !== memo.text) return null;
+  // Unreadable or not UTF-8: the full load says why.
+  if (textHash(id.file) !== memo.text) return null;
   if (!same(memo.packages, packageVersions(LOADING_PACKAGES))) return null;
   try {
     if (!same(memo.sources, stepSources(id.stepModules))) return null;
@@ -238,13 +242,7 @@ export async function pruneMemos(storeRoot: string): Promise<number> {
       drop.push(name);
       continue;
     }
-    let text: string | null = null;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(memo.identity.file));
-    } catch {
-      // the pipeline file is gone (or no longer UTF-8)
-    }
-    if (text === null || sha256(text) !== memo.text) {
+    if (textHash(memo.identity.file) !== memo.text) {
       drop.push(name);
       continue;
     }

@@ -10,6 +10,7 @@ import { evaluateChecks } from "./checks.js";
 import { topologicalOrder } from "./dag.js";
 import { UsageError, ValidationErrors, type SourceLocation } from "./errors.js";
 import { sha256 } from "./hash.js";
+import { pipelineText } from "./pipeline-text.js";
 import { resolveResources, resourcesSchema, type Resources } from "./resources.js";
 import { expandMatrix } from "./matrix.js";
 import type { StepCode, StepDefinition } from "./step.js";
@@ -223,7 +224,7 @@ export async function loadPipeline(file: string, registry: RegistrySource, opts:
   try {
     const bytes = await readFile(file);
     try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      text = pipelineText(bytes);
     } catch {
       throw new UsageError("the pipeline file is not valid UTF-8; save it as UTF-8", { file });
     }
